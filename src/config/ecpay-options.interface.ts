@@ -1,0 +1,60 @@
+import type { EcpayClock } from '../time/ecpay-clock.js';
+
+/**
+ * Which ECPay the module talks to: `stage` (ECPay's test servers), `production`, or `sandbox` (the local stand-in
+ * for ECPay that ships with this library, for demos and offline tests).
+ *
+ * @publicApi
+ */
+export type EcpayEnvironment = 'stage' | 'production' | 'sandbox';
+
+/** The environments, for validation and documentation. @publicApi */
+export const ECPAY_ENVIRONMENTS: readonly EcpayEnvironment[] = ['stage', 'production', 'sandbox'];
+
+/**
+ * A merchant that signs with its own keys.
+ *
+ * @publicApi
+ */
+export interface EcpayMerchantOptions {
+  /** ECPay MerchantID (特店編號), letters and digits, at most 10 characters. */
+  merchantId: string;
+  /** HashKey from ECPay's vendor back office: exactly 16 characters. Never logged. */
+  hashKey: string;
+  /** HashIV from ECPay's vendor back office: exactly 16 characters. Never logged. */
+  hashIv: string;
+}
+
+/**
+ * A merchant that trades under a platform merchant (平台商): its requests carry `PlatformID` and are signed with the
+ * platform's HashKey/HashIV (PROTOCOL.md §1.1), so it has no keys of its own here.
+ *
+ * @publicApi
+ */
+export interface EcpayPlatformMemberOptions {
+  /** The member's MerchantID. */
+  merchantId: string;
+  /** The MerchantID of the platform; that merchant must be configured with keys (as the default or in `merchants`). */
+  platformId: string;
+}
+
+/**
+ * Options of `EcpayModule.forRoot()` / `forRootAsync()`. The top-level merchant is the default one; others are
+ * named in `merchants`. Every option is validated at start-up and a bad one stops the app with a message naming it.
+ * There are no default credentials: production refuses ECPay's public stage credentials.
+ *
+ * @publicApi
+ */
+export interface EcpayModuleOptions extends EcpayMerchantOptions {
+  /** `stage`, `production` or `sandbox`. Required: never guessed. */
+  environment: EcpayEnvironment;
+  /**
+   * Further merchants by name, e.g. `{ shopB: { merchantId, hashKey, hashIv }, member: { merchantId, platformId } }`.
+   * Calls pick one with `{ merchant: 'shopB' }` (or its MerchantID); incoming notifications are matched by MerchantID.
+   */
+  merchants?: Record<string, EcpayMerchantOptions | EcpayPlatformMemberOptions>;
+  /** Base URL of the local sandbox when `environment` is `sandbox`, e.g. `http://127.0.0.1:3000/ecpay-sandbox`. */
+  sandboxUrl?: string;
+  /** The clock the module reads "now" from. Default: the system clock. Tests inject a fixed or moving one. */
+  clock?: EcpayClock;
+}

@@ -1,0 +1,156 @@
+import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
+import { systemClock } from '../time/ecpay-clock.js';
+import { EcpayMerchant } from './ecpay-merchant.js';
+import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.interface.js';
+import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
+import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
+
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'sandboxUrl', 'clock'];
+const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
+const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Validates module options and resolves them. Collects every problem before throwing one
+ * {@link EcpayConfigError}, so a broken configuration is fixed in one go. Messages name the option and the rule,
+ * never a secret's value.
+ */
+export function validateEcpayOptions(input: EcpayModuleOptions | unknown): ResolvedEcpayOptions {
+  const issues: EcpayConfigIssue[] = [];
+  const report = (option: string, message: string): void => void issues.push({ option, message });
+
+  if (!isObject(input)) {
+    throw new EcpayConfigError([{ option: 'options', message: 'must be an object (did the forRootAsync factory return nothing?)' }]);
+  }
+  reportUnknown(input, TOP_LEVEL_OPTIONS, '', report);
+
+  const environment = input.environment;
+  if (!ECPAY_ENVIRONMENTS.includes(environment as never)) {
+    report('environment', `must be one of ${ECPAY_ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (got ${printable(environment)})`);
+  }
+  const production = environment === 'production';
+
+  checkMerchantId(input.merchantId, 'merchantId', production, report);
+  checkSecret(input.hashKey, 'hashKey', production, report);
+  checkSecret(input.hashIv, 'hashIv', production, report);
+
+  const named = input.merchants;
+  if (named !== undefined && !isObject(named)) report('merchants', 'must be an object of merchants by name');
+  const entries = isObject(named) ? Object.entries(named) : [];
+  for (const [name, merchant] of entries) {
+    const path = `merchants.${name}`;
+    if (!MERCHANT_NAME.test(name) || name === 'default') {
+      report(path, 'a merchant name must be 1–50 letters, digits, "_" or "-", and not "default"');
+    }
+    if (!isObject(merchant)) {
+      report(path, 'must be { merchantId, hashKey, hashIv } or { merchantId, platformId }');
+      continue;
+    }
+    reportUnknown(merchant, MERCHANT_OPTIONS, `${path}.`, report);
+    checkMerchantId(merchant.merchantId, `${path}.merchantId`, production, report);
+    if (merchant.platformId !== undefined) {
+      if (merchant.hashKey !== undefined || merchant.hashIv !== undefined) {
+        report(path, 'a platform member signs with its platform\'s keys: give either platformId or hashKey/hashIv, not both');
+      }
+      if (typeof merchant.platformId !== 'string' || !MERCHANT_ID.test(merchant.platformId)) {
+        report(`${path}.platformId`, 'must be the MerchantID of a configured platform merchant (letters and digits, at most 10)');
+      }
+    } else {
+      checkSecret(merchant.hashKey, `${path}.hashKey`, production, report);
+      checkSecret(merchant.hashIv, `${path}.hashIv`, production, report);
+    }
+  }
+
+  if (input.sandboxUrl !== undefined && !isHttpUrl(input.sandboxUrl)) {
+    report('sandboxUrl', 'must be an absolute http(s) URL');
+  }
+  if (input.clock !== undefined && !(isObject(input.clock) && typeof input.clock.now === 'function')) {
+    report('clock', 'must be an object with a now(): Date method');
+  }
+  if (issues.length > 0) throw new EcpayConfigError(issues);
+
+  const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][], report);
+  if (issues.length > 0) throw new EcpayConfigError(issues);
+
+  return Object.freeze({
+    environment: environment as EcpayModuleOptions['environment'],
+    merchants,
+    defaultMerchant: merchants[0]!,
+    sandboxUrl: input.sandboxUrl as string | undefined,
+    clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
+  });
+}
+
+function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][], report: (o: string, m: string) => void): EcpayMerchant[] {
+  const byId = new Map<string, string>([[options.merchantId, 'merchantId']]);
+  const keyed = new Map<string, { hashKey: string; hashIv: string }>([[options.merchantId, options]]);
+  for (const [name, merchant] of entries) {
+    const id = merchant.merchantId as string;
+    const previous = byId.get(id);
+    if (previous) report(`merchants.${name}.merchantId`, `MerchantID ${id} is already configured at "${previous}"; each merchant may appear once`);
+    byId.set(id, `merchants.${name}`);
+    if (merchant.platformId === undefined) keyed.set(id, merchant as { hashKey: string; hashIv: string });
+  }
+  const resolved = [new EcpayMerchant('default', options.merchantId, undefined, options)];
+  for (const [name, merchant] of entries) {
+    const platformId = merchant.platformId as string | undefined;
+    const keys = platformId === undefined ? keyed.get(merchant.merchantId as string) : keyed.get(platformId);
+    if (!keys) {
+      report(`merchants.${name}.platformId`, `no merchant with MerchantID ${platformId} and its own hashKey/hashIv is configured to act as the platform`);
+      continue;
+    }
+    resolved.push(new EcpayMerchant(name, merchant.merchantId as string, platformId, keys));
+  }
+  return resolved;
+}
+
+function checkMerchantId(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    report(option, 'is required (your ECPay MerchantID, e.g. from the ECPAY_MERCHANT_ID environment variable)');
+  } else if (value.length > 10) {
+    report(option, `must be at most 10 characters (got ${value.length})`);
+  } else if (!MERCHANT_ID.test(value)) {
+    report(option, 'must contain only letters and digits');
+  } else if (production && PUBLIC_STAGE_MERCHANT_IDS.has(value)) {
+    report(option, `${value} is one of ECPay's public stage MerchantIDs and cannot be used in production`);
+  }
+}
+
+function checkSecret(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    report(option, 'is required (from ECPay\'s vendor back office; there is no default)');
+  } else if (/\s/.test(value)) {
+    report(option, 'must not contain whitespace (a trailing newline from a .env file or secret store?)');
+  } else if (value.length !== 16) {
+    report(option, `must be exactly 16 characters (got ${value.length})`);
+  } else if (!/^[\x21-\x7e]+$/.test(value)) {
+    report(option, 'must contain only printable ASCII characters (it is used as 16 raw AES key bytes)');
+  } else if (production && PUBLIC_STAGE_SECRETS.has(value)) {
+    report(option, 'is one of ECPay\'s public stage credentials and cannot be used in production');
+  }
+}
+
+function reportUnknown(object: Raw, known: readonly string[], prefix: string, report: (o: string, m: string) => void): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue;
+    const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+    report(`${prefix}${key}`, near ? `is not an option; did you mean "${near}"?` : `is not an option (known: ${known.join(', ')})`);
+  }
+}
+
+const isObject = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const printable = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : value === undefined ? 'nothing' : typeof value;
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+import { Module, type Provider } from '@nestjs/common';
+import { ECPAY_RESOLVED_OPTIONS } from './config/ecpay.constants.js';
+import { ECPAY_MODULE_OPTIONS, EcpayConfigurableModule } from './config/ecpay.module-definition.js';
+import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
+import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
+import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
+import { validateEcpayOptions } from './config/validate-ecpay-options.js';
+import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
+import { EcpayService } from './ecpay.service.js';
+import { EcpaySigningService } from './signing/ecpay-signing.service.js';
+import { ECPAY_CLOCK } from './time/ecpay-clock.js';
+
+const providers: Provider[] = [
+  {
+    // Validation runs once, while the app boots: a bad option stops start-up with a message naming it.
+    provide: ECPAY_RESOLVED_OPTIONS,
+    useFactory: (options: EcpayModuleOptions): ResolvedEcpayOptions => validateEcpayOptions(options),
+    inject: [ECPAY_MODULE_OPTIONS],
+  },
+  {
+    provide: ECPAY_CLOCK,
+    useFactory: (options: ResolvedEcpayOptions) => options.clock,
+    inject: [ECPAY_RESOLVED_OPTIONS],
+  },
+  EcpayMerchantRegistry,
+  EcpaySigningService,
+  EcpayCryptoService,
+  EcpayService,
+];
+
+/**
+ * ECPay for NestJS. Configure once with `EcpayModule.forRoot({...})` or `EcpayModule.forRootAsync({...})` and
+ * inject {@link EcpayService}.
+ *
+ * @example
+ * EcpayModule.forRootAsync({
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({
+ *     environment: config.getOrThrow('ECPAY_ENV'),
+ *     merchantId: config.getOrThrow('ECPAY_MERCHANT_ID'),
+ *     hashKey: config.getOrThrow('ECPAY_HASH_KEY'),
+ *     hashIv: config.getOrThrow('ECPAY_HASH_IV'),
+ *   }),
+ * })
+ * @publicApi
+ */
+@Module({
+  providers,
+  exports: [ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayService],
+})
+export class EcpayModule extends EcpayConfigurableModule {}

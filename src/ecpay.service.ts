@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
+import type { EcpayMerchant } from './config/ecpay-merchant.js';
+import { InjectEcpayOptions } from './config/ecpay-options.decorator.js';
+import type { EcpayEnvironment } from './config/ecpay-options.interface.js';
+import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
+import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
+import { EcpaySigningService } from './signing/ecpay-signing.service.js';
+
+/**
+ * The one service an app injects. It grows with the library (checkout, BackAuth, queries, refunds); the building
+ * blocks are reachable too, for raw calls.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class EcpayService {
+  constructor(
+    /** CheckMacValue signing and verification with the configured merchants. */
+    readonly signing: EcpaySigningService,
+    /** The AES envelope of the JSON APIs. */
+    readonly crypto: EcpayCryptoService,
+    private readonly merchants: EcpayMerchantRegistry,
+    @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+  ) {}
+
+  /** The environment the module was configured for. */
+  get environment(): EcpayEnvironment {
+    return this.options.environment;
+  }
+
+  /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */
+  merchant(reference?: string): EcpayMerchant {
+    return this.merchants.get(reference);
+  }
+}

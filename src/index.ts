@@ -1,0 +1,24 @@
+// The public API of nestjs-ecpay. Everything not exported here is internal and may change without notice.
+export * from './ecpay.module.js';
+export * from './ecpay.service.js';
+export type { EcpayForRootAsyncOptions, EcpayForRootOptions } from './config/ecpay.module-definition.js';
+export * from './config/ecpay-options.interface.js';
+export * from './config/ecpay-options.decorator.js';
+export * from './config/ecpay-merchant.js';
+export * from './config/ecpay-merchant.registry.js';
+export type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
+export * from './signing/check-mac-value.js';
+export * from './signing/ecpay-signing.service.js';
+export * from './encoding/index.js';
+export {
+  decryptEcpayData,
+  decryptEcpayPayload,
+  decryptEcpayPayloadGcm,
+  encryptEcpayData,
+  encryptEcpayPayload,
+  encryptEcpayPayloadGcm,
+} from './crypto/ecpay-aes.js';
+export * from './crypto/ecpay-crypto.service.js';
+export type * from './crypto/ecpay-envelope.interface.js';
+export * from './time/index.js';
+export * from './errors/index.js';

@@ -1,0 +1,2 @@
+export * from './ecpay-clock.js';
+export * from './ecpay-time.js';
