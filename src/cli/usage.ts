@@ -1,0 +1,29 @@
+export const USAGE = `Usage: ecpay <command> [options]
+
+Commands:
+  checkmac   JSON object of parameters on stdin → prints the CheckMacValue
+  verify     JSON object with CheckMacValue on stdin → exit 0 if valid, 1 if not
+  encrypt    JSON on stdin → prints the AES Data
+  decrypt    AES Data on stdin → prints the JSON
+
+Keys (every command):
+  --hash-key <key>   HashKey (default: $ECPAY_HASH_KEY)
+  --hash-iv <iv>     HashIV (default: $ECPAY_HASH_IV; not needed with --gcm)
+  Prefer the environment variables: command-line arguments end up in shell history.
+
+checkmac / verify:
+  --md5              MD5 instead of SHA256 (logistics, some e-invoice APIs)
+  --sha256           verify only: force SHA256 (default: chosen by the CheckMacValue's length)
+  --json-mac         the ticketing APIs' MAC over a JSON text (stdin: the JSON plaintext; verify: also --mac)
+  --mac <value>      verify --json-mac: the CheckMacValue to check
+  --explain          checkmac: also print the encoded string that is hashed to stderr (HashKey/HashIV masked)
+
+encrypt / decrypt:
+  --php              encrypt: re-serialise the JSON like ECPay's PHP SDK (\\/ and \\uXXXX) for byte-identical Data;
+                     default: encrypt the JSON text exactly as given
+  --raw              decrypt: print the decrypted JSON text as it is (default: normalised JSON)
+  --gcm              AES-128-GCM (e-receipts) instead of AES-128-CBC
+  --iv-hex <hex>     encrypt --gcm: a fixed 12-byte IV (tests only; default: random)
+
+Exit codes: 0 ok, 1 invalid / failed, 2 usage error.
+`;
