@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import type { EcpayMerchant } from '../config/ecpay-merchant.js';
-import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
-import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { EcpayDecryptionError } from '../errors/ecpay-decryption.error.js';
+import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { toUnixSeconds } from '../time/ecpay-time.js';
 import { decryptEcpayData, encryptEcpayData, parseJson } from './ecpay-aes.js';
 import type {
@@ -27,7 +26,7 @@ export interface EcpayCryptoOptions {
 export class EcpayCryptoService {
   constructor(
     private readonly merchants: EcpayMerchantRegistry,
-    @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @InjectEcpayClock() private readonly clock: EcpayClock,
   ) {}
 
   /** Encrypts a value into `Data`, byte-identical to ECPay's official PHP SDK. */
@@ -48,7 +47,7 @@ export class EcpayCryptoService {
     const merchant = this.merchants.forOutgoing(data, options.merchant);
     return {
       MerchantID: merchant.envelopeMerchantId,
-      RqHeader: { Timestamp: toUnixSeconds(this.options.clock.now()) },
+      RqHeader: { Timestamp: toUnixSeconds(this.clock.now()) },
       Data: encryptEcpayData(data, merchant),
     };
   }
