@@ -69,10 +69,10 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   if (input.clock !== undefined && !(isObject(input.clock) && typeof input.clock.now === 'function')) {
     report('clock', 'must be an object with a now(): Date method');
   }
+  checkMerchantReferences(input, entries, report);
   if (issues.length > 0) throw new EcpayConfigError(issues);
 
-  const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][], report);
-  if (issues.length > 0) throw new EcpayConfigError(issues);
+  const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][]);
 
   return Object.freeze({
     environment: environment as EcpayModuleOptions['environment'],
@@ -83,27 +83,42 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   });
 }
 
-function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][], report: (o: string, m: string) => void): EcpayMerchant[] {
-  const byId = new Map<string, string>([[options.merchantId, 'merchantId']]);
-  const keyed = new Map<string, { hashKey: string; hashIv: string }>([[options.merchantId, options]]);
+/** Cross-merchant rules, checked in the same pass as the rest so every problem is reported at once. */
+function checkMerchantReferences(input: Raw, entries: [string, unknown][], report: (o: string, m: string) => void): void {
+  const seen = new Map<unknown, string>([[input.merchantId, 'merchantId']]);
+  const keyed = new Set<unknown>([input.merchantId]);
   for (const [name, merchant] of entries) {
-    const id = merchant.merchantId as string;
-    const previous = byId.get(id);
-    if (previous) report(`merchants.${name}.merchantId`, `MerchantID ${id} is already configured at "${previous}"; each merchant may appear once`);
-    byId.set(id, `merchants.${name}`);
-    if (merchant.platformId === undefined) keyed.set(id, merchant as { hashKey: string; hashIv: string });
-  }
-  const resolved = [new EcpayMerchant('default', options.merchantId, undefined, options)];
-  for (const [name, merchant] of entries) {
-    const platformId = merchant.platformId as string | undefined;
-    const keys = platformId === undefined ? keyed.get(merchant.merchantId as string) : keyed.get(platformId);
-    if (!keys) {
-      report(`merchants.${name}.platformId`, `no merchant with MerchantID ${platformId} and its own hashKey/hashIv is configured to act as the platform`);
-      continue;
+    if (!isObject(merchant)) continue;
+    const previous = seen.get(merchant.merchantId);
+    if (previous !== undefined && typeof merchant.merchantId === 'string') {
+      report(`merchants.${name}.merchantId`, `MerchantID ${merchant.merchantId} is already configured at "${previous}"; each merchant may appear once`);
     }
-    resolved.push(new EcpayMerchant(name, merchant.merchantId as string, platformId, keys));
+    seen.set(merchant.merchantId, `merchants.${name}`);
+    if (merchant.platformId === undefined) keyed.add(merchant.merchantId);
   }
-  return resolved;
+  for (const [name, merchant] of entries) {
+    if (isObject(merchant) && typeof merchant.platformId === 'string' && !keyed.has(merchant.platformId)) {
+      report(
+        `merchants.${name}.platformId`,
+        `no merchant with MerchantID ${merchant.platformId} and its own hashKey/hashIv is configured to act as the platform`,
+      );
+    }
+  }
+}
+
+/** Builds the merchants of options already validated: members get their platform's keys. */
+function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][]): EcpayMerchant[] {
+  const keyed = new Map<string, { hashKey: string; hashIv: string }>([[options.merchantId, options]]);
+  for (const [, merchant] of entries) {
+    if (merchant.platformId === undefined) keyed.set(merchant.merchantId as string, merchant as { hashKey: string; hashIv: string });
+  }
+  return [
+    new EcpayMerchant('default', options.merchantId, undefined, options),
+    ...entries.map(([name, merchant]) => {
+      const platformId = merchant.platformId as string | undefined;
+      return new EcpayMerchant(name, merchant.merchantId as string, platformId, keyed.get(platformId ?? (merchant.merchantId as string))!);
+    }),
+  ];
 }
 
 function checkMerchantId(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {

@@ -43,10 +43,12 @@ export class EcpaySigningService {
 
   /** A copy of `params` with every value as the string ECPay receives and the CheckMacValue added. */
   signParams(params: EcpayParams, options: EcpaySignOptions = {}): Record<string, string> {
-    const signed: Record<string, string> = {};
-    for (const [name, value] of Object.entries(params)) {
-      if (value != null && name !== 'CheckMacValue') signed[name] = String(value);
-    }
+    // Object.fromEntries defines own properties, so even a field named "__proto__" is kept (assignment would not).
+    const signed: Record<string, string> = Object.fromEntries(
+      Object.entries(params)
+        .filter(([name, value]) => value != null && name !== 'CheckMacValue')
+        .map(([name, value]) => [name, String(value)]),
+    );
     signed.CheckMacValue = this.sign(signed, options);
     return signed;
   }
