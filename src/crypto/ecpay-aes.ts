@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { formUrlDecodeToBytes, phpUrlEncode } from '../encoding/php-url-encode.js';
 import { phpJsonEncode } from '../encoding/php-json-encode.js';
@@ -96,21 +97,39 @@ export function decryptEcpayPayloadGcm(data: string, keys: Pick<EcpayKeys, 'hash
   return urlDecodedText(plain);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function decodeBase64(data: string): Buffer {
   if (typeof data !== 'string') throw new EcpayDecryptionError('invalid-base64', `expected a string, got ${typeof data}`);
-  // Line breaks are harmless; a space is almost always a "+" that went through form decoding once too often.
-  const text = data.replace(/[\r\n\t]/g, '').replace(/ /g, '+');
-  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new EcpayDecryptionError('invalid-base64');
-  return Buffer.from(text, 'base64');
+  let text = data;
+  if (/[\s]/.test(text)) {
+    // Line breaks are harmless; a space is almost always a "+" that went through form decoding once too often.
+    text = text.replace(/[\r\n\t]/g, '').replaceAll(' ', '+');
+  }
+  // Node's decoder skips characters outside the alphabet instead of failing, so any such character shows up as a
+  // decoded length short of what the text's length promises; that check is exact and far cheaper than a regex.
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding) throw new EcpayDecryptionError('invalid-base64');
+  return bytes;
 }
 
 function urlDecodedText(plain: Buffer): string {
   const text = plain.toString('latin1');
   // A URL-encoded JSON never contains a raw "{" or "["; if the sender skipped the encoding, form-decoding would
   // turn a literal "+" into a space, so take the text as it is.
-  const bytes = /^\s*[[{]/.test(text) ? plain : formUrlDecodeToBytes(text);
+  if (/^\s*[[{]/.test(text)) return utf8(plain);
+  // Form semantics: "+" is a space, then percent-decoding (so "%2B" stays "+"). The native decoder handles the
+  // well-formed case; it throws on stray "%" or invalid UTF-8, which the tolerant byte decoder then sorts out.
+  if (isAscii(plain)) {
+    try {
+      return decodeURIComponent(text.includes('+') ? text.replaceAll('+', ' ') : text);
+    } catch {
+      // fall through
+    }
+  }
+  return utf8(formUrlDecodeToBytes(text));
+}
+
+function utf8(bytes: Uint8Array): string {
   try {
     return UTF8.decode(bytes);
   } catch {

@@ -13,9 +13,10 @@ export function phpJsonEncode(value: unknown): string {
     throw new TypeError(`Cannot JSON-encode ${typeof value} for ECPay.`);
   }
   // JSON.stringify never emits "\/" itself and "/" only occurs inside strings, so a blanket replace is exact.
-  return json.replace(SLASH, '\\/').replace(NON_ASCII, escapeUnit);
+  const slashed = json.includes('/') ? json.replaceAll('/', '\\/') : json;
+  return HAS_NON_ASCII.test(slashed) ? slashed.replace(NON_ASCII, escapeUnit) : slashed;
 }
 
-const SLASH = /\//g;
+const HAS_NON_ASCII = /[\u0080-\uffff]/;
 const NON_ASCII = /[\u0080-\uffff]/g;
 const escapeUnit = (unit: string): string => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
