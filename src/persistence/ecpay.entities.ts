@@ -1,0 +1,10 @@
+import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
+import { EcpayTrade } from './ecpay-trade.entity.js';
+
+/**
+ * The entities of nestjs-ecpay, for `TypeOrmModule.forRoot({ entities: [...ECPAY_ENTITIES, ...] })` and
+ * `TypeOrmModule.forFeature([...ECPAY_ENTITIES])`.
+ *
+ * @publicApi
+ */
+export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard] as const;

@@ -1,0 +1,10 @@
+import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTables.js';
+
+/**
+ * nestjs-ecpay's migrations, oldest first, for `migrations: [...ECPAY_MIGRATIONS, ...yours]` in a TypeORM
+ * DataSource (or `TypeOrmModule.forRoot`). They run on PostgreSQL, MariaDB/MySQL and SQLite (sql.js,
+ * better-sqlite3).
+ *
+ * @publicApi
+ */
+export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555] as const;
