@@ -5,6 +5,7 @@ import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
 import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import { validateEcpayOptions } from './config/validate-ecpay-options.js';
+import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayService } from './ecpay.service.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
@@ -25,6 +26,7 @@ const providers: Provider[] = [
   EcpayMerchantRegistry,
   EcpaySigningService,
   EcpayCryptoService,
+  EcpayCheckoutService,
   EcpayService,
 ];
 
@@ -46,6 +48,6 @@ const providers: Provider[] = [
  */
 @Module({
   providers,
-  exports: [ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayService],
+  exports: [ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayCheckoutService, EcpayService],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

@@ -4,6 +4,9 @@ import type { EcpayMerchant } from './config/ecpay-merchant.js';
 import { InjectEcpayOptions } from './config/ecpay-options.decorator.js';
 import type { EcpayEnvironment } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
+import type { EcpayCheckout } from './checkout/ecpay-checkout.service.js';
+import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
+import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
@@ -20,9 +23,19 @@ export class EcpayService {
     readonly signing: EcpaySigningService,
     /** The AES envelope of the JSON APIs. */
     readonly crypto: EcpayCryptoService,
+    /** All-in-One checkout. */
+    readonly checkout: EcpayCheckoutService,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
   ) {}
+
+  /**
+   * An All-in-One checkout (AioCheckOut/V5): checks every ECPay rule, stores the trade, and returns the signed fields
+   * and an auto-submitting form. See {@link EcpayCheckoutService.createCheckout}.
+   */
+  createCheckout(order: EcpayCheckoutOrder): Promise<EcpayCheckout> {
+    return this.checkout.createCheckout(order);
+  }
 
   /** The environment the module was configured for. */
   get environment(): EcpayEnvironment {

@@ -1,7 +1,7 @@
 // The public API of nestjs-ecpay. Everything not exported here is internal and may change without notice.
 export * from './ecpay.module.js';
 export * from './ecpay.service.js';
-export type { EcpayForRootAsyncOptions, EcpayForRootOptions } from './config/ecpay.module-definition.js';
+export type { EcpayForRootAsyncOptions, EcpayForRootOptions, EcpayModuleExtras } from './config/ecpay.module-definition.js';
 export * from './config/ecpay-options.interface.js';
 export * from './config/ecpay-options.decorator.js';
 export * from './config/ecpay-merchant.js';
@@ -20,5 +20,12 @@ export {
 } from './crypto/ecpay-aes.js';
 export * from './crypto/ecpay-crypto.service.js';
 export type * from './crypto/ecpay-envelope.interface.js';
+export * from './checkout/checkout-order.interface.js';
+export * from './checkout/ecpay-checkout.service.js';
+export { renderCheckoutForm } from './checkout/checkout-form.js';
+export { AIO_AMOUNT_LIMITS } from './checkout/validate-aio-params.js';
+export { DEFAULT_CALLBACK_PATHS } from './checkout/build-aio-params.js';
+export * from './checkout/merchant-trade-no.js';
+export * from './persistence/index.js';
 export * from './time/index.js';
 export * from './errors/index.js';

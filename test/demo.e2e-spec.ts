@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { computeCheckMacValue } from '../src/index.js';
+import { computeCheckMacValue, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
 
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
@@ -22,12 +22,28 @@ describe('demo app (the README\'s first command)', () => {
     process.env = env;
   });
 
-  it('serves a checkout form whose CheckMacValue verifies', async () => {
+  it('serves the shop page', async () => {
     const page = await request(app.getHttpServer()).get('/').expect(200).expect('Content-Type', /text\/html/);
-    const fields = Object.fromEntries([...page.text.matchAll(/<input name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    expect(page.text).toContain('<form method="post" action="/checkout">');
+  });
+
+  it('buys through the library\'s checkout: a signed form for ECPay stage and a stored trade', async () => {
+    const page = await request(app.getHttpServer()).post('/checkout').type('form').send({ quantity: '2', method: 'ATM' }).expect(200);
+    const fields = Object.fromEntries(
+      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
+    );
+    expect(fields).toMatchObject({ TotalAmount: '500', ChoosePayment: 'ATM', ItemName: 'Oolong tea x2' });
     expect(fields.MerchantTradeDate).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
-    expect(fields.CheckMacValue).toBe(computeCheckMacValue(fields, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
+    const { CheckMacValue, ...signed } = fields;
+    expect(CheckMacValue).toBe(computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
     expect(page.text).toContain('action="https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5"');
+    const trade = await app.get(EcpayTradeStore).findByMerchantTradeNo('3002607', fields.MerchantTradeNo!);
+    expect(trade).toMatchObject({ status: 'pending', totalAmount: 500 });
+  });
+
+  it('answers an order that breaks ECPay rules with 400 and the issues', async () => {
+    const response = await request(app.getHttpServer()).post('/checkout').type('form').send({ quantity: '9999', method: 'CVS' }).expect(400);
+    expect(response.body.issues).toEqual([expect.objectContaining({ field: 'TotalAmount', rule: 'amount-range' })]);
   });
 
   it('signs and verifies over JSON, and rejects bad input with 400', async () => {

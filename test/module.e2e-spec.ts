@@ -22,7 +22,7 @@ import {
   type EcpayModuleOptions,
   type EcpayParams,
 } from '../src/index.js';
-import { STAGE_MERCHANT } from './support/test-module.js';
+import { STAGE_MERCHANT, testDatabase } from './support/test-module.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures (PROTOCOL.md §1.4 and §4)
@@ -54,7 +54,8 @@ const STAGE_OPTIONS: EcpayModuleOptions = { environment: 'stage', ...STAGE_MERCH
 const NEUTRAL_PARAMS: EcpayParams = { MerchantTradeNo: 'neutral0001', TotalAmount: 100, TradeDesc: 'desc' };
 
 async function compile(imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]>['imports']): Promise<TestingModule> {
-  return Test.createTestingModule({ imports }).compile();
+  // Every module here gets the app's TypeORM connection, as EcpayModule's default (persistence on) expects.
+  return Test.createTestingModule({ imports: [testDatabase(), ...(imports ?? [])] }).compile();
 }
 
 /** Runs `body` with a compiled module and always closes it. */

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { EcpayModule } from 'nestjs-ecpay';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ECPAY_MIGRATIONS, EcpayModule } from 'nestjs-ecpay';
 import { DemoController } from './demo.controller.js';
 import { demoEcpayOptions } from './ecpay-config.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+    // The embedded database: SQLite in memory through sql.js, built by the library's committed migrations.
+    TypeOrmModule.forRoot({ type: 'sqljs', autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, logging: false }),
     // Configured exactly as an app would: asynchronously, from the environment through ConfigService.
     EcpayModule.forRootAsync({
       inject: [ConfigService],
@@ -17,7 +20,9 @@ import { demoEcpayOptions } from './ecpay-config.js';
           ECPAY_HASH_KEY: config.get('ECPAY_HASH_KEY'),
           ECPAY_HASH_IV: config.get('ECPAY_HASH_IV'),
         });
-        return options;
+        // Where ECPay's servers send notifications: a real shop's public https address (ports other than 80/443 are
+        // refused by ECPay). ECPay stage cannot reach a laptop; the local sandbox will.
+        return { ...options, publicUrl: config.get('ECPAY_PUBLIC_URL') ?? 'http://localhost' };
       },
     }),
   ],

@@ -1,17 +1,13 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { EcpayService, formatEcpayDateTime, type EcpayParams } from 'nestjs-ecpay';
-
-const AIO_CHECKOUT: Record<string, string> = {
-  stage: 'https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5',
-  production: 'https://payment.ecpay.com.tw/Cashier/AioCheckOut/V5',
-};
+import { EcpayService, EcpayValidationError, type EcpayParams } from 'nestjs-ecpay';
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
- * A small page and two JSON endpoints showing the foundation at work: a signed All-in-One checkout form, and
- * CheckMacValue signing/verification with the configured merchant. The full demo shop comes with the sandbox.
+ * A small page and two JSON endpoints: buying runs the library's All-in-One checkout (rules, stored trade, signed
+ * auto-submit form); the JSON endpoints sign and verify with the configured merchant. The full demo shop comes
+ * with the sandbox.
  */
 @Controller()
 export class DemoController {
@@ -20,33 +16,38 @@ export class DemoController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   home(): string {
-    const now = new Date();
-    const fields = this.ecpay.signing.signParams({
-      MerchantID: this.ecpay.merchant().merchantId,
-      MerchantTradeNo: `Demo${now.getTime()}`,
-      MerchantTradeDate: formatEcpayDateTime(now),
-      PaymentType: 'aio',
-      TotalAmount: 100,
-      TradeDesc: 'nestjs-ecpay demo',
-      ItemName: 'Demo tea x1',
-      ReturnURL: 'https://example.com/ecpay/return',
-      ChoosePayment: 'Credit',
-      EncryptType: 1,
-    });
-    const action = AIO_CHECKOUT[this.ecpay.environment] ?? AIO_CHECKOUT.stage!;
-    const inputs = Object.entries(fields)
-      .map(([name, value]) => `<tr><td>${escapeHtml(name)}</td><td><input name="${escapeHtml(name)}" value="${escapeHtml(value)}" readonly></td></tr>`)
-      .join('\n');
+    const environment = escapeHtml(this.ecpay.environment);
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nestjs-ecpay demo</title>
-<style>body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem}input{width:36rem;font-family:monospace}td{padding:2px 8px}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}label{display:block;margin:.5rem 0}</style></head>
 <body><h1>nestjs-ecpay</h1>
-<p>Environment <b>${escapeHtml(this.ecpay.environment)}</b>, merchant <b>${escapeHtml(this.ecpay.merchant().merchantId)}</b>.
-The form below is signed by <code>EcpaySigningService</code> (MerchantTradeDate in Asia/Taipei); submitting it opens ECPay's ${escapeHtml(this.ecpay.environment)} checkout.</p>
-<form method="post" action="${escapeHtml(action)}"><table>${inputs}</table><button type="submit">Pay NT$100 on ECPay ${escapeHtml(this.ecpay.environment)}</button></form>
+<p>Environment <b>${environment}</b>, merchant <b>${escapeHtml(this.ecpay.merchant().merchantId)}</b>.
+Buying checks the order against ECPay's rules, stores the trade, and posts the signed form to ECPay's ${environment} checkout.</p>
+<form method="post" action="/checkout">
+<label>Oolong tea, NT$250 × <input name="quantity" type="number" min="1" max="99" value="1"></label>
+<label>Pay by <select name="method"><option>Credit</option><option>ATM</option><option>CVS</option><option>BARCODE</option><option>ALL</option></select></label>
+<button type="submit">Buy</button></form>
 <h2>JSON endpoints</h2>
 <pre>curl -s localhost:PORT/api/checkmac -H 'content-type: application/json' -d '{"params":{"MerchantID":"…","ItemName":"Tom\\'s Shop","TotalAmount":"100"}}'
 curl -s localhost:PORT/api/verify   -H 'content-type: application/json' -d '{"params":{…,"CheckMacValue":"…"}}'</pre>
 </body></html>`;
+  }
+
+  @Post('checkout')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async checkout(@Body() body: { quantity?: string; method?: string }): Promise<string> {
+    const method = (['Credit', 'ATM', 'CVS', 'BARCODE', 'ALL'] as const).find((m) => m === body?.method) ?? 'Credit';
+    try {
+      const checkout = await this.ecpay.createCheckout({
+        items: [{ name: 'Oolong tea', price: 250, quantity: Number(body?.quantity ?? 1) }],
+        description: 'nestjs-ecpay demo',
+        payment: { method },
+      });
+      return checkout.html;
+    } catch (error) {
+      if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
+      throw error;
+    }
   }
 
   @Post('api/checkmac')

@@ -42,8 +42,9 @@ describe('validateAioParams', () => {
     expect(check(fields(), 'production')).toEqual([]);
   });
 
-  // One row per rule: the patch that breaks it and the exact issue expected.
-  it.each<[string, Record<string, string | undefined>, { field: string; rule: string; message: string }[], EcpayEnvironment?]>([
+  // One row per rule: the patch that breaks it and the exact issue expected (and the environment, if not stage).
+  type Row = [string, Record<string, string | undefined>, { field: string; rule: string; message: string }[], EcpayEnvironment?];
+  const rows: Row[] = [
     ['a required field', { TradeDesc: undefined }, [{ field: 'TradeDesc', rule: 'required', message: 'is required' }]],
     ['an empty required field', { ReturnURL: '' }, [{ field: 'ReturnURL', rule: 'required', message: 'is required' }]],
     ['an unknown field, with a suggestion', { BidingCard: '1' }, [{ field: 'BidingCard', rule: 'unknown-field', message: 'is not an AioCheckOut/V5 parameter; did you mean "BindingCard"?' }]],
@@ -105,9 +106,15 @@ describe('validateAioParams', () => {
     ['StoreID', { StoreID: 'shop-1' }, [{ field: 'StoreID', rule: 'pattern', message: 'must contain only letters and digits' }]],
     ['CustomField over 50', { CustomField1: 'c'.repeat(51) }, [{ field: 'CustomField1', rule: 'max-length', message: 'must be at most 50 characters (got 51)' }]],
     ['Remark over 100', { Remark: 'r'.repeat(101) }, [{ field: 'Remark', rule: 'max-length', message: 'must be at most 100 characters (got 101)' }]],
-  ].map((row) => [row[0], row[1], row[2], row[3] ?? 'stage'] as const))('%s', (_rule, patch, expected, environment) => {
+  ];
+  it.each(rows.map(([name, patch, expected, environment = 'stage']) => [name, patch, expected, environment] as const))('%s', (_rule, patch, expected, environment) => {
     // Every row has four arguments: Jest would take a missing fourth for a done callback and wait for it.
     expect(check(fields(patch), environment)).toEqual(expected);
+  });
+
+  it('lets the local sandbox take URLs with ports, which ECPay itself refuses', () => {
+    expect(check(fields({ ReturnURL: 'http://127.0.0.1:3000/ecpay/return' }), 'sandbox')).toEqual([]);
+    expect(check(fields({ ReturnURL: 'http://127.0.0.1:3000/ecpay/return' }), 'stage').map((issue) => issue.rule)).toEqual(['url-port']);
   });
 
   it('reports every problem at once, each with an excerpt of the value', () => {

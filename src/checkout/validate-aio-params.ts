@@ -226,7 +226,10 @@ function checkUrl(field: AioCheckoutField, value: string, options: AioValidation
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') add(field, 'url', 'must use http or https', value);
   // ECPay only calls ports 80 and 443 (seed 000 item 4, seed 001); the URL parser drops them when they are the default.
-  if (url.port !== '' && url.port !== '80' && url.port !== '443') add(field, 'url-port', `must not name port ${url.port}: ECPay only uses 80 and 443`, value);
+  // The local sandbox stands in for ECPay on this machine, where the shop runs on a port of its own.
+  if (url.port !== '' && url.port !== '80' && url.port !== '443' && options.environment !== 'sandbox') {
+    add(field, 'url-port', `must not name port ${url.port}: ECPay only uses 80 and 443`, value);
+  }
   if (url.username || url.password) add(field, 'url', 'must not contain credentials', value);
   if (/[^\x21-\x7e]/.test(value)) add(field, 'url-ascii', `must be ASCII: use ${url.href} (the host in punycode)`, value);
   if (options.environment === 'production' && SERVER_URL_FIELDS.has(field) && isPrivateHost(url.hostname)) {

@@ -1,4 +1,5 @@
 import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
+import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 
 /**
  * ECPay's hosts per environment (PROTOCOL.md §3). Only the base URL differs between stage, production and the local
@@ -33,7 +34,7 @@ const HOSTS: Record<Exclude<EcpayEnvironment, 'sandbox'>, EcpayHosts> = {
 /** The hosts of an environment; the sandbox serves every family from its one base URL. */
 export function ecpayHosts(environment: EcpayEnvironment, sandboxUrl?: string): EcpayHosts {
   if (environment !== 'sandbox') return HOSTS[environment];
-  if (!sandboxUrl) throw new Error('The ECPay sandbox environment needs the "sandboxUrl" module option.');
+  if (!sandboxUrl) throw new EcpayConfigError([{ option: 'sandboxUrl', message: 'is required to call the sandbox (environment "sandbox")' }]);
   const base = sandboxUrl.replace(/\/+$/, '');
   return { payment: base, ecpayment: base, ecpg: base, vendor: base };
 }

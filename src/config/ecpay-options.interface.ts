@@ -53,6 +53,12 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
    * Calls pick one with `{ merchant: 'shopB' }` (or its MerchantID); incoming notifications are matched by MerchantID.
    */
   merchants?: Record<string, EcpayMerchantOptions | EcpayPlatformMemberOptions>;
+  /**
+   * The app's public base URL as ECPay's servers reach it, e.g. `https://shop.example.com`. Checkout derives the
+   * default ReturnURL (`/ecpay/return`), PeriodReturnURL (`/ecpay/period-return`) and PaymentInfoURL
+   * (`/ecpay/payment-info`) from it; without it every order must name its ReturnURL.
+   */
+  publicUrl?: string;
   /** Base URL of the local sandbox when `environment` is `sandbox`, e.g. `http://127.0.0.1:3000/ecpay-sandbox`. */
   sandboxUrl?: string;
   /** The clock the module reads "now" from. Default: the system clock. Tests inject a fixed or moving one. */

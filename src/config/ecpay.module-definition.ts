@@ -1,10 +1,46 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
+import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
+import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
 import type { EcpayModuleOptions } from './ecpay-options.interface.js';
+
+/** Module-level switches, known before the options (so they work with forRootAsync too). @publicApi */
+export interface EcpayModuleExtras {
+  /** Make EcpayService injectable everywhere (default true: the module is configured once per app). */
+  isGlobal?: boolean;
+  /**
+   * Store trades and bound cards through the app's TypeORM connection (default true; checkout needs it). The app
+   * imports `TypeOrmModule.forRoot({ ..., autoLoadEntities: true })` or lists `ECPAY_ENTITIES`. `false` for apps that
+   * only sign and verify.
+   */
+  persistence?: boolean;
+  /** The TypeORM DataSource name, when the app has several. */
+  dataSource?: string;
+}
+
+function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): DynamicModule {
+  const persistence = extras.persistence !== false;
+  return {
+    ...definition,
+    global: extras.isGlobal !== false,
+    imports: [...(definition.imports ?? []), ...(persistence ? [TypeOrmModule.forFeature([...ECPAY_ENTITIES], extras.dataSource)] : [])],
+    providers: [
+      ...(definition.providers ?? []),
+      // Bound to the named DataSource's repository: the store's own @InjectRepository only knows the default one.
+      ...(persistence
+        ? [{ provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] }]
+        : []),
+    ],
+    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore] : [])],
+  };
+}
 
 /**
  * `forRoot(options)` and `forRootAsync({ imports, inject, useFactory | useClass | useExisting })` come from Nest's
- * ConfigurableModuleBuilder. A `useClass`/`useExisting` provider implements `createEcpayOptions()`.
- * `isGlobal` (default true) makes EcpayService injectable everywhere, as the module is configured once per app.
+ * ConfigurableModuleBuilder. A `useClass`/`useExisting` provider implements `createEcpayOptions()`. The extras
+ * (`isGlobal`, `persistence`, `dataSource`) sit beside the options in both forms.
  */
 export const {
   ConfigurableModuleClass: EcpayConfigurableModule,
@@ -14,7 +50,7 @@ export const {
 } = new ConfigurableModuleBuilder<EcpayModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createEcpayOptions')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<EcpayModuleExtras>({ isGlobal: true, persistence: true, dataSource: undefined }, applyExtras)
   .build();
 
 /** The options of `EcpayModule.forRoot()` (module options plus `isGlobal`). @publicApi */

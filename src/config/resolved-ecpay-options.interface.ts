@@ -13,6 +13,7 @@ export interface ResolvedEcpayOptions {
   /** Every configured merchant; the first is the default one. */
   readonly merchants: readonly EcpayMerchant[];
   readonly defaultMerchant: EcpayMerchant;
+  readonly publicUrl: string | undefined;
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
 }

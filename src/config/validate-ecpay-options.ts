@@ -5,7 +5,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'sandboxUrl', 'clock'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'sandboxUrl', 'clock'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -63,6 +63,9 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     }
   }
 
+  if (input.publicUrl !== undefined && !isHttpUrl(input.publicUrl)) {
+    report('publicUrl', 'must be an absolute http(s) URL (the shop as ECPay reaches it, e.g. https://shop.example.com)');
+  }
   if (input.sandboxUrl !== undefined && !isHttpUrl(input.sandboxUrl)) {
     report('sandboxUrl', 'must be an absolute http(s) URL');
   }
@@ -78,6 +81,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     environment: environment as EcpayModuleOptions['environment'],
     merchants,
     defaultMerchant: merchants[0]!,
+    publicUrl: input.publicUrl as string | undefined,
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
   });
