@@ -60,7 +60,9 @@ const PERIOD_BOUNDS: Record<string, { frequency: number; execTimes: number }> = 
 };
 
 const INSTALLMENTS = new Set(['3', '6', '12', '18', '24', '30', '30N']);
-const HTML_TAG = /<\s*\/?\s*[a-z!?][^>]*>/i;
+// ECPay's server is ASP.NET, whose request validation rejects "<" followed by a letter, "!", "/" or "?", and "&#":
+// the same test catches every HTML tag ("<b>", "<script", "<!--") without flagging "a < b" or "I <3 tea".
+const HTML_MARKUP = /<[a-z!/?]|&#/i;
 // TradeDesc: "請勿帶入特殊字元". Letters and digits of any script, spaces and a few plain punctuation marks.
 const TRADE_DESC_SPECIAL = /[^\p{L}\p{N}\p{M} ,.\-_()，。、（）]/gu;
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
@@ -92,7 +94,8 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   for (const [field, value] of Object.entries(params) as [AioCheckoutField, string][]) {
     const max = MAX_LENGTH[field];
     if (max !== undefined && [...value].length > max) add(field, 'max-length', `must be at most ${max} characters (got ${[...value].length})`, value);
-    if (HTML_TAG.test(value)) add(field, 'html', 'must not contain HTML tags (ECPay rejects them)', HTML_TAG.exec(value)![0]);
+    const markup = HTML_MARKUP.exec(value);
+    if (markup) add(field, 'html', 'must not contain HTML tags (ECPay rejects them)', value.slice(markup.index, markup.index + 12));
     const trigger = findWafTrigger(value);
     if (trigger !== undefined) {
       add(field, 'waf-command', `contains "${trigger}", which ECPay's CDN blocks as a system command (error 10400011)`, trigger);
