@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import {
-  BeforeInsert,
-  BeforeUpdate,
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   PrimaryColumn,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
+import { EcpayRecord } from './ecpay-record.js';
 
 /** Whether a bound card can still be charged. @publicApi */
 export type EcpayBoundCardStatus = 'active' | 'deleted';
@@ -28,7 +23,7 @@ export type EcpayBoundCardStatus = 'active' | 'deleted';
  */
 @Entity('ecpay_bound_card')
 @Index('uq_ecpay_bound_card_member_bind_card_id', ['merchantId', 'merchantMemberId', 'bindCardId'], { unique: true })
-export class EcpayBoundCard {
+export class EcpayBoundCard extends EcpayRecord {
   /** A UUID generated in JavaScript. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_ecpay_bound_card' })
   id!: string;
@@ -62,26 +57,4 @@ export class EcpayBoundCard {
 
   @Column({ name: 'status', type: 'varchar', length: 16, default: 'active' })
   status!: EcpayBoundCardStatus;
-
-  @VersionColumn({ name: 'version', type: 'int' })
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: Date })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: Date })
-  updatedAt!: Date;
-
-  @BeforeInsert()
-  protected beforeEcpayBoundCardInsert(): void {
-    this.id ??= randomUUID();
-    const now = new Date();
-    this.createdAt ??= now;
-    this.updatedAt ??= now;
-  }
-
-  @BeforeUpdate()
-  protected beforeEcpayBoundCardUpdate(): void {
-    this.updatedAt = new Date();
-  }
 }

@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import {
-  BeforeInsert,
-  BeforeUpdate,
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   PrimaryColumn,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
+import { EcpayRecord } from './ecpay-record.js';
 import type { EcpayTradeStatus } from './ecpay-trade-status.js';
 
 /**
@@ -44,7 +39,7 @@ export type EcpayPaymentOptions = Record<string, string | number | boolean | nul
  */
 @Entity('ecpay_trade')
 @Index('uq_ecpay_trade_merchant_trade_no', ['merchantId', 'merchantTradeNo'], { unique: true })
-export class EcpayTrade {
+export class EcpayTrade extends EcpayRecord {
   /** A UUID generated in JavaScript (portable: no database UUID function needed). */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_ecpay_trade' })
   id!: string;
@@ -120,27 +115,4 @@ export class EcpayTrade {
 
   @Column({ name: 'custom_field4', type: 'varchar', length: 50, nullable: true })
   customField4!: string | null;
-
-  /** Optimistic lock: incremented by every update; update with `WHERE version = <the version you read>`. */
-  @VersionColumn({ name: 'version', type: 'int' })
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: Date })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: Date })
-  updatedAt!: Date;
-
-  @BeforeInsert()
-  protected beforeEcpayTradeInsert(): void {
-    this.id ??= randomUUID();
-    const now = new Date();
-    this.createdAt ??= now;
-    this.updatedAt ??= now;
-  }
-
-  @BeforeUpdate()
-  protected beforeEcpayTradeUpdate(): void {
-    this.updatedAt = new Date();
-  }
 }
