@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
-import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
 import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
@@ -30,10 +31,13 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
       ...(definition.providers ?? []),
       // Bound to the named DataSource's repository: the store's own @InjectRepository only knows the default one.
       ...(persistence
-        ? [{ provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] }]
+        ? [
+            { provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] },
+            { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [getDataSourceToken(extras.dataSource)] },
+          ]
         : []),
     ],
-    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore] : [])],
+    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore, EcpayNotificationService] : [])],
   };
 }
 

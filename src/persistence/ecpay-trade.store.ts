@@ -4,6 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { EcpayDuplicateTradeError } from './ecpay-duplicate-trade.error.js';
 import { EcpayTrade, type EcpayPaymentOptions } from './ecpay-trade.entity.js';
+import { exclusiveWrite } from './exclusive-write.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 /**
  * What a new trade is made of: the AIO fields the merchant chooses. Everything else (id, status, ECPay's
@@ -86,9 +88,9 @@ export class EcpayTradeStore {
       updatedAt: now,
     });
     try {
-      await this.trades.insert(trade);
+      await exclusiveWrite(this.trades.manager.connection, () => this.trades.insert(trade));
     } catch (error) {
-      if (violatesTradeNoIndex(error)) {
+      if (isUniqueViolation(error, { index: TRADE_NO_INDEX, table: 'ecpay_trade', columns: ['merchant_id', 'merchant_trade_no'] })) {
         throw new EcpayDuplicateTradeError(input.merchantId, input.merchantTradeNo, { cause: error });
       }
       throw error;
@@ -111,38 +113,9 @@ export class EcpayTradeStore {
    * `updated_at` is set from JavaScript, never by the database's clock (see {@link EcpayTrade} on time zones).
    */
   async updateIfVersion(id: string, expectedVersion: number, changes: EcpayTradeChanges): Promise<boolean> {
-    const result = await this.trades.update({ id, version: expectedVersion }, { ...changes, updatedAt: new Date() });
+    const result = await exclusiveWrite(this.trades.manager.connection, () =>
+      this.trades.update({ id, version: expectedVersion }, { ...changes, updatedAt: new Date() }),
+    );
     return result.affected === 1;
   }
-}
-
-/**
- * Whether a failed query broke the (merchant_id, merchant_trade_no) unique index — and not some other
- * constraint, whose error is passed on untouched. TypeORM wraps the driver's error in a QueryFailedError that
- * carries the driver's fields and keeps the original in `driverError`.
- */
-function violatesTradeNoIndex(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const driverError = (error as { driverError?: unknown }).driverError;
-  const e = (driverError instanceof Error ? driverError : error) as Error & {
-    code?: unknown;
-    errno?: unknown;
-    constraint?: unknown;
-    sqlMessage?: unknown;
-  };
-  // PostgreSQL: unique_violation, with the violated index's name.
-  if (e.code === '23505') return e.constraint === TRADE_NO_INDEX;
-  // MariaDB/MySQL: ER_DUP_ENTRY, "Duplicate entry '…' for key '[ecpay_trade.]uq_ecpay_trade_merchant_trade_no'".
-  if (e.code === 'ER_DUP_ENTRY' || e.errno === 1062) {
-    return new RegExp(`for key '(?:[^']*\\.)?${TRADE_NO_INDEX}'`).test(String(e.sqlMessage ?? e.message));
-  }
-  // SQLite (sql.js, better-sqlite3): "UNIQUE constraint failed: ecpay_trade.merchant_id, ecpay_trade.merchant_trade_no".
-  const sqlite = /UNIQUE constraint failed: (.+)$/m.exec(e.message);
-  if (sqlite) {
-    const columns = sqlite[1]!.split(',').map((column) => column.trim());
-    return (
-      columns.length === 2 && columns.includes('ecpay_trade.merchant_id') && columns.includes('ecpay_trade.merchant_trade_no')
-    );
-  }
-  return false;
 }

@@ -1,3 +1,4 @@
+import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { EcpayTrade } from './ecpay-trade.entity.js';
 
@@ -7,4 +8,4 @@ import { EcpayTrade } from './ecpay-trade.entity.js';
  *
  * @publicApi
  */
-export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard] as const;
+export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification] as const;

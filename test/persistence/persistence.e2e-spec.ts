@@ -16,6 +16,9 @@ import {
 } from '../../src/persistence/index.js';
 import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
+// The committed migrations in order; a new one must be added here on purpose.
+const ALL_MIGRATIONS = ['CreateEcpayTables1795322609555', 'CreateEcpayNotifications1795400000000'];
+
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
 
@@ -68,7 +71,7 @@ describe.each(targets)('persistence on $label', ({ kind, skipReason }) => {
     });
     await dataSource.initialize();
     const applied = await dataSource.runMigrations();
-    expect(applied.map((migration) => migration.name)).toEqual(['CreateEcpayTables1795322609555']);
+    expect(applied.map((migration) => migration.name)).toEqual(ALL_MIGRATIONS);
     trades = dataSource.getRepository(EcpayTrade);
     cards = dataSource.getRepository(EcpayBoundCard);
     store = new EcpayTradeStore(trades);
@@ -276,12 +279,11 @@ describe.each(targets)('persistence on $label', ({ kind, skipReason }) => {
     expect(secondsApart(reread.updatedAt, new Date())).toBeLessThan(60);
   });
 
-  it('the migration reverts (both tables gone) and applies again', async () => {
-    await dataSource.undoLastMigration();
+  it('every migration reverts (all tables gone) and applies again', async () => {
+    for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     const queryRunner = dataSource.createQueryRunner();
     try {
-      expect(await queryRunner.hasTable('ecpay_trade')).toBe(false);
-      expect(await queryRunner.hasTable('ecpay_bound_card')).toBe(false);
+      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification']) expect(await queryRunner.hasTable(table)).toBe(false);
     } finally {
       await queryRunner.release();
     }
@@ -290,7 +292,7 @@ describe.each(targets)('persistence on $label', ({ kind, skipReason }) => {
     await expect(attempt).rejects.toBeInstanceOf(QueryFailedError);
     await expect(attempt).rejects.not.toBeInstanceOf(EcpayDuplicateTradeError);
 
-    expect((await dataSource.runMigrations()).map((migration) => migration.name)).toEqual(['CreateEcpayTables1795322609555']);
+    expect((await dataSource.runMigrations()).map((migration) => migration.name)).toEqual(ALL_MIGRATIONS);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
     const again = await store.createPending(newTrade());
     expect(await store.findByMerchantTradeNo(again.merchantId, again.merchantTradeNo)).toEqual(again);

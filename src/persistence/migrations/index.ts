@@ -1,3 +1,4 @@
+import { CreateEcpayNotifications1795400000000 } from './1795400000000-CreateEcpayNotifications.js';
 import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTables.js';
 
 /**
@@ -7,4 +8,4 @@ import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTable
  *
  * @publicApi
  */
-export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555] as const;
+export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555, CreateEcpayNotifications1795400000000] as const;
