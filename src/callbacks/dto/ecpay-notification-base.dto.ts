@@ -1,0 +1,42 @@
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIntegerString } from './ecpay-notification.validators.js';
+
+/**
+ * The fields every AIO form notification carries, as strings exactly as posted. Subclasses add their own.
+ * Validated only after the CheckMacValue was verified.
+ */
+export abstract class EcpayFormNotificationDto {
+  @Matches(/^[A-Za-z0-9]{1,10}$/, { message: '$property must be 1 to 10 letters or digits' })
+  MerchantID!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(20)
+  MerchantTradeNo!: string;
+
+  @IsOptional()
+  @IsString()
+  StoreID?: string;
+
+  @IsIntegerString()
+  RtnCode!: string;
+
+  @IsString()
+  RtnMsg!: string;
+
+  @IsOptional()
+  @IsString()
+  CustomField1?: string;
+
+  @IsOptional()
+  @IsString()
+  CustomField2?: string;
+
+  @IsOptional()
+  @IsString()
+  CustomField3?: string;
+
+  @IsOptional()
+  @IsString()
+  CustomField4?: string;
+}

@@ -1,0 +1,13 @@
+// The callbacks concern: guards that verify ECPay's notifications, the `0|reason` failure reply, the verified
+// payload as param decorators, and the notification DTOs with their normalisation.
+export * from './ecpay-callback.exception.js';
+export * from './ecpay-callback-exception.filter.js';
+export * from './ecpay-check-mac.guard.js';
+export * from './ecpay-envelope.guard.js';
+export * from './ecpay-callback.decorators.js';
+export { getVerifiedEcpayEnvelope, getVerifiedEcpayForm } from './ecpay-callback-request.js';
+export type { EcpayCallbackRequest, EcpayOpenedEnvelope, VerifiedEcpayEnvelope, VerifiedEcpayForm } from './ecpay-callback-request.js';
+export { DEFAULT_CALLBACK_BODY_LIMIT } from './ecpay-form-body.js';
+export * from './ecpay-notification-validation.error.js';
+export * from './normalize-notification.js';
+export * from './dto/index.js';
