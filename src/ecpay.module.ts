@@ -8,6 +8,7 @@ import { validateEcpayOptions } from './config/validate-ecpay-options.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayService } from './ecpay.service.js';
+import { EcpayHandlersModule } from './handlers/ecpay-handlers.module.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 import { ECPAY_CLOCK } from './time/ecpay-clock.js';
 
@@ -47,7 +48,11 @@ const providers: Provider[] = [
  * @publicApi
  */
 @Module({
+  imports: [EcpayHandlersModule],
   providers,
-  exports: [ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayCheckoutService, EcpayService],
+  exports: [
+    ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayCheckoutService,
+    EcpayService, EcpayHandlersModule,
+  ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

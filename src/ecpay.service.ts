@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { inspect } from 'node:util';
+import { Injectable, Optional } from '@nestjs/common';
 import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
 import type { EcpayMerchant } from './config/ecpay-merchant.js';
 import { InjectEcpayOptions } from './config/ecpay-options.decorator.js';
@@ -8,6 +9,8 @@ import type { EcpayCheckout } from './checkout/ecpay-checkout.service.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
+import { EcpayConfigError } from './errors/ecpay-config.error.js';
+import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
 /**
@@ -27,7 +30,19 @@ export class EcpayService {
     readonly checkout: EcpayCheckoutService,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
   ) {}
+
+  /**
+   * Delivers a notification's event to its handlers again, with a fresh attempt budget — for an event parked as
+   * `failed` once the handler is fixed. False when there is no such event.
+   */
+  redriveNotification(notificationId: string): Promise<boolean> {
+    if (!this.dispatcher) {
+      throw new EcpayConfigError([{ option: 'persistence', message: 'notifications and their events live in the database; enable persistence' }]);
+    }
+    return this.dispatcher.redrive(notificationId);
+  }
 
   /**
    * An All-in-One checkout (AioCheckOut/V5): checks every ECPay rule, stores the trade, and returns the signed fields
@@ -40,6 +55,11 @@ export class EcpayService {
   /** The environment the module was configured for. */
   get environment(): EcpayEnvironment {
     return this.options.environment;
+  }
+
+  /** What `console.log`/`util.inspect` show: the configuration, not the whole Nest container behind the services. */
+  [inspect.custom](): string {
+    return `EcpayService { environment: '${this.environment}', merchants: [${this.merchants.all().map((m) => `'${m.name}' ${m.merchantId}`).join(', ')}] }`;
   }
 
   /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */

@@ -585,6 +585,15 @@ describe('multiple merchants and a platform member', () => {
       CheckMacValue: computeCheckMacValue(params, keys),
     });
 
+    it('trusts the platform\'s keys only for a MerchantID that is one of its members', () => {
+      const member = { PlatformID: '3002607', MerchantID: '1234567', MerchantTradeNo: 'P0001', RtnCode: '1' };
+      expect(signing.verify(signedWith(member, STAGE_KEYS))).toBe(true);
+      const stranger = { ...member, MerchantID: '7777777' };
+      expect(signing.verify(signedWith(stranger, STAGE_KEYS))).toBe(false);
+      const notAMember = { ...member, MerchantID: '2000132' }; // configured, but with keys of its own
+      expect(signing.verify(signedWith(notAMember, STAGE_KEYS))).toBe(false);
+    });
+
     it("picks shopB's keys from the payload's MerchantID", () => {
       const payload = { MerchantID: '2000132', MerchantTradeNo: 'B0001', RtnCode: '1' };
       expect(signing.verify(signedWith(payload, SHOP_B_KEYS))).toBe(true);
@@ -684,6 +693,11 @@ describe('multiple merchants and a platform member', () => {
   });
 
   describe('openResponse', () => {
+    it.each([true, [1], '1e0', ' 1', null])('refuses TransCode %j as malformed (only a number or its digits count)', (transCode) => {
+      const envelope = { MerchantID: '3002607', TransCode: transCode, Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) };
+      expect(() => crypto.openResponse(envelope)).toThrow(expect.objectContaining({ reason: 'malformed-envelope' }));
+    });
+
     const envelopeFor = (data: unknown, overrides: Record<string, unknown> = {}, keys: EcpayKeys = STAGE_KEYS) => ({
       MerchantID: '3002607',
       RpHeader: { Timestamp: 1704081600 },

@@ -69,7 +69,12 @@ export class EcpayMerchantRegistry {
   forIncoming(params: Readonly<Record<string, unknown>>, reference?: string): EcpayMerchant | undefined {
     if (reference !== undefined) return this.byName.get(reference) ?? this.byId.get(reference);
     const platformId = nonEmpty(params.PlatformID);
-    if (platformId !== undefined) return this.byId.get(platformId);
+    if (platformId !== undefined) {
+      // The platform's keys only vouch for its own members: a MerchantID we do not know as one is not ours.
+      const member = this.findById(params.MerchantID);
+      const platform = this.byId.get(platformId);
+      return member && platform && (member.platformId === platformId || member === platform) ? platform : undefined;
+    }
     const merchantId = params.MerchantID;
     if (merchantId === undefined) return this.options.defaultMerchant;
     return this.findById(merchantId);

@@ -1,3 +1,4 @@
+import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 
 /**
@@ -63,4 +64,6 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
   sandboxUrl?: string;
   /** The clock the module reads "now" from. Default: the system clock. Tests inject a fixed or moving one. */
   clock?: EcpayClock;
+  /** How events are delivered to `@OnEcpayEvent` handlers: polling interval, retries, backoff, lease. */
+  dispatch?: EcpayDispatchOptions;
 }

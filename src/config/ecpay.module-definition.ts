@@ -1,7 +1,13 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
+import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
+import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import { ECPAY_CLOCK, type EcpayClock } from '../time/ecpay-clock.js';
+import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
+import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
@@ -34,10 +40,16 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
         ? [
             { provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] },
             { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [getDataSourceToken(extras.dataSource)] },
+            {
+              provide: EcpayNotificationDispatcher,
+              useFactory: (dataSource: DataSource, bus: EcpayEventBus, handlers: EcpayHandlerRegistry, clock: EcpayClock, options: ResolvedEcpayOptions) =>
+                new EcpayNotificationDispatcher(dataSource, bus, handlers, clock, options.dispatch),
+              inject: [getDataSourceToken(extras.dataSource), EcpayEventBus, EcpayHandlerRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS],
+            },
           ]
         : []),
     ],
-    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore, EcpayNotificationService] : [])],
+    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore, EcpayNotificationService, EcpayNotificationDispatcher] : [])],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayMerchant } from './ecpay-merchant.js';
 import type { EcpayEnvironment } from './ecpay-options.interface.js';
@@ -16,4 +17,5 @@ export interface ResolvedEcpayOptions {
   readonly publicUrl: string | undefined;
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
+  readonly dispatch: EcpayDispatchOptions;
 }

@@ -5,7 +5,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'sandboxUrl', 'clock'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'sandboxUrl', 'clock', 'dispatch'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -73,6 +73,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     report('clock', 'must be an object with a now(): Date method');
   }
   checkMerchantReferences(input, entries, report);
+  checkDispatch(input.dispatch, report);
   if (issues.length > 0) throw new EcpayConfigError(issues);
 
   const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][]);
@@ -84,6 +85,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     publicUrl: input.publicUrl as string | undefined,
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
+    dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
   });
 }
 
@@ -123,6 +125,21 @@ function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][])
       return new EcpayMerchant(name, merchant.merchantId as string, platformId, keyed.get(platformId ?? (merchant.merchantId as string))!);
     }),
   ];
+}
+
+const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'batchSize'];
+
+function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void): void {
+  if (dispatch === undefined) return;
+  if (!isObject(dispatch)) return report('dispatch', 'must be an object');
+  reportUnknown(dispatch, DISPATCH_OPTIONS, 'dispatch.', report);
+  for (const name of DISPATCH_OPTIONS) {
+    const value = dispatch[name];
+    const min = name === 'pollIntervalMs' ? 0 : 1;
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= min)) {
+      report(`dispatch.${name}`, `must be an integer of at least ${min}`);
+    }
+  }
 }
 
 function checkMerchantId(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {

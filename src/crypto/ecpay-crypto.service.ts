@@ -67,8 +67,9 @@ export class EcpayCryptoService {
       throw new EcpayDecryptionError('malformed-envelope', 'not a JSON object');
     }
     const { MerchantID, TransCode, TransMsg, Data } = body as Partial<EcpayResponseEnvelope>;
-    const transCode = Number(TransCode);
-    if (TransCode === undefined || TransCode === '' || !Number.isInteger(transCode)) {
+    // Strictly a number or its decimal text: Number() alone would read true, [1] or '1e0' as 1.
+    const transCode = typeof TransCode === 'number' || (typeof TransCode === 'string' && /^-?\d+$/.test(TransCode)) ? Number(TransCode) : Number.NaN;
+    if (!Number.isInteger(transCode)) {
       throw new EcpayDecryptionError('malformed-envelope', 'TransCode missing or not a number');
     }
     const merchant = this.envelopeMerchant(MerchantID, options.merchant);

@@ -67,6 +67,10 @@ export class EcpayNotification extends EcpayRecord {
   @Column({ name: 'attempts', type: 'int', default: 0 })
   attempts!: number;
 
+  /** Ids of the handlers that have handled the event: a retry runs only the others. */
+  @Column({ name: 'completed_handlers', type: 'simple-json', nullable: true })
+  completedHandlers!: string[] | null;
+
   /** The last handler failure (message only). */
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
   lastError!: string | null;

@@ -76,6 +76,7 @@ export class EcpayNotificationService {
       payload: { ...fields },
       dispatchStatus: 'none',
       attempts: 0,
+      completedHandlers: null,
       lastError: null,
       nextAttemptAt: null,
       lockedUntil: null,

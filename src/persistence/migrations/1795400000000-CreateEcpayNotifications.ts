@@ -23,6 +23,7 @@ export class CreateEcpayNotifications1795400000000 implements MigrationInterface
           { name: 'payload', type: 'text', isNullable: false },
           varchar('dispatch_status', 16, { default: quoted('none') }),
           { name: 'attempts', type: d.integer, isNullable: false, default: '0' },
+          { name: 'completed_handlers', type: 'text', isNullable: true },
           nullableVarchar('last_error', 500),
           { name: 'next_attempt_at', isNullable: true, ...d.timestamp(3) },
           { name: 'locked_until', isNullable: true, ...d.timestamp(3) },
