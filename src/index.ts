@@ -2,6 +2,7 @@
 export * from './ecpay.module.js';
 export * from './ecpay.service.js';
 export type { EcpayForRootAsyncOptions, EcpayForRootOptions, EcpayModuleExtras } from './config/ecpay.module-definition.js';
+export { getEcpayRawOptionsToken } from './config/ecpay.module-definition.js';
 export * from './config/ecpay-options.interface.js';
 export * from './config/ecpay-options.decorator.js';
 export * from './config/ecpay-merchant.js';
@@ -31,6 +32,7 @@ export * from './notifications/ecpay-notification.entity.js';
 export * from './notifications/ecpay-notification.service.js';
 export * from './handlers/index.js';
 export * from './callbacks/index.js';
+export type { EcpayCallbacksConfig } from './callbacks/ecpay-callbacks.controller.js';
 export { EcpayNotificationDispatcher, type EcpayDispatchOptions } from './notifications/ecpay-notification.dispatcher.js';
 export * from './time/index.js';
 export * from './testing/ecpay-testing.js';

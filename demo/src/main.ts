@@ -5,7 +5,8 @@ import { AppModule } from './app.module.js';
 import { demoEcpayOptions } from './ecpay-config.js';
 
 const logger = new Logger('Demo');
-const app = await NestFactory.create(AppModule);
+// rawBody: ECPay's notifications are verified over the body exactly as posted.
+const app = await NestFactory.create(AppModule, { rawBody: true });
 app.enableShutdownHooks();
 const port = Number(process.env.PORT ?? 3000);
 await app.listen(port);

@@ -1,12 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
-import { ECPAY_MODULE_OPTIONS } from './ecpay.module-definition.js';
 
 /** Injects the validated {@link ResolvedEcpayOptions}. @publicApi */
 export const InjectEcpayOptions = (): ParameterDecorator => Inject(ECPAY_RESOLVED_OPTIONS);
 
 /** The token of the validated options, for `Test.createTestingModule` overrides. @publicApi */
 export const getEcpayOptionsToken = (): symbol => ECPAY_RESOLVED_OPTIONS;
-
-/** The token of the raw options as given to forRoot/forRootAsync (before validation). @publicApi */
-export const getEcpayRawOptionsToken = (): string | symbol => ECPAY_MODULE_OPTIONS;

@@ -60,6 +60,12 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
    * (`/ecpay/payment-info`) from it; without it every order must name its ReturnURL.
    */
   publicUrl?: string;
+  /**
+   * Where the browser goes after ECPay posts it the result (OrderResultURL): a path of the shop (`/orders/done`) or
+   * an absolute URL; `merchantTradeNo` and `rtnCode` are added to its query. Default `/`. Show the order's stored
+   * status there: ReturnURL, not the browser, is what changes it.
+   */
+  orderResultPage?: string;
   /** Base URL of the local sandbox when `environment` is `sandbox`, e.g. `http://127.0.0.1:3000/ecpay-sandbox`. */
   sandboxUrl?: string;
   /** The clock the module reads "now" from. Default: the system clock. Tests inject a fixed or moving one. */

@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import { createEcpayCallbacksController, type EcpayCallbacksConfig } from '../callbacks/ecpay-callbacks.controller.js';
 import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
@@ -25,12 +26,19 @@ export interface EcpayModuleExtras {
   persistence?: boolean;
   /** The TypeORM DataSource name, when the app has several. */
   dataSource?: string;
+  /**
+   * The notification routes (`/ecpay/return`, …): on by default with persistence (they store into the inbox);
+   * `{ prefix, decorators }` to move or decorate them, `false` to mount your own controller with the guards.
+   */
+  callbacks?: false | EcpayCallbacksConfig;
 }
 
 function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): DynamicModule {
   const persistence = extras.persistence !== false;
+  const callbacks = persistence && extras.callbacks !== false;
   return {
     ...definition,
+    controllers: [...(definition.controllers ?? []), ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {})] : [])],
     global: extras.isGlobal !== false,
     imports: [...(definition.imports ?? []), ...(persistence ? [TypeOrmModule.forFeature([...ECPAY_ENTITIES], extras.dataSource)] : [])],
     providers: [
@@ -66,10 +74,18 @@ export const {
 } = new ConfigurableModuleBuilder<EcpayModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createEcpayOptions')
-  .setExtras<EcpayModuleExtras>({ isGlobal: true, persistence: true, dataSource: undefined }, applyExtras)
+  .setExtras<EcpayModuleExtras>({ isGlobal: true, persistence: true, dataSource: undefined, callbacks: undefined }, applyExtras)
   .build();
 
 /** The options of `EcpayModule.forRoot()` (module options plus `isGlobal`). @publicApi */
 export type EcpayForRootOptions = typeof ECPAY_OPTIONS_TYPE;
 /** The options of `EcpayModule.forRootAsync()`. @publicApi */
 export type EcpayForRootAsyncOptions = typeof ECPAY_ASYNC_OPTIONS_TYPE;
+
+/**
+ * The token of the raw options as given to forRoot/forRootAsync (before validation). It lives here, with the module's
+ * composition, so that no lower-level file imports this one (that would be an import cycle).
+ *
+ * @publicApi
+ */
+export const getEcpayRawOptionsToken = (): string | symbol => ECPAY_MODULE_OPTIONS;

@@ -15,6 +15,7 @@ export interface ResolvedEcpayOptions {
   readonly merchants: readonly EcpayMerchant[];
   readonly defaultMerchant: EcpayMerchant;
   readonly publicUrl: string | undefined;
+  readonly orderResultPage: string | undefined;
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
   readonly dispatch: EcpayDispatchOptions;

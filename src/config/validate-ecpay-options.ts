@@ -5,7 +5,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'sandboxUrl', 'clock', 'dispatch'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -66,6 +66,9 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   if (input.publicUrl !== undefined && !isHttpUrl(input.publicUrl)) {
     report('publicUrl', 'must be an absolute http(s) URL (the shop as ECPay reaches it, e.g. https://shop.example.com)');
   }
+  if (input.orderResultPage !== undefined && !(isHttpUrl(input.orderResultPage) || (typeof input.orderResultPage === 'string' && /^\/(?!\/)/.test(input.orderResultPage)))) {
+    report('orderResultPage', 'must be a path of the shop starting with "/" or an absolute http(s) URL');
+  }
   if (input.sandboxUrl !== undefined && !isHttpUrl(input.sandboxUrl)) {
     report('sandboxUrl', 'must be an absolute http(s) URL');
   }
@@ -83,6 +86,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     merchants,
     defaultMerchant: merchants[0]!,
     publicUrl: input.publicUrl as string | undefined,
+    orderResultPage: input.orderResultPage as string | undefined,
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},

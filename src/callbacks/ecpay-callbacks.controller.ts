@@ -1,0 +1,141 @@
+import { Controller, Header, HttpCode, Logger, Post, Redirect, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
+import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
+import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
+import type { EcpayNotificationKind } from '../notifications/ecpay-notification.entity.js';
+import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
+import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import { EcpayVerifiedEnvelope, EcpayVerifiedForm, EcpayVerifiedNotification } from './ecpay-callback.decorators.js';
+import type { VerifiedEcpayEnvelope, VerifiedEcpayForm } from './ecpay-callback-request.js';
+import { EcpayCallbackExceptionFilter } from './ecpay-callback-exception.filter.js';
+import { EcpayCheckMacGuard } from './ecpay-check-mac.guard.js';
+import { EcpayEnvelopeGuard } from './ecpay-envelope.guard.js';
+import type { EcpayFormNotificationBase } from './normalize-notification.js';
+
+/** Where the library's callback controller listens. @publicApi */
+export interface EcpayCallbacksConfig {
+  /** The route prefix; default `ecpay` (routes `/ecpay/return`, `/ecpay/period-return`, …). */
+  prefix?: string;
+  /** Extra class decorators for the controller, e.g. `SkipThrottle()` or your own guard. */
+  decorators?: readonly ClassDecorator[];
+}
+
+/** The part of Express's and Fastify's reply the controller needs to answer a failed store with 503. */
+interface StatusReply {
+  status(code: number): unknown;
+}
+
+const ACK = '1|OK';
+const RETRY = '0|Try again later';
+
+/**
+ * Builds the controller for ECPay's notifications, named after ECPay's own parameters: `return` (ReturnURL),
+ * `period-return` (PeriodReturnURL), `payment-info` (PaymentInfoURL), `order-result` (OrderResultURL, the browser),
+ * `ecpg/return` (JSON+AES) and `ecpg/order-result` (the browser's `ResultData`). A class per module registration,
+ * so two apps in one process can use different prefixes.
+ *
+ * Every route verifies first (guards), stores second (one transaction), and answers `1|OK` — HTTP 200, text/plain,
+ * nothing else — only after the commit. A duplicate is answered `1|OK` too; a failed store gets a 503 and ECPay
+ * retries.
+ */
+export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}): Type<unknown> {
+  @Controller(config.prefix ?? 'ecpay')
+  @UseFilters(EcpayCallbackExceptionFilter)
+  class EcpayCallbacksController {
+    private readonly logger = new Logger('EcpayCallbacks');
+
+    constructor(
+      private readonly notifications: EcpayNotificationService,
+      private readonly dispatcher: EcpayNotificationDispatcher,
+      @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    ) {}
+
+    @Post('return')
+    @HttpCode(200)
+    @Header('Content-Type', 'text/plain; charset=utf-8')
+    @UseGuards(EcpayCheckMacGuard)
+    aioReturn(@EcpayVerifiedNotification('aio-return') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+      return this.store('aio-return', notification.raw, reply);
+    }
+
+    @Post('period-return')
+    @HttpCode(200)
+    @Header('Content-Type', 'text/plain; charset=utf-8')
+    @UseGuards(EcpayCheckMacGuard)
+    periodReturn(@EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+      return this.store('period-return', notification.raw, reply);
+    }
+
+    @Post('payment-info')
+    @HttpCode(200)
+    @Header('Content-Type', 'text/plain; charset=utf-8')
+    @UseGuards(EcpayCheckMacGuard)
+    paymentInfo(@EcpayVerifiedNotification('payment-info') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+      return this.store('payment-info', notification.raw, reply);
+    }
+
+    /** The browser's copy of the result: verified, then sent on to the shop's page. ReturnURL stays authoritative. */
+    @Post('order-result')
+    @UseGuards(EcpayCheckMacGuard)
+    @Redirect()
+    orderResult(@EcpayVerifiedForm() form: VerifiedEcpayForm): { url: string; statusCode: number } {
+      return this.resultPage(form.fields.MerchantTradeNo, form.fields.RtnCode);
+    }
+
+    @Post('ecpg/return')
+    @HttpCode(200)
+    @Header('Content-Type', 'text/plain; charset=utf-8')
+    @UseGuards(EcpayEnvelopeGuard)
+    ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+      return this.store('ecpg-return', flattenEnvelope(envelope), reply);
+    }
+
+    @Post('ecpg/order-result')
+    @UseGuards(EcpayEnvelopeGuard)
+    @Redirect()
+    ecpgOrderResult(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope): { url: string; statusCode: number } {
+      const fields = flattenEnvelope(envelope);
+      return this.resultPage(fields.MerchantTradeNo, fields.RtnCode);
+    }
+
+    private async store(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, reply: StatusReply): Promise<string> {
+      try {
+        const receipt = await this.notifications.receive(kind, fields);
+        if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
+        return ACK;
+      } catch (error) {
+        // Not stored, so not acknowledged: ECPay posts again in 5–15 minutes. Message only, never the payload.
+        this.logger.error(`Could not store a ${kind} notification: ${(error as Error).message}`);
+        reply.status(503);
+        return RETRY;
+      }
+    }
+
+    private resultPage(merchantTradeNo: unknown, rtnCode: unknown): { url: string; statusCode: number } {
+      const page = new URL(this.options.orderResultPage ?? '/', 'http://placeholder.invalid');
+      page.searchParams.set('merchantTradeNo', String(merchantTradeNo ?? ''));
+      page.searchParams.set('rtnCode', String(rtnCode ?? ''));
+      const url = page.origin === 'http://placeholder.invalid' ? page.pathname + page.search : page.href;
+      return { url, statusCode: 303 };
+    }
+  }
+
+  for (const decorator of config.decorators ?? []) decorator(EcpayCallbacksController);
+  return EcpayCallbacksController;
+}
+
+/** The JSON APIs nest the order: lift what the state machine reads, keep the decrypted data whole. */
+function flattenEnvelope(envelope: VerifiedEcpayEnvelope): Record<string, unknown> {
+  const data = envelope.data as Record<string, unknown>;
+  const order = (typeof data.OrderInfo === 'object' && data.OrderInfo !== null ? data.OrderInfo : {}) as Record<string, unknown>;
+  return {
+    MerchantID: data.MerchantID ?? envelope.merchantId,
+    MerchantTradeNo: order.MerchantTradeNo ?? data.MerchantTradeNo,
+    RtnCode: data.RtnCode,
+    TradeNo: order.TradeNo,
+    TradeAmt: order.TradeAmt,
+    PaymentType: order.PaymentType,
+    PaymentDate: order.PaymentDate,
+    SimulatePaid: data.SimulatePaid ?? order.SimulatePaid,
+    Data: data,
+  };
+}
