@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type DataSource, IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import { normalizeNotification, type EcpayFormNotificationKind } from '../callbacks/normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import type { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
@@ -197,9 +198,28 @@ export function toEvent(row: EcpayNotification): EcpayEvent {
     ...(row.tradeId ? { tradeId: row.tradeId } : {}),
     occurredAt: ecpayDate(payload.PaymentDate ?? payload.ProcessDate ?? payload.TradeDate) ?? row.receivedAt,
     receivedAt: row.receivedAt,
-    data: { kind: row.kind, outcome: row.outcome, rtnCode: Number(payload.RtnCode), ...numbers(payload) },
+    data: { kind: row.kind, outcome: row.outcome, ...normalized(row) },
     raw: payload,
   };
+}
+
+const FORM_KINDS: ReadonlySet<string> = new Set<EcpayFormNotificationKind>(['aio-return', 'period-return', 'payment-info']);
+
+/**
+ * The same normalised fields the callback's DTO validated (numbers, booleans, Asia/Taipei dates). Payloads that did
+ * not come through a DTO (JSON envelopes, rows written by other code) get their amounts as numbers at least.
+ */
+function normalized(row: EcpayNotification): Record<string, unknown> {
+  const payload = row.payload ?? {};
+  if (FORM_KINDS.has(row.kind)) {
+    try {
+      const { raw: _raw, ...fields } = normalizeNotification(row.kind as EcpayFormNotificationKind, payload as Record<string, string>);
+      return fields;
+    } catch {
+      // fall through to the minimal form
+    }
+  }
+  return { RtnCode: Number(payload.RtnCode), ...numbers(payload) };
 }
 
 function ecpayDate(value: unknown): Date | undefined {
@@ -210,11 +230,11 @@ function ecpayDate(value: unknown): Date | undefined {
   }
 }
 
-/** Amounts as numbers, as handlers expect them. */
+/** Amounts as numbers, under ECPay's own names like the DTOs use. */
 function numbers(payload: Record<string, unknown>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const name of ['TradeAmt', 'Amount', 'PaymentTypeChargeFee', 'TotalSuccessTimes']) {
-    if (payload[name] !== undefined && payload[name] !== '' && Number.isFinite(Number(payload[name]))) result[name.charAt(0).toLowerCase() + name.slice(1)] = Number(payload[name]);
+    if (payload[name] !== undefined && payload[name] !== '' && Number.isFinite(Number(payload[name]))) result[name] = Number(payload[name]);
   }
   return result;
 }

@@ -95,7 +95,11 @@ describe('ECPay callbacks over HTTP', () => {
     expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect((await tradeRow(trade.id)).status).toBe('paid');
     await dispatched();
-    expect(events.filter((event) => event.merchantTradeNo === trade.merchantTradeNo).map((event) => event.name)).toEqual(['payment.succeeded']);
+    const delivered = events.filter((event) => event.merchantTradeNo === trade.merchantTradeNo);
+    expect(delivered.map((event) => event.name)).toEqual(['payment.succeeded']);
+    // Handlers get the fields the DTO validated, normalised: numbers, booleans, Asia/Taipei dates.
+    expect(delivered[0]!.data).toMatchObject({ kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 590, SimulatePaid: false, succeeded: true });
+    expect((delivered[0]!.data as { PaymentDate: unknown }).PaymentDate).toBeInstanceOf(Date);
   });
 
   it('accepts a body signed by an independent implementation of the spec', async () => {

@@ -108,7 +108,7 @@ describe.each(targets)('dispatching the inbox on $label', ({ kind, skipReason })
     expect(seen.audit.map((event) => event.id)).toEqual([notification.id]);
     expect(seen.audit[0]).toMatchObject({
       name: 'payment.succeeded', merchantId: '3002607', merchantTradeNo: notification.merchantTradeNo, tradeId: notification.tradeId,
-      data: { rtnCode: 1, tradeAmt: 100 }, raw: notification.payload,
+      data: { kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 }, raw: notification.payload,
     });
     expect(seen.audit[0]!.occurredAt.toISOString()).toBe('2024-01-01T04:05:00.000Z');
     expect(seen.all).toEqual(['payment.succeeded']);
