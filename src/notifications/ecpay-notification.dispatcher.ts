@@ -148,8 +148,11 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox.update({ id: row.id, version: row.version }, { lockedBy: this.instanceId, lockedUntil }),
     );
+    // The row as read is what we need; the later update finds it by our lock, not by its version.
     if (result.affected !== 1) return undefined;
-    return this.inbox.findOneBy({ id: row.id, lockedBy: this.instanceId }).then((claimed) => claimed ?? undefined);
+    row.lockedBy = this.instanceId;
+    row.lockedUntil = lockedUntil;
+    return row;
   }
 
   private async dispatch(row: EcpayNotification): Promise<void> {

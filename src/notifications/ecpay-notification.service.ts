@@ -61,60 +61,51 @@ export class EcpayNotificationService {
     dedupeKey: string,
     receivedAt: Date,
   ): Promise<EcpayNotification> {
-    const inbox = manager.getRepository(EcpayNotification);
-    // The inbox row goes first: a concurrent copy of this notification waits on the unique index here and fails
-    // once this transaction commits, before it has read or touched the trade.
-    const notification = inbox.create({
+    const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
+    const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
+    const trades = manager.getRepository(EcpayTrade);
+    // Lock the trade first: concurrent copies of one notification queue here, and the second finds the first's inbox
+    // row below. (For an orphan there is no row to lock; the inbox's unique index decides alone.) Three statements
+    // in all — this is the path every notification takes.
+    const trade = await trades.findOne({
+      where: { merchantId, merchantTradeNo },
+      // SQLite has one writer at a time; the server databases lock the row against a concurrent notification.
+      ...(this.supportsRowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    const decision = decideNotification(kind, fields, trade);
+    const notification = manager.getRepository(EcpayNotification).create({
       id: randomUUID(),
       kind,
       dedupeKey,
-      merchantId: String(fields.MerchantID ?? '').slice(0, 10),
-      merchantTradeNo: String(fields.MerchantTradeNo ?? '').slice(0, 20),
-      tradeId: null,
-      outcome: 'orphan',
-      eventName: null,
+      merchantId,
+      merchantTradeNo,
+      tradeId: trade?.id ?? null,
+      outcome: decision.outcome,
+      eventName: decision.event ?? null,
       payload: { ...fields },
-      dispatchStatus: 'none',
+      dispatchStatus: decision.event ? 'pending' : 'none',
       attempts: 0,
       completedHandlers: null,
       lastError: null,
-      nextAttemptAt: null,
+      nextAttemptAt: decision.event ? receivedAt : null,
       lockedUntil: null,
       lockedBy: null,
       receivedAt,
     });
     try {
       // TypeORM's deep-partial type cannot see through the payload's open JSON type; the object is a full entity.
-      await inbox.insert(notification as QueryDeepPartialEntity<EcpayNotification>);
+      await manager.getRepository(EcpayNotification).insert(notification as QueryDeepPartialEntity<EcpayNotification>);
     } catch (error) {
       if (isUniqueViolation(error, DEDUPE_INDEX)) throw new DuplicateNotification();
       throw error;
     }
-
-    const trades = manager.getRepository(EcpayTrade);
-    const trade = await trades.findOne({
-      where: { merchantId: notification.merchantId, merchantTradeNo: notification.merchantTradeNo },
-      // SQLite has one writer at a time; the server databases lock the row against a concurrent notification.
-      ...(this.supportsRowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    const decision = decideNotification(kind, fields, trade);
     if (trade && decision.changes) {
       const result = await trades.update({ id: trade.id, version: trade.version }, { ...decision.changes, updatedAt: new Date() });
       // The row is locked (or SQLite serialises writers), so the version cannot have moved; if it did, fail loudly
       // rather than answer 1|OK for a change that was not made.
       if (result.affected !== 1) throw new Error(`Trade ${trade.id} changed while a notification was applied to it.`);
     }
-    await inbox.update(
-      { id: notification.id },
-      {
-        tradeId: trade?.id ?? null,
-        outcome: decision.outcome,
-        eventName: decision.event ?? null,
-        dispatchStatus: decision.event ? 'pending' : 'none',
-        nextAttemptAt: decision.event ? receivedAt : null,
-      },
-    );
-    return inbox.findOneByOrFail({ id: notification.id });
+    return notification;
   }
 
   private supportsRowLocks(): boolean {
