@@ -12,7 +12,7 @@ import { EcpayNotification } from '../../src/notifications/ecpay-notification.en
 import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
 
@@ -47,11 +47,7 @@ class ShopModule {}
 let counter = 0;
 const tradeNo = (): string => `D${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
 
-describe.each(targets)('dispatching the inbox on $label', ({ kind, skipReason }) => {
-  if (skipReason !== null) {
-    it.skip(`SKIPPED: ${skipReason}`, () => undefined);
-    return;
-  }
+describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
 
   let database: TestDatabase;
   let dataSource: DataSource;

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
@@ -33,11 +33,7 @@ const aioReturn = (merchantTradeNo: string, overrides: Record<string, string> = 
   ...overrides,
 });
 
-describe.each(targets)('notification inbox on $label', ({ kind, skipReason }) => {
-  if (skipReason !== null) {
-    it.skip(`SKIPPED: ${skipReason}`, () => undefined);
-    return;
-  }
+describeEachDatabase(targets, 'notification inbox', (kind) => {
 
   let database: TestDatabase;
   let dataSource: DataSource;

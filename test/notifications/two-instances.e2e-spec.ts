@@ -16,7 +16,7 @@ import {
   OnEcpayEvent,
   type EcpayEvent,
 } from '../../src/index.js';
-import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
@@ -39,11 +39,7 @@ function listenerFor(instance: string) {
 
 // Two app instances on one database, as in production behind a load balancer; ECPay (here: this test) posts the
 // same notification to both, many times at once.
-describe.each(targets)('two app instances on $label', ({ kind, skipReason }) => {
-  if (skipReason !== null) {
-    it.skip(`SKIPPED: ${skipReason}`, () => undefined);
-    return;
-  }
+describeEachDatabase(targets, 'two app instances', (kind) => {
 
   let database: TestDatabase;
   const apps: INestApplication[] = [];

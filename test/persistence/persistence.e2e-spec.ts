@@ -14,7 +14,7 @@ import {
   EcpayTradeStore,
   type NewEcpayTrade,
 } from '../../src/persistence/index.js';
-import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // The committed migrations in order; a new one must be added here on purpose.
 const ALL_MIGRATIONS = ['CreateEcpayTables1795322609555', 'CreateEcpayNotifications1795400000000'];
@@ -47,12 +47,7 @@ describe('ECPay trade statuses', () => {
   });
 });
 
-describe.each(targets)('persistence on $label', ({ kind, skipReason }) => {
-  if (skipReason !== null) {
-    // Reported by Jest as skipped (not passed), with the reason in the title.
-    it.skip(`SKIPPED: ${skipReason}`, () => undefined);
-    return;
-  }
+describeEachDatabase(targets, 'persistence', (kind) => {
 
   let database: TestDatabase;
   let dataSource: DataSource;
