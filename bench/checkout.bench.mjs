@@ -4,16 +4,14 @@
 // alone). Run with `npm run bench` (builds dist/ first, after the signing bench). Prints one Markdown table; exits 0
 // once the correctness checks pass — it is a benchmark, not a test. See docs/BENCHMARKS.md.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import pg from 'pg';
 import { Bench } from 'tinybench';
+import { BenchAbort, check, createScratchDatabase, describeError, leftoverScratchDatabases, onInterrupt, packageVersion, PG, pgAdmin } from './support.mjs';
 import {
   computeCheckMacValue,
   ECPAY_ENTITIES,
@@ -67,84 +65,11 @@ const WARMUP_MS = 300;
 const ROUNDS = 2;
 const CONCURRENCY = 8;
 
-// PostgreSQL: the same server and variables as the persistence tests (test/support/databases.ts).
-const env = process.env;
-const PG = {
-  host: env.ECPAY_TEST_PG_HOST ?? '127.0.0.1',
-  port: Number(env.ECPAY_TEST_PG_PORT ?? 5432),
-  user: env.ECPAY_TEST_PG_USER ?? 'postgres',
-  password: env.ECPAY_TEST_PG_PASSWORD ?? '',
-  adminDatabase: env.ECPAY_TEST_PG_ADMIN_DB ?? 'test',
-};
 const PROBE_TIMEOUT_MS = 1000;
-
-class BenchAbort extends Error {}
-const check = (condition, message) => {
-  if (!condition) throw new BenchAbort(message);
-};
-
-const describeError = (error) => {
-  if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
-  if (error instanceof Error) return [typeof error.code === 'string' ? error.code : null, error.message].filter(Boolean).join(': ') || error.name;
-  return String(error);
-};
-
-async function pgAdmin(work, timeoutMs = 10_000) {
-  const client = new pg.Client({
-    host: PG.host,
-    port: PG.port,
-    user: PG.user,
-    password: PG.password,
-    database: PG.adminDatabase,
-    connectionTimeoutMillis: timeoutMs,
-  });
-  try {
-    await client.connect();
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The scratch PostgreSQL database. Dropped in a finally block, and also on SIGINT/SIGTERM (WITH (FORCE) ends the
-// pool's sessions that are still open). Dropping is memoised, so both paths can ask for it.
-// ---------------------------------------------------------------------------------------------------------------
-
-let scratch; // { name, created: Promise, drop(): Promise }
-function scratchDatabase() {
-  const name = `ecpay_bench_${randomBytes(6).toString('hex')}`; // [a-z0-9_] only: safe inside double quotes
-  let dropping;
-  const created = pgAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
-  scratch = {
-    name,
-    created,
-    drop: () =>
-      (dropping ??= created
-        .catch(() => undefined) // a CREATE still in flight must finish before the DROP, or the database would survive
-        .then(() =>
-          pgAdmin((client) =>
-            client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => client.query(`DROP DATABASE IF EXISTS "${name}"`)),
-          ),
-        )
-        .then(() => undefined)),
-  };
-  return scratch;
-}
 
 const abortController = new AbortController();
 setMaxListeners(Infinity, abortController.signal); // every Bench and task listens to it
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    interrupted = true;
-    abortController.abort();
-    console.log(`\n${signal}: stopping${scratch ? ` and dropping ${scratch.name}` : ''}…`);
-    (scratch ? scratch.drop() : Promise.resolve())
-      .catch((error) => console.error(`could not drop ${scratch.name}: ${describeError(error)}`))
-      .finally(() => process.exit(130));
-  });
-}
+const isInterrupted = onInterrupt(() => abortController.abort());
 
 // ---------------------------------------------------------------------------------------------------------------
 // Setups. Each returns { service, close(), countRows() } and counts its successful createCheckout calls.
@@ -310,7 +235,7 @@ function yieldNow() {
  */
 async function measure(label, setup, counter, concurrency) {
   const rounds = [];
-  for (let round = 0; round < ROUNDS && !interrupted; round++) {
+  for (let round = 0; round < ROUNDS && !isInterrupted(); round++) {
     rounds.push(await measureRound(setup, counter, concurrency, round % 2 === 0 ? ORDERS : [...ORDERS].reverse()));
   }
   const best = {};
@@ -353,7 +278,7 @@ async function runSetup(label, makeSetup, { concurrent = false, ping = false } =
     await verifySetup(label, setup, counter);
     if (ping) pings.set(label, await measurePing(setup));
     rows.push({ setup: label, inFlight: 1, results: await measure(label, setup, counter, 1) });
-    if (concurrent && !interrupted) rows.push({ setup: label, inFlight: CONCURRENCY, results: await measure(label, setup, counter, CONCURRENCY) });
+    if (concurrent && !isInterrupted()) rows.push({ setup: label, inFlight: CONCURRENCY, results: await measure(label, setup, counter, CONCURRENCY) });
     if (setup.countRows) {
       const stored = await setup.countRows();
       check(stored === counter.calls, `${label}: ${stored} rows in ecpay_trade after ${counter.calls} successful createCheckout calls`);
@@ -372,10 +297,10 @@ try {
   await runSetup('no-op store (nothing stored)', noopContext);
 
   // 2. sql.js in memory, migrations run at start-up.
-  if (!interrupted) await runSetup('sql.js (in memory)', () => appContext({ type: 'sqljs', autoSave: false }));
+  if (!isInterrupted()) await runSetup('sql.js (in memory)', () => appContext({ type: 'sqljs', autoSave: false }));
 
   // 3. PostgreSQL: a fresh scratch database, always dropped.
-  if (!interrupted) {
+  if (!isInterrupted()) {
     let reachable = null;
     try {
       [pgVersion, pgCommit] = await pgAdmin(
@@ -389,7 +314,7 @@ try {
       notes.push(line);
     }
     if (reachable) {
-      const database = scratchDatabase();
+      const database = createScratchDatabase();
       try {
         await database.created;
         await runSetup(`PostgreSQL ${pgVersion.split(' ')[0]}`, () =>
@@ -397,8 +322,7 @@ try {
         { concurrent: true, ping: true });
       } finally {
         await database.drop();
-        const left = await pgAdmin((client) => client.query(`SELECT datname FROM pg_database WHERE datname LIKE 'ecpay\\_bench\\_%'`));
-        const names = left.rows.map((row) => row.datname);
+        const names = await leftoverScratchDatabases();
         checks.push(`scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`);
       }
     }
@@ -407,7 +331,7 @@ try {
   exitCode = 1;
   console.error(`\nABORT: ${error instanceof BenchAbort ? error.message : (error?.stack ?? describeError(error))}`);
 }
-if (interrupted) await new Promise(() => undefined); // the signal handler exits once the database is dropped
+if (isInterrupted()) await new Promise(() => undefined); // the signal handler exits once the database is dropped
 if (exitCode !== 0) process.exit(exitCode);
 const elapsedS = (performance.now() - started) / 1000;
 
@@ -415,13 +339,7 @@ const elapsedS = (performance.now() - started) / 1000;
 // Report.
 // ---------------------------------------------------------------------------------------------------------------
 
-const version = (name) => {
-  try {
-    return JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
-  } catch {
-    return '(version unknown)';
-  }
-};
+const version = packageVersion;
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n >= 1 ? `${n.toFixed(2)} ms` : `${int(n * 1000)} µs`);
 const cell = (r) => (r ? `${int(r.callsPerSec)} calls/s (mean ${ms(r.meanMs)}, p99 ${ms(r.p99Ms)}, ±${r.rme.toFixed(1)}%)` : 'failed');

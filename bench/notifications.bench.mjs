@@ -19,6 +19,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BenchAbort, check, createScratchDatabase, describeError, leftoverScratchDatabases, onInterrupt, packageVersion, PG as SHARED_PG, pgAdmin } from './support.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs shared by both processes: ECPay's public stage merchant and the order every trade is made from (the same
@@ -43,11 +44,6 @@ const FORM = 'application/x-www-form-urlencoded';
 /** MerchantTradeNo number i of a batch: letters and digits, 15 characters. */
 const tradeNo = (prefix, i) => `${prefix}${String(i).padStart(8, '0')}`;
 
-const describeError = (error) => {
-  if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
-  if (error instanceof Error) return [typeof error.code === 'string' ? error.code : null, error.message].filter(Boolean).join(': ') || error.name;
-  return String(error);
-};
 
 if (process.argv[2] === '--serve') await serve(process.argv[3], JSON.parse(process.argv[4] ?? '{}'));
 else await main();
@@ -257,7 +253,6 @@ async function serve(setup, config) {
 
 async function main() {
   const { default: autocannon } = await import('autocannon');
-  const { default: pg } = await import('pg');
   const { EcpayTesting, verifyCheckMacValue } = await import('../dist/index.js');
 
   // Harness settings: 64 connections, a short warm-up, then one timed run of DURATION_S per setup. The whole script
@@ -280,11 +275,7 @@ async function main() {
 
   const env = process.env;
   const PG = {
-    host: env.ECPAY_TEST_PG_HOST ?? '127.0.0.1',
-    port: Number(env.ECPAY_TEST_PG_PORT ?? 5432),
-    user: env.ECPAY_TEST_PG_USER ?? 'postgres',
-    password: env.ECPAY_TEST_PG_PASSWORD ?? '',
-    adminDatabase: env.ECPAY_TEST_PG_ADMIN_DB ?? 'test',
+    ...SHARED_PG,
     poolSize: env.ECPAY_BENCH_PG_POOL ? Number(env.ECPAY_BENCH_PG_POOL) : undefined, // default: pg's 10
   };
   const PROBE_TIMEOUT_MS = 1000;
@@ -294,57 +285,13 @@ async function main() {
   const wanted = (setup) => chosen.length === 0 || chosen.includes(setup);
   const started = performance.now();
 
-  class BenchAbort extends Error {}
-  const check = (condition, message) => {
-    if (!condition) throw new BenchAbort(message);
-  };
-
-  async function pgAdmin(work, timeoutMs = 10_000) {
-    const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: PG.adminDatabase, connectionTimeoutMillis: timeoutMs });
-    try {
-      await client.connect();
-      return await work(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-
-  // The scratch PostgreSQL database, dropped in a finally block and on SIGINT/SIGTERM (WITH (FORCE) ends the app's
-  // sessions still open). Dropping is memoised, so both paths can ask for it.
-  let scratch;
-  function scratchDatabase() {
-    const name = `ecpay_bench_${randomBytes(6).toString('hex')}`; // [a-z0-9_] only: safe inside double quotes
-    let dropping;
-    const created = pgAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
-    scratch = {
-      name,
-      created,
-      drop: () =>
-        (dropping ??= created
-          .catch(() => undefined) // a CREATE still in flight must finish before the DROP, or the database would survive
-          .then(() =>
-            pgAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => client.query(`DROP DATABASE IF EXISTS "${name}"`))),
-          )
-          .then(() => undefined)),
-    };
-    return scratch;
-  }
-
   // The app process of the setup being measured, and the autocannon instance running against it.
   let child;
   let cannon;
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      interrupted = true;
-      console.log(`\n${signal}: stopping${scratch ? ` and dropping ${scratch.name}` : ''}…`);
-      cannon?.stop();
-      child?.kill('SIGKILL');
-      (scratch ? scratch.drop() : Promise.resolve())
-        .catch((error) => console.error(`could not drop ${scratch.name}: ${describeError(error)}`))
-        .finally(() => process.exit(130));
-    });
-  }
+  const isInterrupted = onInterrupt(() => {
+    cannon?.stop();
+    child?.kill('SIGKILL');
+  });
 
   /** Starts the app process of a setup; resolves once it listens. Returns { port, info, call(type, payload), stop() }. */
   function startApp(setup, config = {}) {
@@ -564,7 +511,7 @@ async function main() {
       const stealAfter = stealAndTotal();
       const settled = await app.call('settle');
       const after = await app.call('mark');
-      if (interrupted) return;
+      if (isInterrupted()) return;
       if (DIAGNOSE) {
         const { file } = await app.call('profileStop');
         const received = after.received - before.received;
@@ -649,8 +596,8 @@ async function main() {
   let exitCode = 0;
   try {
     if (wanted('bare')) await runSetup('bare', 'bare Nest POST (no guard, no DB)');
-    if (!interrupted && wanted('sqljs')) await runSetup('sqljs', 'EcpayModule, sql.js (in memory)');
-    if (!interrupted && wanted('postgres')) {
+    if (!isInterrupted() && wanted('sqljs')) await runSetup('sqljs', 'EcpayModule, sql.js (in memory)');
+    if (!isInterrupted() && wanted('postgres')) {
       let reachable = false;
       try {
         [pgVersion, pgCommit] = await pgAdmin(
@@ -664,7 +611,7 @@ async function main() {
         notes.push(line);
       }
       if (reachable) {
-        const database = scratchDatabase();
+        const database = createScratchDatabase();
         try {
           await database.created;
           await runSetup('postgres', `EcpayModule, PostgreSQL ${pgVersion.split(' ')[0]}`, {
@@ -672,8 +619,7 @@ async function main() {
           });
         } finally {
           await database.drop();
-          const left = await pgAdmin((client) => client.query(`SELECT datname FROM pg_database WHERE datname LIKE 'ecpay\\_bench\\_%'`));
-          const names = left.rows.map((r) => r.datname);
+          const names = await leftoverScratchDatabases();
           checks.push(`scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`);
         }
       }
@@ -682,7 +628,7 @@ async function main() {
     exitCode = 1;
     console.error(`\nABORT: ${error instanceof BenchAbort ? error.message : (error?.stack ?? describeError(error))}`);
   }
-  if (interrupted) await new Promise(() => undefined); // the signal handler exits once the database is dropped
+  if (isInterrupted()) await new Promise(() => undefined); // the signal handler exits once the database is dropped
   if (exitCode !== 0) process.exit(exitCode);
   const elapsedS = (performance.now() - started) / 1000;
 
@@ -690,13 +636,7 @@ async function main() {
   // Report.
   // -------------------------------------------------------------------------------------------------------------
 
-  const version = (name) => {
-    try {
-      return JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
-    } catch {
-      return '(version unknown)';
-    }
-  };
+  const version = packageVersion;
   function gitDescribe() {
     try {
       const git = (...args) => execFileSync('git', args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
