@@ -39,7 +39,38 @@ export function ecpayHosts(environment: EcpayEnvironment, sandboxUrl?: string): 
   return { payment: base, ecpayment: base, ecpg: base, vendor: base };
 }
 
-/** ECPay's paths, the same on every host. */
+/**
+ * ECPay's paths, the same on every host (PROTOCOL.md §3). The host family each belongs to is in its name's comment;
+ * the sandbox serves all of them from one base URL.
+ */
 export const ECPAY_PATHS = {
+  // payment host: All-in-One, form + CheckMacValue (§3.1)
   aioCheckOut: '/Cashier/AioCheckOut/V5',
+  queryTradeInfo: '/Cashier/QueryTradeInfo/V5',
+  queryCreditCardPeriodInfo: '/Cashier/QueryCreditCardPeriodInfo',
+  creditCardPeriodAction: '/Cashier/CreditCardPeriodAction',
+  doAction: '/CreditDetail/DoAction',
+  creditDetailQueryTrade: '/CreditDetail/QueryTrade/V2',
+  queryPaymentInfo: '/Cashier/QueryPaymentInfo',
+  // vendor host: statement download (CSV)
+  tradeNoAio: '/PaymentMedia/TradeNoAio',
+  // ecpayment host: JSON + AES (§3.2)
+  backAuth: '/1.0.0/Cashier/BackAuth',
+  queryTrade: '/1.0.0/Cashier/QueryTrade',
+  creditDetailQueryTradeJson: '/1.0.0/CreditDetail/QueryTrade',
+  doActionJson: '/1.0.0/Credit/DoAction',
+  creditCardPeriodActionJson: '/1.0.0/Cashier/CreditCardPeriodAction',
+  queryPaymentInfoJson: '/1.0.0/Cashier/QueryPaymentInfo',
+  // ecpg host: 站內付 2.0 tokens and card binding (§3.2)
+  getTokenByTrade: '/Merchant/GetTokenbyTrade',
+  createPayment: '/Merchant/CreatePayment',
+  getTokenByBindingCard: '/Merchant/GetTokenbyBindingCard',
+  createBindCard: '/Merchant/CreateBindCard',
+  getTokenByUser: '/Merchant/GetTokenbyUser',
+  createPaymentWithCardId: '/Merchant/CreatePaymentWithCardID',
+  getMemberBindCard: '/Merchant/GetMemberBindCard',
+  deleteMemberBindCard: '/Merchant/DeleteMemberBindCard',
 } as const;
+
+/** The name of one of ECPay's APIs in {@link ECPAY_PATHS}. */
+export type EcpayApiName = keyof typeof ECPAY_PATHS;
