@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
+import type { DataSource } from 'typeorm';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf } from './notification-decision.js';
+import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
 
 /** What became of a received notification. @publicApi */
 export interface EcpayReceipt {
@@ -17,14 +17,23 @@ export interface EcpayReceipt {
 
 const DEDUPE_INDEX = { index: 'uq_ecpay_notification_dedupe_key', table: 'ecpay_notification', columns: ['dedupe_key'] } as const;
 
-/** Thrown inside the transaction to roll it back when the dedupe key already exists. */
-class DuplicateNotification extends Error {}
+/**
+ * How many times a notification is read and decided again when its write finds the trade changed since the read.
+ * Each lost race means another notification of the same trade was stored in between; more than a handful at once
+ * is not a real load, and failing (no `1|OK`, ECPay retries later) is the safe answer.
+ */
+const MAX_DECISIONS = 8;
 
 /**
- * Receives verified notifications: in ONE transaction it records the notification in the inbox (its unique dedupe
- * key turns ECPay's retries into no-ops) and applies it to its trade through {@link decideNotification}. Only when
+ * Receives verified notifications: it records each one in the inbox (its unique dedupe key turns ECPay's retries into
+ * no-ops) together with its trade's state change through {@link decideNotification} — both or neither. Only when
  * `receive` resolves is the notification durable, so only then may the controller answer `1|OK`; when it throws,
  * the reply must not be `1|OK`, and ECPay retries.
+ *
+ * Concurrency is optimistic: the trade is read, the notification decided, and the write is guarded by the version
+ * read (see {@link NotificationInbox}); a write that lost a race is decided again on the fresh state. Two copies of
+ * one notification — from two app instances, or ECPay's retry crossing the first delivery — end with one row and
+ * one state change, the other answered as a duplicate.
  *
  * Callers pass fields that a guard has already verified; nothing here checks a MAC.
  *
@@ -38,77 +47,69 @@ export class EcpayNotificationService {
 
   async receive(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt = new Date()): Promise<EcpayReceipt> {
     const dedupeKey = dedupeKeyOf(kind, fields);
-    try {
-      const notification = await exclusiveWrite(this.dataSource, () =>
-        this.dataSource.transaction((manager) => this.apply(manager, kind, fields, dedupeKey, receivedAt)),
-      );
-      if (notification.outcome !== 'applied') {
+    const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
+    const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
+    const inbox = NotificationInbox.of(this.dataSource);
+    for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
+      // sql.js: the read, the decision and the write run as one unit among the library's writes (one connection).
+      const receipt = await exclusiveWrite(this.dataSource, async (): Promise<EcpayReceipt | undefined> => {
+        const { trade, earlier } = await inbox.read(merchantId, merchantTradeNo, dedupeKey);
+        if (earlier) return { duplicate: true, notification: earlier };
+        const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, trade, receivedAt);
+        const decided = decideNotification(kind, fields, trade);
+        notification.outcome = decided.outcome;
+        notification.eventName = decided.event ?? null;
+        notification.dispatchStatus = decided.event ? 'pending' : 'none';
+        notification.nextAttemptAt = decided.event ? receivedAt : null;
+        try {
+          const written = await inbox.write(notification, trade, decided.changes, new Date());
+          return written ? { duplicate: false, notification } : undefined;
+        } catch (error) {
+          // A copy stored between our read and our write: the whole write was undone; the copy's row answers.
+          if (!isUniqueViolation(error, DEDUPE_INDEX)) throw error;
+          const stored = await inbox.read(merchantId, merchantTradeNo, dedupeKey);
+          if (!stored.earlier) throw error;
+          return { duplicate: true, notification: stored.earlier };
+        }
+      });
+      if (!receipt) continue;
+      const { notification } = receipt;
+      if (!receipt.duplicate && notification.outcome !== 'applied') {
         // Not secret: identifiers and the outcome only, never the payload.
         this.logger.warn(`${kind} notification for ${notification.merchantId}/${notification.merchantTradeNo}: ${notification.outcome}`);
       }
-      return { duplicate: false, notification };
-    } catch (error) {
-      if (!(error instanceof DuplicateNotification) && !isUniqueViolation(error, DEDUPE_INDEX)) throw error;
-      const earlier = await this.dataSource.getRepository(EcpayNotification).findOneByOrFail({ dedupeKey });
-      return { duplicate: true, notification: earlier };
+      return receipt;
     }
+    throw new Error(`Trade ${merchantId}/${merchantTradeNo} kept changing while a ${kind} notification was applied to it.`);
   }
 
-  private async apply(
-    manager: EntityManager,
+  private inboxRow(
     kind: EcpayNotificationKind,
     fields: Readonly<Record<string, unknown>>,
     dedupeKey: string,
+    merchantId: string,
+    merchantTradeNo: string,
+    trade: LockedTrade | null,
     receivedAt: Date,
-  ): Promise<EcpayNotification> {
-    const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
-    const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
-    const trades = manager.getRepository(EcpayTrade);
-    // Lock the trade first: concurrent copies of one notification queue here, and the second finds the first's inbox
-    // row below. (For an orphan there is no row to lock; the inbox's unique index decides alone.) Three statements
-    // in all — this is the path every notification takes.
-    const trade = await trades.findOne({
-      where: { merchantId, merchantTradeNo },
-      // SQLite has one writer at a time; the server databases lock the row against a concurrent notification.
-      ...(this.supportsRowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    const decision = decideNotification(kind, fields, trade);
-    const notification = manager.getRepository(EcpayNotification).create({
+  ): EcpayNotification {
+    const now = new Date();
+    return Object.assign(new EcpayNotification(), {
       id: randomUUID(),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
       kind,
       dedupeKey,
       merchantId,
       merchantTradeNo,
       tradeId: trade?.id ?? null,
-      outcome: decision.outcome,
-      eventName: decision.event ?? null,
       payload: { ...fields },
-      dispatchStatus: decision.event ? 'pending' : 'none',
       attempts: 0,
       completedHandlers: null,
       lastError: null,
-      nextAttemptAt: decision.event ? receivedAt : null,
       lockedUntil: null,
       lockedBy: null,
       receivedAt,
     });
-    try {
-      // TypeORM's deep-partial type cannot see through the payload's open JSON type; the object is a full entity.
-      await manager.getRepository(EcpayNotification).insert(notification as QueryDeepPartialEntity<EcpayNotification>);
-    } catch (error) {
-      if (isUniqueViolation(error, DEDUPE_INDEX)) throw new DuplicateNotification();
-      throw error;
-    }
-    if (trade && decision.changes) {
-      const result = await trades.update({ id: trade.id, version: trade.version }, { ...decision.changes, updatedAt: new Date() });
-      // The row is locked (or SQLite serialises writers), so the version cannot have moved; if it did, fail loudly
-      // rather than answer 1|OK for a change that was not made.
-      if (result.affected !== 1) throw new Error(`Trade ${trade.id} changed while a notification was applied to it.`);
-    }
-    return notification;
-  }
-
-  private supportsRowLocks(): boolean {
-    return ['postgres', 'mysql', 'mariadb'].includes(this.dataSource.options.type);
   }
 }

@@ -180,17 +180,49 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     expect((await reload(trade.id)).status).toBe('paid');
   });
 
-  it('when the store fails, the notification is not recorded, so the retry is applied', async () => {
+  /** A trigger that makes the database refuse every inbox insert — after the trade's update, in the same write. */
+  const inboxInsertFails = async (): Promise<() => Promise<void>> => {
+    const type = dataSource.options.type;
+    if (type === 'postgres') {
+      await dataSource.query(`CREATE FUNCTION ecpay_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database down'; END $$ LANGUAGE plpgsql`);
+      await dataSource.query('CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW EXECUTE FUNCTION ecpay_test_fail()');
+      return async () => {
+        await dataSource.query('DROP TRIGGER ecpay_test_fail ON ecpay_notification');
+        await dataSource.query('DROP FUNCTION ecpay_test_fail()');
+      };
+    }
+    if (type === 'mysql' || type === 'mariadb') {
+      await dataSource.query("CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'database down'");
+    } else {
+      await dataSource.query("CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification BEGIN SELECT RAISE(ABORT, 'database down'); END");
+    }
+    return async () => void (await dataSource.query('DROP TRIGGER ecpay_test_fail'));
+  };
+
+  it('when the store fails mid-write, neither the notification nor the state change is kept, so the retry is applied', async () => {
     const trade = await newTrade();
-    const broken = new EcpayNotificationService(dataSource);
-    (broken as unknown as { dataSource: DataSource }).dataSource = Object.create(dataSource, {
-      transaction: { value: () => Promise.reject(new Error('database down')) },
-    });
-    await expect(broken.receive('aio-return', aioReturn(trade.merchantTradeNo))).rejects.toThrow('database down');
+    const restore = await inboxInsertFails();
+    try {
+      await expect(service.receive('aio-return', aioReturn(trade.merchantTradeNo))).rejects.toThrow('database down');
+    } finally {
+      await restore();
+    }
     expect(await inboxRows(trade.merchantTradeNo)).toHaveLength(0);
+    expect(await reload(trade.id)).toMatchObject({ status: 'pending', version: trade.version });
     const retry = await service.receive('aio-return', aioReturn(trade.merchantTradeNo, { RtnMsg: 'paid' }));
     expect(retry).toMatchObject({ duplicate: false, notification: { outcome: 'applied' } });
     expect((await reload(trade.id)).status).toBe('paid');
+  });
+
+  it('an orphan whose insert fails is not kept either', async () => {
+    const merchantTradeNo = tradeNo();
+    const restore = await inboxInsertFails();
+    try {
+      await expect(service.receive('aio-return', aioReturn(merchantTradeNo))).rejects.toThrow('database down');
+    } finally {
+      await restore();
+    }
+    expect(await inboxRows(merchantTradeNo)).toHaveLength(0);
   });
 });
 

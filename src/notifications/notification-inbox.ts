@@ -1,0 +1,198 @@
+import type { DataSource, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
+import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
+import { EcpayNotification } from './ecpay-notification.entity.js';
+import type { TradeSnapshot } from './notification-decision.js';
+
+/** The stored trade a notification is decided against, with the version its write is guarded by. */
+export interface LockedTrade extends TradeSnapshot {
+  readonly id: string;
+  readonly version: number;
+}
+
+/** What one read finds: the trade (null for an orphan) and, for a retry of ECPay's, the inbox row stored before. */
+export interface InboxRead {
+  readonly trade: LockedTrade | null;
+  readonly earlier: EcpayNotification | null;
+}
+
+/** The smallest surface of a `pg` Pool this file uses (TypeORM's PostgreSQL driver keeps one as `master`). */
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+
+/**
+ * The SQL of the notification path, built once per DataSource from the entities' TypeORM metadata (so column names,
+ * value conversions and identifier quoting are TypeORM's own), and run as few round trips as the database allows:
+ *
+ * - one read: the trade and, when this is a retry of ECPay's, the earlier inbox row, in one statement;
+ * - one write, atomic and guarded by the version read: on PostgreSQL a single statement (a data-modifying CTE
+ *   updates the trade and inserts the inbox row only if the update matched), sent as a named prepared statement;
+ *   elsewhere a short transaction of the same two statements.
+ *
+ * A write whose guard fails (another notification changed the trade since the read) writes nothing and reports it,
+ * and the caller reads again: optimistic concurrency instead of holding a row lock across the decision. A copy of
+ * the notification stored concurrently makes the insert break the inbox's unique index, which aborts the whole
+ * write too.
+ */
+export class NotificationInbox {
+  private static readonly cache = new WeakMap<DataSource, NotificationInbox>();
+
+  static of(dataSource: DataSource): NotificationInbox {
+    let inbox = NotificationInbox.cache.get(dataSource);
+    if (!inbox) NotificationInbox.cache.set(dataSource, (inbox = new NotificationInbox(dataSource)));
+    return inbox;
+  }
+
+  private readonly trades: EntityMetadata;
+  private readonly notifications: EntityMetadata;
+  private readonly postgres: boolean;
+  private readonly readSql: string;
+  private readonly insertColumns: readonly ColumnMetadata[];
+  private readonly writeSql = new Map<string, string>();
+
+  private constructor(private readonly dataSource: DataSource) {
+    this.trades = dataSource.getMetadata(EcpayTrade);
+    this.notifications = dataSource.getMetadata(EcpayNotification);
+    this.postgres = dataSource.options.type === 'postgres';
+    const q = (name: string) => dataSource.driver.escape(name);
+    const t = (property: string) => `t.${q(this.column(this.trades, property).databaseName)}`;
+    const notificationColumns = this.notifications.columns.map((c) => `n.${q(c.databaseName)} AS ${q(`n_${c.databaseName}`)}`);
+    this.readSql =
+      `SELECT ${t('id')} AS ${q('t_id')}, ${t('version')} AS ${q('t_version')}, ${t('status')} AS ${q('t_status')}, ` +
+      `${t('totalAmount')} AS ${q('t_total_amount')}, ${notificationColumns.join(', ')} ` +
+      `FROM (SELECT 1 AS ${q('one')}) ${q('x')} ` +
+      `LEFT JOIN ${q(this.trades.tableName)} t ON ${t('merchantId')} = ${this.param(1)} AND ${t('merchantTradeNo')} = ${this.param(2)} ` +
+      `LEFT JOIN ${q(this.notifications.tableName)} n ON n.${q(this.column(this.notifications, 'dedupeKey').databaseName)} = ${this.param(3)}`;
+    this.insertColumns = this.notifications.columns;
+  }
+
+  async read(merchantId: string, merchantTradeNo: string, dedupeKey: string): Promise<InboxRead> {
+    const rows = await this.run('ecpay_inbox_read', this.readSql, [merchantId, merchantTradeNo, dedupeKey]);
+    const row = rows[0] ?? {};
+    const trade =
+      row.t_id == null
+        ? null
+        : {
+            id: String(row.t_id),
+            version: Number(row.t_version),
+            status: String(row.t_status) as LockedTrade['status'],
+            totalAmount: Number(row.t_total_amount),
+          };
+    return { trade, earlier: row.n_id == null ? null : this.hydrate(row) };
+  }
+
+  /**
+   * Stores the notification and, when it has a trade, bumps the trade's version with its changes — both or neither.
+   * False when the trade's version is no longer `trade.version`: nothing was written.
+   */
+  async write(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
+    if (!this.postgres) return this.writeInTransaction(notification, trade, changes, now);
+    const insertValues = this.insertColumns.map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
+    if (!trade) {
+      await this.run('ecpay_inbox_insert', this.insertSql(0), insertValues);
+      return true;
+    }
+    const set = this.setClause(changes, now);
+    const name = `ecpay_inbox_write_${set.key}`;
+    const text = this.writeSql.get(name) ?? this.cacheWriteSql(name, set.columns, insertValues.length);
+    const rows = await this.run(name, text, [...insertValues, ...set.values, trade.id, trade.version]);
+    return rows.length === 1;
+  }
+
+  private async writeInTransaction(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      if (trade && hasChanges(changes)) {
+        // TypeORM adds `version = version + 1` to every update of an entity with a version column.
+        const result = await manager.getRepository(EcpayTrade).update({ id: trade.id, version: trade.version }, { ...changes, updatedAt: now });
+        if (result.affected !== 1) return false;
+      } else if (trade && this.dataSource.options.type !== 'sqljs') {
+        // Nothing to change, but the decision still rests on the state read: hold the row and check its version.
+        // (sql.js runs the read, the decision and this write as one exclusive unit, so there nothing can move.)
+        const held = await manager
+          .getRepository(EcpayTrade)
+          .createQueryBuilder('t')
+          .select('t.id')
+          .where('t.id = :id AND t.version = :version', { id: trade.id, version: trade.version })
+          .setLock('pessimistic_write')
+          .getRawMany();
+        if (held.length !== 1) return false;
+      }
+      // TypeORM's deep-partial type cannot see through the payload's open JSON type; the object is a full entity.
+      await manager.getRepository(EcpayNotification).insert(notification as QueryDeepPartialEntity<EcpayNotification>);
+      return true;
+    });
+  }
+
+  /**
+   * The SET list of the trade's update: its changes, `updated_at`, and the version bump that fences the decision.
+   * With no changes the update only holds the row and checks its version, and leaves it as it was.
+   */
+  private setClause(changes: EcpayTradeChanges | undefined, now: Date): { key: string; columns: string[]; values: unknown[] } {
+    if (!hasChanges(changes)) return { key: 'unchanged', columns: [], values: [] };
+    const entries = Object.entries({ ...changes, updatedAt: now }).filter(([, value]) => value !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : 1)); // a stable statement name per set of columns
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [property, value] of entries) {
+      const column = this.column(this.trades, property);
+      columns.push(column.databaseName);
+      values.push(this.dataSource.driver.preparePersistentValue(value, column));
+    }
+    return { key: columns.join('_'), columns, values };
+  }
+
+  private cacheWriteSql(name: string, setColumns: readonly string[], insertCount: number): string {
+    const q = (identifier: string) => this.dataSource.driver.escape(identifier);
+    const version = q(this.column(this.trades, 'version').databaseName);
+    const sets = setColumns.map((column, i) => `${q(column)} = ${this.param(insertCount + i + 1)}`);
+    sets.push(setColumns.length ? `${version} = ${version} + 1` : `${version} = ${version}`);
+    const at = insertCount + setColumns.length;
+    const text =
+      `WITH ${q('guard')} AS (UPDATE ${q(this.trades.tableName)} SET ${sets.join(', ')} ` +
+      `WHERE ${q(this.column(this.trades, 'id').databaseName)} = ${this.param(at + 1)} AND ${version} = ${this.param(at + 2)} RETURNING 1) ` +
+      `${this.insertSql(1)} RETURNING 1`;
+    this.writeSql.set(name, text);
+    return text;
+  }
+
+  /** INSERT of the inbox row; with `guarded`, only when the trade's update (the `guard` CTE) matched. */
+  private insertSql(guarded: 0 | 1): string {
+    const q = (identifier: string) => this.dataSource.driver.escape(identifier);
+    const columns = this.insertColumns.map((c) => q(c.databaseName)).join(', ');
+    const values = this.insertColumns.map((_, i) => this.param(i + 1)).join(', ');
+    const into = `INSERT INTO ${q(this.notifications.tableName)} (${columns}) `;
+    return guarded ? `${into}SELECT ${values} WHERE EXISTS (SELECT 1 FROM ${q('guard')})` : `${into}VALUES (${values})`;
+  }
+
+  private hydrate(row: Record<string, unknown>): EcpayNotification {
+    const notification = this.dataSource.getRepository(EcpayNotification).create();
+    for (const column of this.notifications.columns) {
+      column.setEntityValue(notification, this.dataSource.driver.prepareHydratedValue(row[`n_${column.databaseName}`], column));
+    }
+    return notification;
+  }
+
+  /** PostgreSQL: a named statement on TypeORM's own pool (parsed and planned once per connection). Else TypeORM. */
+  private async run(name: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    if (!this.postgres) return this.dataSource.query(text, values);
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    const result = await pool.query({ name, text, values });
+    return result.rows;
+  }
+
+  private param(index: number): string {
+    return this.postgres ? `$${index}` : '?';
+  }
+
+  private column(metadata: EntityMetadata, property: string): ColumnMetadata {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${metadata.name} has no column for ${property}`);
+    return column;
+  }
+}
+
+function hasChanges(changes: EcpayTradeChanges | undefined): changes is EcpayTradeChanges {
+  return changes !== undefined && Object.values(changes).some((value) => value !== undefined);
+}
