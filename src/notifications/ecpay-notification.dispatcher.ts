@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type DataSource, IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import { type DataSource, In, IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
 import { normalizeNotification, type EcpayFormNotificationKind } from '../callbacks/normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
@@ -25,7 +25,7 @@ export interface EcpayDispatchOptions {
    * instance takes over an event whose handlers are still running. Default 120,000 ms.
    */
   readonly leaseMs?: number;
-  /** Events per polling round. Default 20. */
+  /** Events claimed per round (one query claims them all). Default 50. */
   readonly batchSize?: number;
 }
 
@@ -35,7 +35,7 @@ const DEFAULTS: Required<EcpayDispatchOptions> = {
   backoffMs: 1_000,
   maxBackoffMs: 3_600_000,
   leaseMs: 120_000,
-  batchSize: 20,
+  batchSize: 50,
 };
 
 /**
@@ -56,6 +56,8 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private rerun = false;
+  /** Numbers this instance's claiming rounds, to sign each claim. */
+  private rounds = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -122,9 +124,14 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     return true;
   }
 
+  /**
+   * One round: the due events' ids, one claim for all of them, the handlers event by event (in the order ECPay's
+   * notifications were received), then one update for every event that completed and one per failure.
+   */
   private async dispatchDue(): Promise<number> {
     const now = this.clock.now();
     const due = await this.inbox.find({
+      select: { id: true },
       where: [
         { dispatchStatus: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: IsNull() },
         { dispatchStatus: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: LessThanOrEqual(now) },
@@ -132,55 +139,96 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
       order: { nextAttemptAt: 'ASC' },
       take: this.options.batchSize,
     });
-    let handled = 0;
-    for (const row of due) {
-      const claimed = await this.claim(row);
-      if (!claimed) continue; // another instance was faster
-      await this.dispatch(claimed);
-      handled++;
+    if (due.length === 0) return 0;
+    const { token, claimed } = await this.claim(due.map((row) => row.id), now);
+    const completedAlike = new Map<string, string[]>(); // completed handler ids (JSON) → ids of events done with them
+    for (const row of claimed) {
+      const outcome = await this.runHandlers(row);
+      if (outcome.failures.length === 0) {
+        const key = JSON.stringify(outcome.completed);
+        completedAlike.set(key, [...(completedAlike.get(key) ?? []), row.id]);
+      } else {
+        await this.recordFailure(row, outcome.completed, outcome.failures);
+      }
     }
-    return handled;
+    for (const [key, ids] of completedAlike) {
+      await exclusiveWrite(this.dataSource, () =>
+        this.inbox.update(
+          { id: In(ids), lockedBy: token },
+          {
+            dispatchStatus: 'done',
+            attempts: () => `${this.dataSource.driver.escape('attempts')} + 1`,
+            lastError: null,
+            nextAttemptAt: null,
+            completedHandlers: JSON.parse(key) as string[],
+            lockedBy: null,
+            lockedUntil: null,
+          },
+        ),
+      );
+    }
+    return claimed.length;
   }
 
-  /** Takes the row for this instance: one conditional update on its version, so exactly one instance wins. */
-  private async claim(row: EcpayNotification): Promise<EcpayNotification | undefined> {
-    const lockedUntil = new Date(this.clock.now().getTime() + this.options.leaseMs);
-    const result = await exclusiveWrite(this.dataSource, () =>
-      this.inbox.update({ id: row.id, version: row.version }, { lockedBy: this.instanceId, lockedUntil }),
+  /**
+   * Takes the due rows for this round with one conditional update — on every supported database a row goes to one
+   * claimant only, whatever the number of app instances — and reads back the ones this round won. Each round signs
+   * its claim with its own token, so a row it lost and another round of this instance won is not mistaken for its own.
+   */
+  private async claim(ids: readonly string[], now: Date): Promise<{ token: string; claimed: EcpayNotification[] }> {
+    const token = `${this.instanceId}:${++this.rounds}`;
+    const lockedUntil = new Date(now.getTime() + this.options.leaseMs);
+    const open = { id: In([...ids]), dispatchStatus: 'pending' as const };
+    await exclusiveWrite(this.dataSource, () =>
+      this.inbox
+        .createQueryBuilder()
+        .update()
+        .set({ lockedBy: token, lockedUntil })
+        .where([
+          { ...open, lockedUntil: IsNull() },
+          { ...open, lockedUntil: LessThanOrEqual(now) },
+        ])
+        .execute(),
     );
-    // The row as read is what we need; the later update finds it by our lock, not by its version.
-    if (result.affected !== 1) return undefined;
-    row.lockedBy = this.instanceId;
-    row.lockedUntil = lockedUntil;
-    return row;
+    const won = await this.inbox.find({ where: { id: In([...ids]), lockedBy: token } });
+    const order = new Map(ids.map((id, index) => [id, index]));
+    return { token, claimed: won.sort((a, b) => order.get(a.id)! - order.get(b.id)!) };
   }
 
-  private async dispatch(row: EcpayNotification): Promise<void> {
+  /** Runs the handlers that have not yet succeeded for the row's event. */
+  private async runHandlers(row: EcpayNotification): Promise<{ completed: string[]; failures: { handlerId: string; error: string }[] }> {
     const completed = new Set(row.completedHandlers ?? []);
     const wanted = row.eventName ? this.handlers.handlersFor(row.eventName).map((handler) => handler.id) : [];
     const remaining = wanted.filter((id) => !completed.has(id));
     const report = remaining.length > 0 ? await this.bus.publish(toEvent(row), { only: remaining }) : { results: [] };
-    for (const result of report.results) if (result.ok) completed.add(result.handlerId);
-    const failures = report.results.filter((result) => !result.ok);
-    const attempts = row.attempts + 1;
-    const now = this.clock.now();
+    const failures: { handlerId: string; error: string }[] = [];
+    for (const result of report.results) {
+      if (result.ok) completed.add(result.handlerId);
+      else failures.push({ handlerId: result.handlerId, error: 'error' in result ? String(result.error) : '' });
+    }
+    return { completed: [...completed], failures };
+  }
 
-    const changes: Partial<Pick<EcpayNotification, 'dispatchStatus' | 'attempts' | 'lastError' | 'nextAttemptAt'>> =
-      failures.length === 0
-        ? { dispatchStatus: 'done', attempts, lastError: null, nextAttemptAt: null }
-        : {
-            dispatchStatus: attempts >= this.options.maxAttempts ? 'failed' : 'pending',
-            attempts,
-            lastError: failures.map((failure) => `${failure.handlerId}: ${'error' in failure ? failure.error : ''}`).join('; ').slice(0, 500),
-            nextAttemptAt: attempts >= this.options.maxAttempts ? null : new Date(now.getTime() + this.backoff(attempts)),
-          };
+  /** A retry with exponential backoff, or — after `maxAttempts` — `failed`, visible with its last error. */
+  private async recordFailure(row: EcpayNotification, completed: string[], failures: readonly { handlerId: string; error: string }[]): Promise<void> {
+    const attempts = row.attempts + 1;
+    const parked = attempts >= this.options.maxAttempts;
+    const now = this.clock.now();
     await exclusiveWrite(this.dataSource, () =>
       this.inbox.update(
-        { id: row.id, lockedBy: this.instanceId },
-        { ...changes, completedHandlers: [...completed], lockedBy: null, lockedUntil: null },
+        { id: row.id, lockedBy: row.lockedBy! },
+        {
+          dispatchStatus: parked ? 'failed' : 'pending',
+          attempts,
+          lastError: failures.map((failure) => `${failure.handlerId}: ${failure.error}`).join('; ').slice(0, 500),
+          nextAttemptAt: parked ? null : new Date(now.getTime() + this.backoff(attempts)),
+          completedHandlers: completed,
+          lockedBy: null,
+          lockedUntil: null,
+        },
       ),
     );
-    if (changes.dispatchStatus === 'failed') {
+    if (parked) {
       this.logger.error(`Event ${row.eventName} ${row.id} parked after ${attempts} attempts; re-drive it once the handler is fixed.`);
     }
   }
