@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
-import { decideNotification, dedupeKeyOf } from './notification-decision.js';
+import { decideNotification, dedupeKeyOf, expectedTrade, type NotificationDecision } from './notification-decision.js';
 import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
 
 /** What became of a received notification. @publicApi */
@@ -50,6 +50,8 @@ export class EcpayNotificationService {
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
     const inbox = NotificationInbox.of(this.dataSource);
+    const first = inbox.writesInOneStatement ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt) : undefined;
+    if (first) return first;
     for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
       // sql.js: the read, the decision and the write run as one unit among the library's writes (one connection).
       const receipt = await exclusiveWrite(this.dataSource, async (): Promise<EcpayReceipt | undefined> => {
@@ -57,10 +59,7 @@ export class EcpayNotificationService {
         if (earlier) return { duplicate: true, notification: earlier };
         const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, trade, receivedAt);
         const decided = decideNotification(kind, fields, trade);
-        notification.outcome = decided.outcome;
-        notification.eventName = decided.event ?? null;
-        notification.dispatchStatus = decided.event ? 'pending' : 'none';
-        notification.nextAttemptAt = decided.event ? receivedAt : null;
+        this.decide(notification, decided, receivedAt);
         try {
           const written = await inbox.write(notification, trade, decided.changes, new Date());
           return written ? { duplicate: false, notification } : undefined;
@@ -81,6 +80,41 @@ export class EcpayNotificationService {
       return receipt;
     }
     throw new Error(`Trade ${merchantId}/${merchantTradeNo} kept changing while a ${kind} notification was applied to it.`);
+  }
+
+  /**
+   * The normal case in one round trip (PostgreSQL): a notification that applies to its trade's current state is
+   * stored with the decision it gets there, guarded by that state. Undefined when the guard did not hold — the
+   * trade is elsewhere, missing, or this is a copy already stored — and nothing was written.
+   */
+  private async receiveAsExpected(
+    inbox: NotificationInbox,
+    kind: EcpayNotificationKind,
+    fields: Readonly<Record<string, unknown>>,
+    dedupeKey: string,
+    merchantId: string,
+    merchantTradeNo: string,
+    receivedAt: Date,
+  ): Promise<EcpayReceipt | undefined> {
+    const expected = expectedTrade(kind, fields);
+    if (!expected) return undefined;
+    const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, null, receivedAt);
+    this.decide(notification, expected.decision, receivedAt);
+    try {
+      const tradeId = await inbox.writeIfExpected(notification, expected, new Date());
+      return tradeId === undefined ? undefined : { duplicate: false, notification };
+    } catch (error) {
+      // A copy stored concurrently broke the unique dedupe key: the read below finds it.
+      if (isUniqueViolation(error, DEDUPE_INDEX)) return undefined;
+      throw error;
+    }
+  }
+
+  private decide(notification: EcpayNotification, decision: NotificationDecision, receivedAt: Date): void {
+    notification.outcome = decision.outcome;
+    notification.eventName = decision.event ?? null;
+    notification.dispatchStatus = decision.event ? 'pending' : 'none';
+    notification.nextAttemptAt = decision.event ? receivedAt : null;
   }
 
   private inboxRow(

@@ -1,5 +1,5 @@
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
-import type { EcpayTradeStatus } from '../persistence/ecpay-trade-status.js';
+import { ECPAY_TRADE_STATUSES, type EcpayTradeStatus } from '../persistence/ecpay-trade-status.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { parseEcpayDateTime } from '../time/ecpay-time.js';
 import type { EcpayNotificationKind, EcpayNotificationOutcome } from './ecpay-notification.entity.js';
@@ -31,7 +31,7 @@ const OPEN: ReadonlySet<EcpayTradeStatus> = new Set(['pending', 'code-issued', '
 export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
   if (!trade) return { outcome: 'orphan', event: 'notification.rejected', changes: undefined };
   const rtnCode = Number(fields.RtnCode);
-  const amountField = kind === 'period-return' ? fields.Amount : fields.TradeAmt;
+  const amountField = amountFieldOf(kind, fields);
   if (amountField !== undefined && Number(amountField) !== trade.totalAmount) {
     return { outcome: 'amount-mismatch', event: 'notification.rejected', changes: undefined };
   }
@@ -60,6 +60,43 @@ export function decideNotification(kind: EcpayNotificationKind, fields: Readonly
       }
       return trade.status === 'pending' || trade.status === 'code-issued' ? applied('payment.failed', { status: 'failed', ...ecpayFields(fields) }) : flagged();
   }
+}
+
+/** The amount a notification states, which must equal the trade's (PeriodReturnURL names it Amount). */
+function amountFieldOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): unknown {
+  return kind === 'period-return' ? fields.Amount : fields.TradeAmt;
+}
+
+/** A guess at the trade a notification applies to, and the decision it would get there. */
+export interface ExpectedTrade {
+  /** The statuses in which the notification is applied, all with the same decision. */
+  readonly statuses: readonly EcpayTradeStatus[];
+  /** The amount the trade must have; undefined when the notification states none. */
+  readonly totalAmount: number | undefined;
+  readonly decision: NotificationDecision;
+}
+
+/**
+ * The trade states in which this notification would be applied — the normal case, e.g. a payment result for a
+ * trade still open — with the decision it gets in all of them. A store can then apply the notification in one
+ * statement guarded by "the trade is in one of these states and has this amount", and fall back to reading the
+ * trade and {@link decideNotification} when the guard does not hold. Undefined when no state applies it or the
+ * states that do would decide differently, or its amount is no amount at all: then there is nothing to guess.
+ */
+export function expectedTrade(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): ExpectedTrade | undefined {
+  const amountField = amountFieldOf(kind, fields);
+  const totalAmount = amountField === undefined ? undefined : Number(amountField);
+  if (totalAmount !== undefined && !Number.isSafeInteger(totalAmount)) return undefined;
+  let expected: { statuses: EcpayTradeStatus[]; decision: NotificationDecision; key: string } | undefined;
+  for (const status of ECPAY_TRADE_STATUSES) {
+    const decision = decideNotification(kind, fields, { status, totalAmount: totalAmount ?? 0 });
+    if (decision.outcome !== 'applied') continue;
+    const key = JSON.stringify([decision.event, decision.changes]);
+    if (!expected) expected = { statuses: [status], decision, key };
+    else if (expected.key === key) expected.statuses.push(status);
+    else return undefined;
+  }
+  return expected && { statuses: expected.statuses, totalAmount, decision: expected.decision };
 }
 
 const applied = (event: EcpayEventName, changes: EcpayTradeChanges | undefined): NotificationDecision => ({ outcome: 'applied', event, changes });

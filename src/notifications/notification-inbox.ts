@@ -3,7 +3,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayNotification } from './ecpay-notification.entity.js';
-import type { TradeSnapshot } from './notification-decision.js';
+import type { ExpectedTrade, TradeSnapshot } from './notification-decision.js';
 
 /** The stored trade a notification is decided against, with the version its write is guarded by. */
 export interface LockedTrade extends TradeSnapshot {
@@ -99,6 +99,59 @@ export class NotificationInbox {
     const text = this.writeSql.get(name) ?? this.cacheWriteSql(name, set.columns, insertValues.length);
     const rows = await this.run(name, text, [...insertValues, ...set.values, trade.id, trade.version]);
     return rows.length === 1;
+  }
+
+  /** Whether {@link writeIfExpected} can apply a notification in one statement here (PostgreSQL). */
+  get writesInOneStatement(): boolean {
+    return this.postgres;
+  }
+
+  /**
+   * PostgreSQL: stores the notification with the decision of `expected` in ONE statement — a single round trip —
+   * if its trade is in one of the expected states with the expected amount; the notification's `tradeId` is set
+   * from the trade it was applied to. Undefined when the trade is elsewhere (or missing, or already has this
+   * notification's state): nothing was written, and the caller reads and decides.
+   */
+  async writeIfExpected(notification: EcpayNotification, expected: ExpectedTrade, now: Date): Promise<string | undefined> {
+    const set = this.setClause(expected.decision.changes, now);
+    const amount = expected.totalAmount !== undefined;
+    const name = `ecpay_inbox_expect_${amount ? 'amount_' : ''}${set.key}`;
+    const tradeIdIndex = this.insertColumns.findIndex((c) => c.propertyName === 'tradeId');
+    // Every column but trade_id, which comes from the guard (PostgreSQL refuses a parameter no statement uses).
+    const values = this.insertColumns
+      .filter((_, i) => i !== tradeIdIndex)
+      .map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
+    const text = this.writeSql.get(name) ?? this.cacheExpectSql(name, set.columns, amount, tradeIdIndex);
+    const guard = [notification.merchantId, notification.merchantTradeNo, [...expected.statuses], ...(amount ? [expected.totalAmount] : [])];
+    const rows = await this.run(name, text, [...values, ...set.values, ...guard]);
+    const tradeId = rows[0]?.trade_id;
+    if (tradeId == null) return undefined;
+    notification.tradeId = String(tradeId);
+    return notification.tradeId;
+  }
+
+  private cacheExpectSql(name: string, setColumns: readonly string[], amount: boolean, tradeIdIndex: number): string {
+    const q = (identifier: string) => this.dataSource.driver.escape(identifier);
+    const col = (property: string) => q(this.column(this.trades, property).databaseName);
+    const version = col('version');
+    const inserted = this.insertColumns.length - 1; // trade_id is not a parameter
+    const sets = setColumns.map((column, i) => `${q(column)} = ${this.param(inserted + i + 1)}`);
+    sets.push(setColumns.length ? `${version} = ${version} + 1` : `${version} = ${version}`);
+    let at = inserted + setColumns.length;
+    const where = [
+      `${col('merchantId')} = ${this.param(++at)}`,
+      `${col('merchantTradeNo')} = ${this.param(++at)}`,
+      `${col('status')} = ANY(${this.param(++at)})`,
+      ...(amount ? [`${col('totalAmount')} = ${this.param(++at)}`] : []),
+    ];
+    const columns = this.insertColumns.map((c) => q(c.databaseName)).join(', ');
+    const values = this.insertColumns.map((_, i) => (i === tradeIdIndex ? `${q('guard')}.${col('id')}` : this.param(i < tradeIdIndex ? i + 1 : i))).join(', ');
+    const text =
+      `WITH ${q('guard')} AS (UPDATE ${q(this.trades.tableName)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${col('id')}) ` +
+      `INSERT INTO ${q(this.notifications.tableName)} (${columns}) SELECT ${values} FROM ${q('guard')} ` +
+      `RETURNING ${q(this.column(this.notifications, 'tradeId').databaseName)} AS ${q('trade_id')}`;
+    this.writeSql.set(name, text);
+    return text;
   }
 
   private async writeInTransaction(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
