@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { computeCheckMacValue, EcpayTradeStore } from '../src/index.js';
+import { computeCheckMacValue, EcpayTesting, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
 
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
@@ -55,5 +55,54 @@ describe('demo app (the README\'s first command)', () => {
     const bad = await request(app.getHttpServer()).post('/api/checkmac').send({ params: { MerchantID: '3002607', Items: [1] } }).expect(400);
     expect(bad.body.message).toContain('"Items" must be a string or a finite number');
     await request(app.getHttpServer()).post('/api/checkmac').send({ params: 'x' }).expect(400);
+  });
+  describe('JSON orders API (POST /api/orders, GET /api/orders/:merchantTradeNo)', () => {
+    const items = [
+      { name: '阿里山烏龍茶', price: 680, quantity: 2 },
+      { name: 'Pineapple cake', price: 450, quantity: 1 },
+    ];
+
+    it('creates an order: signed AioCheckOut fields for the configured environment, and a pending order', async () => {
+      const created = await request(app.getHttpServer()).post('/api/orders').send({ items }).expect(201);
+      const { merchantTradeNo, action, fields } = created.body as { merchantTradeNo: string; action: string; fields: Record<string, string> };
+      expect(action).toBe('https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5');
+      expect(fields).toMatchObject({ MerchantTradeNo: merchantTradeNo, TotalAmount: '1810', ChoosePayment: 'Credit' });
+      const { CheckMacValue, ...signed } = fields;
+      expect(CheckMacValue).toBe(computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
+      const order = await request(app.getHttpServer()).get(`/api/orders/${merchantTradeNo}`).expect(200);
+      expect(order.body).toMatchObject({ merchantTradeNo, status: 'pending', totalAmount: 1810, notifications: [] });
+    });
+
+    it('shows the order paid once ECPay\'s signed ReturnURL notification arrives, with where the notification stands', async () => {
+      const created = await request(app.getHttpServer()).post('/api/orders').send({ items, method: 'Credit' }).expect(201);
+      const trade = { merchantId: '3002607', merchantTradeNo: created.body.merchantTradeNo as string, totalAmount: 1810 };
+      const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
+      await request(app.getHttpServer()).post('/ecpay/return').type('form').send(testing.form(testing.paymentSucceeded(trade))).expect(200, '1|OK');
+      const order = await request(app.getHttpServer()).get(`/api/orders/${trade.merchantTradeNo}`).expect(200);
+      expect(order.body).toMatchObject({ status: 'paid', paymentType: 'Credit_CreditCard', notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }] });
+    });
+
+    it('answers a malformed order with 400 and one issue per field (before any checkout runs)', async () => {
+      const response = await request(app.getHttpServer())
+        .post('/api/orders')
+        .send({ items: [{ name: '', price: 1.5, quantity: 0 }], method: 'Bitcoin', extra: 1 })
+        .expect(400);
+      const fields = (response.body.issues as { field: string }[]).map((issue) => issue.field);
+      expect(fields).toEqual(expect.arrayContaining(['items[0].name', 'items[0].price', 'items[0].quantity', 'method', 'extra']));
+      await request(app.getHttpServer()).post('/api/orders').send({ items: [] }).expect(400);
+      await request(app.getHttpServer()).post('/api/orders').send({}).expect(400);
+    });
+
+    it('answers an order that breaks an ECPay rule with 400 naming the ECPay field', async () => {
+      const response = await request(app.getHttpServer())
+        .post('/api/orders')
+        .send({ items: [{ name: 'Too much for a convenience store', price: 30_000, quantity: 1 }], method: 'CVS' })
+        .expect(400);
+      expect(response.body.issues).toEqual([expect.objectContaining({ field: 'TotalAmount', rule: 'amount-range' })]);
+    });
+
+    it('answers 404 for an order it does not have', async () => {
+      await request(app.getHttpServer()).get('/api/orders/NOSUCHORDER123').expect(404);
+    });
   });
 });

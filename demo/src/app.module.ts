@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ECPAY_MIGRATIONS, EcpayModule } from 'nestjs-ecpay';
+import { ECPAY_MIGRATIONS, EcpayModule, EcpayNotification } from 'nestjs-ecpay';
 import { DemoController } from './demo.controller.js';
 import { demoEcpayOptions } from './ecpay-config.js';
+import { OrderEventsService } from './orders/order-events.service.js';
+import { OrdersController } from './orders/orders.controller.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
     // The embedded database: SQLite in memory through sql.js, built by the library's committed migrations.
     TypeOrmModule.forRoot({ type: 'sqljs', autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, logging: false }),
+    // The order page reads the inbox to show where each notification stands.
+    TypeOrmModule.forFeature([EcpayNotification]),
     // Configured exactly as an app would: asynchronously, from the environment through ConfigService.
     EcpayModule.forRootAsync({
       inject: [ConfigService],
@@ -26,6 +30,7 @@ import { demoEcpayOptions } from './ecpay-config.js';
       },
     }),
   ],
-  controllers: [DemoController],
+  controllers: [DemoController, OrdersController],
+  providers: [OrderEventsService],
 })
 export class AppModule {}
