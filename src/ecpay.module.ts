@@ -6,6 +6,12 @@ import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import { validateEcpayOptions } from './config/validate-ecpay-options.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
+import { EcpayCircuitBreaker } from './client/ecpay-circuit-breaker.service.js';
+import { EcpayClient } from './client/ecpay-client.service.js';
+import { ECPAY_PERSISTENT_RATE_LIMIT_STORE } from './client/ecpay-client.constants.js';
+import { EcpayMemoryRateLimitStore } from './client/ecpay-memory-rate-limit.store.js';
+import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './client/ecpay-rate-limit.store.js';
+import { EcpayRedisRateLimitStore } from './client/ecpay-redis-rate-limit.store.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayService } from './ecpay.service.js';
 import { EcpayHandlersModule } from './handlers/ecpay-handlers.module.js';
@@ -24,10 +30,23 @@ const providers: Provider[] = [
     useFactory: (options: ResolvedEcpayOptions) => options.clock,
     inject: [ECPAY_RESOLVED_OPTIONS],
   },
+  {
+    // Where the 403 breaker lives: the app's own store, else Redis when given, else the database when persistence is
+    // on (shared by every instance), else this process's memory.
+    provide: ECPAY_RATE_LIMIT_STORE,
+    useFactory: (options: ResolvedEcpayOptions, persistent?: EcpayRateLimitStore): EcpayRateLimitStore =>
+      options.rateLimit.store ??
+      (options.rateLimit.redis ? new EcpayRedisRateLimitStore(options.rateLimit.redis, { keyPrefix: options.rateLimit.keyPrefix }) : undefined) ??
+      persistent ??
+      new EcpayMemoryRateLimitStore(),
+    inject: [ECPAY_RESOLVED_OPTIONS, { token: ECPAY_PERSISTENT_RATE_LIMIT_STORE, optional: true }],
+  },
   EcpayMerchantRegistry,
   EcpaySigningService,
   EcpayCryptoService,
   EcpayCheckoutService,
+  EcpayCircuitBreaker,
+  EcpayClient,
   EcpayService,
 ];
 
@@ -51,8 +70,8 @@ const providers: Provider[] = [
   imports: [EcpayHandlersModule],
   providers,
   exports: [
-    ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService, EcpayCheckoutService,
-    EcpayService, EcpayHandlersModule,
+    ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, ECPAY_RATE_LIMIT_STORE, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService,
+    EcpayCheckoutService, EcpayClient, EcpayService, EcpayHandlersModule,
   ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

@@ -7,6 +7,7 @@ import type { EcpayEnvironment } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import type { EcpayCheckout } from './checkout/ecpay-checkout.service.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
+import { EcpayClient } from './client/ecpay-client.service.js';
 import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayConfigError } from './errors/ecpay-config.error.js';
@@ -28,6 +29,8 @@ export class EcpayService {
     readonly crypto: EcpayCryptoService,
     /** All-in-One checkout. */
     readonly checkout: EcpayCheckoutService,
+    /** Server-to-server calls to ECPay: queries, DoAction, period actions, statements (timeouts, 403 breaker, verified answers). */
+    readonly client: EcpayClient,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,

@@ -21,6 +21,13 @@ export {
 } from './crypto/ecpay-aes.js';
 export * from './crypto/ecpay-crypto.service.js';
 export type * from './crypto/ecpay-envelope.interface.js';
+export * from './client/ecpay-client.service.js';
+export * from './client/ecpay-client.interface.js';
+export type { EcpayApiName } from './client/ecpay-endpoints.js';
+export * from './client/ecpay-rate-limit.store.js';
+export * from './client/ecpay-memory-rate-limit.store.js';
+export * from './client/ecpay-typeorm-rate-limit.store.js';
+export * from './client/ecpay-redis-rate-limit.store.js';
 export * from './checkout/checkout-order.interface.js';
 export * from './checkout/ecpay-checkout.service.js';
 export { renderCheckoutForm } from './checkout/checkout-form.js';

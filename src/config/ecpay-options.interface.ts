@@ -1,3 +1,5 @@
+import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
+import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
 import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 
@@ -72,4 +74,24 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
   clock?: EcpayClock;
   /** How events are delivered to `@OnEcpayEvent` handlers: polling interval, retries, backoff, lease. */
   dispatch?: EcpayDispatchOptions;
+  /** The circuit breaker that ECPay's HTTP 403 ("too fast, wait 30 minutes") opens for a merchant. */
+  rateLimit?: EcpayRateLimitOptions;
+}
+
+/**
+ * Where the 403 breaker keeps its state, and for how long it stays open. The state must be shared by every app
+ * instance: by default it lives in the app's database when persistence is on (table `ecpay_rate_limit`), in memory
+ * otherwise; `redis` puts it in Redis instead, `store` anywhere else. The browser checkout is never affected.
+ *
+ * @publicApi
+ */
+export interface EcpayRateLimitOptions {
+  /** How long a 403 pauses every call for the merchant. Default 30 minutes (1 800 000 ms), as ECPay asks. */
+  windowMs?: number;
+  /** A connected ioredis 5 (or compatible) client the app owns: the breaker then lives in Redis. */
+  redis?: EcpayRedisClient;
+  /** Prefix of the Redis keys. Default `ecpay:rate-limit:`. */
+  keyPrefix?: string;
+  /** Any other {@link EcpayRateLimitStore}; not together with `redis`. */
+  store?: EcpayRateLimitStore;
 }

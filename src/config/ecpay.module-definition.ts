@@ -2,6 +2,8 @@ import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import { createEcpayCallbacksController, type EcpayCallbacksConfig } from '../callbacks/ecpay-callbacks.controller.js';
+import { ECPAY_PERSISTENT_RATE_LIMIT_STORE } from '../client/ecpay-client.constants.js';
+import { EcpayTypeOrmRateLimitStore } from '../client/ecpay-typeorm-rate-limit.store.js';
 import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
@@ -10,6 +12,7 @@ import { ECPAY_CLOCK, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
+import { EcpayRateLimit } from '../persistence/ecpay-rate-limit.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
 import type { EcpayModuleOptions } from './ecpay-options.interface.js';
@@ -47,6 +50,12 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
       ...(persistence
         ? [
             { provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] },
+            // The 403 breaker shared by every instance on the database (the module's store factory prefers it to memory).
+            {
+              provide: ECPAY_PERSISTENT_RATE_LIMIT_STORE,
+              useFactory: (limits: Repository<EcpayRateLimit>) => new EcpayTypeOrmRateLimitStore(limits),
+              inject: [getRepositoryToken(EcpayRateLimit, extras.dataSource)],
+            },
             { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [getDataSourceToken(extras.dataSource)] },
             {
               provide: EcpayNotificationDispatcher,

@@ -1,3 +1,5 @@
+import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
+import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
 import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayMerchant } from './ecpay-merchant.js';
@@ -19,4 +21,11 @@ export interface ResolvedEcpayOptions {
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
   readonly dispatch: EcpayDispatchOptions;
+  /** The 403 breaker: its window (default 30 minutes) and the store the app chose, if any. */
+  readonly rateLimit: {
+    readonly windowMs: number;
+    readonly redis: EcpayRedisClient | undefined;
+    readonly keyPrefix: string | undefined;
+    readonly store: EcpayRateLimitStore | undefined;
+  };
 }

@@ -1,3 +1,4 @@
+import { ECPAY_RATE_LIMIT_WINDOW_MS } from '../client/ecpay-rate-limit.store.js';
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { EcpayMerchant } from './ecpay-merchant.js';
@@ -5,7 +6,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -77,6 +78,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   }
   checkMerchantReferences(input, entries, report);
   checkDispatch(input.dispatch, report);
+  checkRateLimit(input.rateLimit, report);
   if (issues.length > 0) throw new EcpayConfigError(issues);
 
   const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][]);
@@ -90,6 +92,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
+    rateLimit: resolveRateLimit(input.rateLimit as Raw | undefined),
   });
 }
 
@@ -145,6 +148,42 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
     }
   }
 }
+
+const RATE_LIMIT_OPTIONS = ['windowMs', 'redis', 'keyPrefix', 'store'];
+
+function checkRateLimit(rateLimit: unknown, report: (o: string, m: string) => void): void {
+  if (rateLimit === undefined) return;
+  if (!isObject(rateLimit)) return report('rateLimit', 'must be an object');
+  reportUnknown(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit.', report);
+  const { windowMs, redis, keyPrefix, store } = rateLimit;
+  if (windowMs !== undefined && !(Number.isSafeInteger(windowMs) && (windowMs as number) >= 1)) {
+    report('rateLimit.windowMs', 'must be a whole number of milliseconds of at least 1 (ECPay asks for 30 minutes: 1800000)');
+  }
+  if (redis !== undefined && !hasMethods(redis, ['get', 'set', 'del'])) {
+    report('rateLimit.redis', 'must be a Redis client with get, set and del (e.g. an ioredis 5 instance)');
+  }
+  if (store !== undefined && !hasMethods(store, ['blockedUntil', 'block', 'clear'])) {
+    report('rateLimit.store', 'must implement EcpayRateLimitStore (blockedUntil, block, clear)');
+  }
+  if (redis !== undefined && store !== undefined) report('rateLimit', 'give either redis or store, not both');
+  if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix.length === 0)) {
+    report('rateLimit.keyPrefix', 'must be a non-empty string');
+  } else if (keyPrefix !== undefined && redis === undefined) {
+    report('rateLimit.keyPrefix', 'only applies to the Redis store: give rateLimit.redis too');
+  }
+}
+
+function resolveRateLimit(rateLimit: Raw | undefined): ResolvedEcpayOptions['rateLimit'] {
+  return Object.freeze({
+    windowMs: (rateLimit?.windowMs as number | undefined) ?? ECPAY_RATE_LIMIT_WINDOW_MS,
+    redis: rateLimit?.redis as ResolvedEcpayOptions['rateLimit']['redis'],
+    keyPrefix: rateLimit?.keyPrefix as string | undefined,
+    store: rateLimit?.store as ResolvedEcpayOptions['rateLimit']['store'],
+  });
+}
+
+const hasMethods = (value: unknown, names: readonly string[]): boolean =>
+  typeof value === 'object' && value !== null && names.every((name) => typeof (value as Raw)[name] === 'function');
 
 function checkMerchantId(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {
   if (typeof value !== 'string' || value.length === 0) {

@@ -1,5 +1,6 @@
 import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
+import { EcpayRateLimit } from './ecpay-rate-limit.entity.js';
 import { EcpayTrade } from './ecpay-trade.entity.js';
 
 /**
@@ -8,4 +9,4 @@ import { EcpayTrade } from './ecpay-trade.entity.js';
  *
  * @publicApi
  */
-export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification] as const;
+export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification, EcpayRateLimit] as const;

@@ -17,7 +17,7 @@ import {
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // The committed migrations in order; a new one must be added here on purpose.
-const ALL_MIGRATIONS = ['CreateEcpayTables1795322609555', 'CreateEcpayNotifications1795400000000'];
+const ALL_MIGRATIONS = ['CreateEcpayTables1795322609555', 'CreateEcpayNotifications1795400000000', 'CreateEcpayRateLimits1795500000000'];
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
@@ -278,7 +278,7 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     const queryRunner = dataSource.createQueryRunner();
     try {
-      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification']) expect(await queryRunner.hasTable(table)).toBe(false);
+      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification', 'ecpay_rate_limit']) expect(await queryRunner.hasTable(table)).toBe(false);
     } finally {
       await queryRunner.release();
     }

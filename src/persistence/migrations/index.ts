@@ -1,5 +1,6 @@
 import { CreateEcpayNotifications1795400000000 } from './1795400000000-CreateEcpayNotifications.js';
 import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTables.js';
+import { CreateEcpayRateLimits1795500000000 } from './1795500000000-CreateEcpayRateLimits.js';
 
 /**
  * nestjs-ecpay's migrations, oldest first, for `migrations: [...ECPAY_MIGRATIONS, ...yours]` in a TypeORM
@@ -8,4 +9,4 @@ import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTable
  *
  * @publicApi
  */
-export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555, CreateEcpayNotifications1795400000000] as const;
+export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555, CreateEcpayNotifications1795400000000, CreateEcpayRateLimits1795500000000] as const;

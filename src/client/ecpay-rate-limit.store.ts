@@ -1,0 +1,24 @@
+/**
+ * Where the 403 circuit breaker (PROTOCOL.md §5) keeps its state. ECPay's ban is per merchant account, not per
+ * process, so every app instance must see a breaker another one opened: use the TypeORM store (the module's default
+ * with persistence) or the Redis store; the in-memory store is only right for a single instance.
+ *
+ * Implementations store an instant, never compare with their own clock: the client compares with the module's
+ * {@link EcpayClock}, so tests can move time and instances agree on one notion of "now".
+ *
+ * @publicApi
+ */
+export interface EcpayRateLimitStore {
+  /** Until when calls for `merchantId` are paused, or `undefined` when the breaker was never opened for it. */
+  blockedUntil(merchantId: string): Promise<Date | undefined>;
+  /** Opens the breaker for `merchantId` until `until`; `api` is the call that met the 403 (kept for diagnosis). */
+  block(merchantId: string, until: Date, api: string, now: Date): Promise<void>;
+  /** Closes the breaker for `merchantId` at once (an operator's decision; ECPay asks for the full wait). */
+  clear(merchantId: string): Promise<void>;
+}
+
+/** Injection token of the module's {@link EcpayRateLimitStore}. @publicApi */
+export const ECPAY_RATE_LIMIT_STORE = Symbol('ECPAY:RATE_LIMIT_STORE');
+
+/** How long a 403 pauses a merchant's calls unless `rateLimit.windowMs` says otherwise: ECPay's 30 minutes. @publicApi */
+export const ECPAY_RATE_LIMIT_WINDOW_MS = 30 * 60 * 1000;
