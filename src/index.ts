@@ -43,4 +43,5 @@ export type { EcpayCallbacksConfig } from './callbacks/ecpay-callbacks.controlle
 export { EcpayNotificationDispatcher, type EcpayDispatchOptions } from './notifications/ecpay-notification.dispatcher.js';
 export * from './time/index.js';
 export * from './testing/ecpay-testing.js';
+export * from './sandbox/index.js';
 export * from './errors/index.js';

@@ -4,6 +4,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when a long-running command (`sandbox`) should stop; default: SIGINT or SIGTERM. */
+  untilStopped?(): Promise<void>;
 }
 
 /** Exit codes: 0 success, 1 a negative answer or a failed operation, 2 bad usage. */

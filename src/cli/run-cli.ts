@@ -4,6 +4,7 @@ import { type CliIo, CliUsageError, EXIT_FAILED, EXIT_USAGE } from './cli-io.js'
 import { checkmacCommand } from './commands/checkmac.command.js';
 import { decryptCommand } from './commands/decrypt.command.js';
 import { encryptCommand } from './commands/encrypt.command.js';
+import { sandboxCommand } from './commands/sandbox.command.js';
 import { verifyCommand } from './commands/verify.command.js';
 import type { CliCommand, CliValues } from './commands/cli-command.js';
 import { USAGE } from './usage.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, CliCommand> = {
   verify: verifyCommand,
   encrypt: encryptCommand,
   decrypt: decryptCommand,
+  sandbox: sandboxCommand,
 };
 
 const OPTIONS = {
@@ -27,6 +29,9 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   gcm: { type: 'boolean' },
   'iv-hex': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  merchant: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -5,8 +5,9 @@ Commands:
   verify     JSON object with CheckMacValue on stdin → exit 0 if valid, 1 if not
   encrypt    JSON on stdin → prints the AES Data
   decrypt    AES Data on stdin → prints the JSON
+  sandbox    runs a local stand-in for ECPay (AioCheckOut, payment page, notifications, queries) until Ctrl+C
 
-Keys (every command):
+Keys (checkmac, verify, encrypt, decrypt):
   --hash-key <key>   HashKey (default: $ECPAY_HASH_KEY)
   --hash-iv <iv>     HashIV (default: $ECPAY_HASH_IV; not needed with --gcm)
   Prefer the environment variables: command-line arguments end up in shell history.
@@ -24,6 +25,13 @@ encrypt / decrypt:
   --raw              decrypt: print the decrypted JSON text as it is (default: normalised JSON)
   --gcm              AES-128-GCM (e-receipts) instead of AES-128-CBC
   --iv-hex <hex>     encrypt --gcm: a fixed 12-byte IV (tests only; default: random)
+
+sandbox:
+  --port <n>         port to listen on (default 4010; 0 picks a free one)
+  --host <addr>      interface to listen on (default 127.0.0.1)
+  --merchant <id>:<hashKey>:<hashIv>
+                     a merchant the sandbox accepts; repeat for several
+                     (default: ECPay's public stage merchant 3002607)
 
 Exit codes: 0 ok, 1 invalid / failed, 2 usage error.
 `;

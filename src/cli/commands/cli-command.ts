@@ -14,6 +14,9 @@ export interface CliValues {
   raw?: boolean;
   gcm?: boolean;
   'iv-hex'?: string;
+  port?: string;
+  host?: string;
+  merchant?: string[];
 }
 
 export interface CliCommand {
