@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
@@ -51,6 +52,7 @@ export class NotificationInbox {
   private readonly readSql: string;
   private readonly insertColumns: readonly ColumnMetadata[];
   private readonly writeSql = new Map<string, string>();
+  private readonly statementNames = new Map<string, string>();
 
   private constructor(private readonly dataSource: DataSource) {
     this.trades = dataSource.getMetadata(EcpayTrade);
@@ -61,7 +63,7 @@ export class NotificationInbox {
     const notificationColumns = this.notifications.columns.map((c) => `n.${q(c.databaseName)} AS ${q(`n_${c.databaseName}`)}`);
     this.readSql =
       `SELECT ${t('id')} AS ${q('t_id')}, ${t('version')} AS ${q('t_version')}, ${t('status')} AS ${q('t_status')}, ` +
-      `${t('totalAmount')} AS ${q('t_total_amount')}, ${notificationColumns.join(', ')} ` +
+      `${t('totalAmount')} AS ${q('t_total_amount')}, ${t('ecpayTradeNo')} AS ${q('t_ecpay_trade_no')}, ${notificationColumns.join(', ')} ` +
       `FROM (SELECT 1 AS ${q('one')}) ${q('x')} ` +
       `LEFT JOIN ${q(this.trades.tableName)} t ON ${t('merchantId')} = ${this.param(1)} AND ${t('merchantTradeNo')} = ${this.param(2)} ` +
       `LEFT JOIN ${q(this.notifications.tableName)} n ON n.${q(this.column(this.notifications, 'dedupeKey').databaseName)} = ${this.param(3)}`;
@@ -69,7 +71,7 @@ export class NotificationInbox {
   }
 
   async read(merchantId: string, merchantTradeNo: string, dedupeKey: string): Promise<InboxRead> {
-    const rows = await this.run('ecpay_inbox_read', this.readSql, [merchantId, merchantTradeNo, dedupeKey]);
+    const rows = await this.run(this.readSql, [merchantId, merchantTradeNo, dedupeKey]);
     const row = rows[0] ?? {};
     const trade =
       row.t_id == null
@@ -79,6 +81,8 @@ export class NotificationInbox {
             version: Number(row.t_version),
             status: String(row.t_status) as LockedTrade['status'],
             totalAmount: Number(row.t_total_amount),
+            // Tells a confirmation (same TradeNo) from a contradiction when a trade is already paid.
+            ecpayTradeNo: row.t_ecpay_trade_no == null ? null : String(row.t_ecpay_trade_no),
           };
     return { trade, earlier: row.n_id == null ? null : this.hydrate(row) };
   }
@@ -91,13 +95,13 @@ export class NotificationInbox {
     if (!this.postgres) return this.writeInTransaction(notification, trade, changes, now);
     const insertValues = this.insertColumns.map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
     if (!trade) {
-      await this.run('ecpay_inbox_insert', this.insertSql(0), insertValues);
+      await this.run(this.insertSql(0), insertValues);
       return true;
     }
     const set = this.setClause(changes, now);
-    const name = `ecpay_inbox_write_${set.key}`;
-    const text = this.writeSql.get(name) ?? this.cacheWriteSql(name, set.columns, insertValues.length);
-    const rows = await this.run(name, text, [...insertValues, ...set.values, trade.id, trade.version]);
+    const key = `write:${set.key}`;
+    const text = this.writeSql.get(key) ?? this.cacheWriteSql(key, set.columns, insertValues.length);
+    const rows = await this.run(text, [...insertValues, ...set.values, trade.id, trade.version]);
     return rows.length === 1;
   }
 
@@ -115,22 +119,22 @@ export class NotificationInbox {
   async writeIfExpected(notification: EcpayNotification, expected: ExpectedTrade, now: Date): Promise<string | undefined> {
     const set = this.setClause(expected.decision.changes, now);
     const amount = expected.totalAmount !== undefined;
-    const name = `ecpay_inbox_expect_${amount ? 'amount_' : ''}${set.key}`;
+    const key = `expect:${amount ? 'amount:' : ''}${set.key}`;
     const tradeIdIndex = this.insertColumns.findIndex((c) => c.propertyName === 'tradeId');
     // Every column but trade_id, which comes from the guard (PostgreSQL refuses a parameter no statement uses).
     const values = this.insertColumns
       .filter((_, i) => i !== tradeIdIndex)
       .map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
-    const text = this.writeSql.get(name) ?? this.cacheExpectSql(name, set.columns, amount, tradeIdIndex);
+    const text = this.writeSql.get(key) ?? this.cacheExpectSql(key, set.columns, amount, tradeIdIndex);
     const guard = [notification.merchantId, notification.merchantTradeNo, [...expected.statuses], ...(amount ? [expected.totalAmount] : [])];
-    const rows = await this.run(name, text, [...values, ...set.values, ...guard]);
+    const rows = await this.run(text, [...values, ...set.values, ...guard]);
     const tradeId = rows[0]?.trade_id;
     if (tradeId == null) return undefined;
     notification.tradeId = String(tradeId);
     return notification.tradeId;
   }
 
-  private cacheExpectSql(name: string, setColumns: readonly string[], amount: boolean, tradeIdIndex: number): string {
+  private cacheExpectSql(key: string, setColumns: readonly string[], amount: boolean, tradeIdIndex: number): string {
     const q = (identifier: string) => this.dataSource.driver.escape(identifier);
     const col = (property: string) => q(this.column(this.trades, property).databaseName);
     const version = col('version');
@@ -150,7 +154,7 @@ export class NotificationInbox {
       `WITH ${q('guard')} AS (UPDATE ${q(this.trades.tableName)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${col('id')}) ` +
       `INSERT INTO ${q(this.notifications.tableName)} (${columns}) SELECT ${values} FROM ${q('guard')} ` +
       `RETURNING ${q(this.column(this.notifications, 'tradeId').databaseName)} AS ${q('trade_id')}`;
-    this.writeSql.set(name, text);
+    this.writeSql.set(key, text);
     return text;
   }
 
@@ -196,7 +200,7 @@ export class NotificationInbox {
     return { key: columns.join('_'), columns, values };
   }
 
-  private cacheWriteSql(name: string, setColumns: readonly string[], insertCount: number): string {
+  private cacheWriteSql(key: string, setColumns: readonly string[], insertCount: number): string {
     const q = (identifier: string) => this.dataSource.driver.escape(identifier);
     const version = q(this.column(this.trades, 'version').databaseName);
     const sets = setColumns.map((column, i) => `${q(column)} = ${this.param(insertCount + i + 1)}`);
@@ -206,7 +210,7 @@ export class NotificationInbox {
       `WITH ${q('guard')} AS (UPDATE ${q(this.trades.tableName)} SET ${sets.join(', ')} ` +
       `WHERE ${q(this.column(this.trades, 'id').databaseName)} = ${this.param(at + 1)} AND ${version} = ${this.param(at + 2)} RETURNING 1) ` +
       `${this.insertSql(1)} RETURNING 1`;
-    this.writeSql.set(name, text);
+    this.writeSql.set(key, text);
     return text;
   }
 
@@ -227,9 +231,14 @@ export class NotificationInbox {
     return notification;
   }
 
-  /** PostgreSQL: a named statement on TypeORM's own pool (parsed and planned once per connection). Else TypeORM. */
-  private async run(name: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  /**
+   * PostgreSQL: a named statement on TypeORM's own pool, parsed and planned once per connection. The name is a hash of
+   * the text: PostgreSQL truncates names to 63 bytes, so descriptive names could collide. Elsewhere: TypeORM's query.
+   */
+  private async run(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
     if (!this.postgres) return this.dataSource.query(text, values);
+    let name = this.statementNames.get(text);
+    if (!name) this.statementNames.set(text, (name = `ecpay_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     const result = await pool.query({ name, text, values });
     return result.rows;
