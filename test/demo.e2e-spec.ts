@@ -1,48 +1,61 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { createServer } from 'node:net';
 import request from 'supertest';
-import { computeCheckMacValue, EcpayTesting, EcpayTradeStore } from '../src/index.js';
+import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayTesting, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
+import { demoSettings } from '../demo/src/demo-settings.js';
+import { absolute, postForm } from './sandbox/support/sandbox-http.js';
+import { payByCard } from './sandbox/support/sandbox-flow.js';
+import { DataSource } from 'typeorm';
+
+/** A free port, known before the app is compiled: the shop's public URL (where the sandbox posts) contains it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
-describe('demo app (the README\'s first command)', () => {
+describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
   let app: INestApplication;
-  const env = { ...process.env };
 
   beforeAll(async () => {
-    for (const name of ['ECPAY_ENV', 'ECPAY_MERCHANT_ID', 'ECPAY_HASH_KEY', 'ECPAY_HASH_IV']) delete process.env[name];
-    const module = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const settings = demoSettings({ ECPAY_ENV: 'stage', ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: 'https://shop.example.com' });
+    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
     app = module.createNestApplication({ logger: false });
     await app.init();
   });
 
   afterAll(async () => {
     await app.close();
-    process.env = env;
   });
 
   it('serves the shop page', async () => {
     const page = await request(app.getHttpServer()).get('/').expect(200).expect('Content-Type', /text\/html/);
-    expect(page.text).toContain('<form method="post" action="/checkout">');
+    expect(page.text).toContain('<form method="post" action="/checkout" id="cart">');
+    expect(page.text).toContain('阿里山高山烏龍茶 150g');
   });
 
   it('buys through the library\'s checkout: a signed form for ECPay stage and a stored trade', async () => {
-    const page = await request(app.getHttpServer()).post('/checkout').type('form').send({ quantity: '2', method: 'ATM' }).expect(200);
+    const page = await request(app.getHttpServer()).post('/checkout').type('form').send({ qty_oolong: '2', plan: 'atm' }).expect(200);
     const fields = Object.fromEntries(
       [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
     );
-    expect(fields).toMatchObject({ TotalAmount: '500', ChoosePayment: 'ATM', ItemName: 'Oolong tea x2' });
+    expect(fields).toMatchObject({ TotalAmount: '1360', ChoosePayment: 'ATM', ItemName: '阿里山高山烏龍茶 150g x2', OrderResultURL: 'https://shop.example.com/ecpay/order-result' });
     expect(fields.MerchantTradeDate).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
     const { CheckMacValue, ...signed } = fields;
     expect(CheckMacValue).toBe(computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
     expect(page.text).toContain('action="https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5"');
     const trade = await app.get(EcpayTradeStore).findByMerchantTradeNo('3002607', fields.MerchantTradeNo!);
-    expect(trade).toMatchObject({ status: 'pending', totalAmount: 500 });
+    expect(trade).toMatchObject({ status: 'pending', totalAmount: 1360 });
   });
 
   it('answers an order that breaks ECPay rules with 400 and the issues', async () => {
-    const response = await request(app.getHttpServer()).post('/checkout').type('form').send({ quantity: '9999', method: 'CVS' }).expect(400);
+    const response = await request(app.getHttpServer()).post('/checkout').type('form').send({ qty_oolong: '99', plan: 'cvs' }).expect(400);
     expect(response.body.issues).toEqual([expect.objectContaining({ field: 'TotalAmount', rule: 'amount-range' })]);
   });
 
@@ -104,5 +117,77 @@ describe('demo app (the README\'s first command)', () => {
     it('answers 404 for an order it does not have', async () => {
       await request(app.getHttpServer()).get('/api/orders/NOSUCHORDER123').expect(404);
     });
+  });
+});
+
+// The README's first command: the shop with the local sandbox mounted in the same app (ECPAY_ENV unset).
+describe('demo shop with the embedded sandbox (the default)', () => {
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const settings = demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base });
+    expect(settings.sandbox).toBe(true);
+    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
+    app = module.createNestApplication({ rawBody: true, logger: false });
+    await app.listen(port, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** A script's whole purchase: POST /api/orders, the browser's form post to the sandbox, paying with a card. */
+  async function buy(cardNo = '4311-9522-2222-2222'): Promise<string> {
+    const created = await fetch(`${base}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ name: '阿里山高山烏龍茶 150g', price: 680, quantity: 1 }] }),
+    });
+    expect(created.status).toBe(201);
+    const { merchantTradeNo, action, fields } = (await created.json()) as { merchantTradeNo: string; action: string; fields: Record<string, string> };
+    expect(action).toBe(`${base}/ecpay-sandbox/Cashier/AioCheckOut/V5`);
+    const accepted = await postForm(action, fields);
+    expect(accepted.status).toBe(302);
+    await payByCard(absolute(action, accepted.headers.get('location')!), cardNo);
+    await app.get(EcpaySandboxNotifier).settled();
+    return merchantTradeNo;
+  }
+
+  const order = async (merchantTradeNo: string) => (await (await fetch(`${base}/api/orders/${merchantTradeNo}`)).json()) as Record<string, unknown> & { notifications: Record<string, unknown>[] };
+
+  it('serves the shop page saying where payments go', async () => {
+    const page = await (await fetch(base)).text();
+    expect(page).toContain('the local ECPay sandbox mounted in this app');
+  });
+
+  it('POST /api/orders → pay on the sandbox page → GET /api/orders/:no shows paid', async () => {
+    const merchantTradeNo = await buy();
+    expect(await order(merchantTradeNo)).toMatchObject({ status: 'paid', totalAmount: 680, notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }] });
+    const page = await (await fetch(`${base}/orders`)).text();
+    expect(page).toContain(`id="order-${merchantTradeNo}"`);
+  });
+
+  it('a declined card leaves the order unpaid, with the failure recorded', async () => {
+    const merchantTradeNo = await buy('4000-0000-0000-0002');
+    expect(await order(merchantTradeNo)).toMatchObject({ status: 'failed', notifications: [{ outcome: 'applied', event: 'payment.failed' }] });
+  });
+
+  it('with the sandbox posting every notification twice, the order is still paid exactly once', async () => {
+    const store = app.get(EcpaySandboxStore);
+    store.setFaults({ duplicateNotifications: true });
+    try {
+      const merchantTradeNo = await buy();
+      const seen = await order(merchantTradeNo);
+      expect(seen).toMatchObject({ status: 'paid' });
+      expect(seen.notifications).toHaveLength(1);
+      const posts = store.trade(merchantTradeNo)!.notifications.flatMap((n) => n.attempts);
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      expect(await app.get(DataSource).getRepository(EcpayNotification).countBy({ merchantTradeNo })).toBe(1);
+    } finally {
+      store.setFaults({});
+    }
   });
 });

@@ -1,18 +1,22 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UsePipes } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EcpayNotification, EcpayService, EcpayTradeStore, EcpayValidationError } from 'nestjs-ecpay';
-import type { Repository } from 'typeorm';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UsePipes } from '@nestjs/common';
+import { EcpayValidationError } from 'nestjs-ecpay';
+import { DEMO_SETTINGS } from '../demo-settings.token.js';
+import type { DemoSettings } from '../demo-settings.js';
+import { ShopOrdersService } from '../shop/shop-orders.service.js';
 import { CreateOrderDto } from './create-order.dto.js';
 import { orderValidationPipe } from './order-validation.pipe.js';
-import { orderView, type OrderView } from './order-view.js';
+import type { OrderView } from './order-view.js';
+import type { Plan } from '../shop/catalog.js';
+import type { DemoPaymentMethod } from './create-order.dto.js';
+
+const PLAN_OF_METHOD: Record<DemoPaymentMethod, Plan> = { Credit: 'credit', ATM: 'atm', CVS: 'cvs', BARCODE: 'barcode', ALL: 'all' };
 
 /** JSON endpoints for scripts: create an order (the signed checkout fields) and follow its status. */
 @Controller('api/orders')
 export class OrdersController {
   constructor(
-    private readonly ecpay: EcpayService,
-    private readonly trades: EcpayTradeStore,
-    @InjectRepository(EcpayNotification) private readonly notifications: Repository<EcpayNotification>,
+    private readonly orders: ShopOrdersService,
+    @Inject(DEMO_SETTINGS) private readonly settings: DemoSettings,
   ) {}
 
   /** `{ merchantTradeNo, action, fields }`: POST `fields` to `action` (a browser form) to pay. */
@@ -21,11 +25,8 @@ export class OrdersController {
   @UsePipes(orderValidationPipe)
   async create(@Body() order: CreateOrderDto): Promise<{ merchantTradeNo: string; action: string; fields: Readonly<Record<string, string>> }> {
     try {
-      const checkout = await this.ecpay.createCheckout({
-        items: order.items.map(({ name, price, quantity }) => ({ name, price, quantity })),
-        description: 'nestjs-ecpay demo shop',
-        payment: { method: order.method ?? 'Credit' },
-      });
+      const items = order.items.map(({ name, price, quantity }) => ({ name, price, quantity }));
+      const checkout = await this.orders.place(items, PLAN_OF_METHOD[order.method ?? 'Credit'], this.settings.publicUrl);
       return { merchantTradeNo: checkout.merchantTradeNo, action: checkout.action, fields: checkout.fields };
     } catch (error) {
       if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
@@ -35,9 +36,8 @@ export class OrdersController {
 
   @Get(':merchantTradeNo')
   async find(@Param('merchantTradeNo') merchantTradeNo: string): Promise<OrderView> {
-    const trade = await this.trades.findByMerchantTradeNo(this.ecpay.merchant().merchantId, merchantTradeNo);
-    if (!trade) throw new NotFoundException(`No order ${merchantTradeNo}`);
-    const notifications = await this.notifications.find({ where: { tradeId: trade.id }, order: { receivedAt: 'ASC' } });
-    return orderView(trade, notifications);
+    const order = await this.orders.find(merchantTradeNo);
+    if (!order) throw new NotFoundException(`No order ${merchantTradeNo}`);
+    return order;
   }
 }

@@ -1,0 +1,59 @@
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { ECPAY_MIGRATIONS, type EcpayEnvironment, type EcpayModuleOptions } from 'nestjs-ecpay';
+
+/** ECPay's public stage merchant (PROTOCOL.md §4): the demo's default outside production, never the library's. */
+const PUBLIC_STAGE = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
+
+/** Where the embedded sandbox is mounted inside the demo app. */
+export const SANDBOX_PREFIX = '/ecpay-sandbox';
+
+export interface DemoSettings {
+  readonly port: number;
+  /** The shop's own address: where ECPay (or the sandbox) posts notifications and sends the browser back. */
+  readonly publicUrl: string;
+  readonly ecpay: EcpayModuleOptions;
+  /** True when the demo mounts the local sandbox and sends checkouts to it (ECPAY_ENV=sandbox, the default). */
+  readonly sandbox: boolean;
+  readonly usingPublicStage: boolean;
+  readonly database: TypeOrmModuleOptions;
+  /** What the start-up line says about the database, without its password. */
+  readonly databaseLabel: string;
+}
+
+/**
+ * The demo's whole configuration, from the environment:
+ * - `PORT` (3000), `ECPAY_ENV` (`sandbox` by default: the local stand-in for ECPay mounted in this app; `stage`
+ *   for ECPay's real test environment; `production`), `ECPAY_MERCHANT_ID`, `ECPAY_HASH_KEY`, `ECPAY_HASH_IV`
+ *   (ECPay's public stage merchant outside production), `ECPAY_PUBLIC_URL` (default http://localhost:PORT);
+ * - `ECPAY_DEMO_DATABASE`: a `postgres://…` URL, `memory`, or a file for the embedded SQLite (sql.js;
+ *   default `.data/demo-shop.sqlite`).
+ */
+export function demoSettings(env: NodeJS.ProcessEnv): DemoSettings {
+  const port = Number(env.PORT ?? 3000);
+  const environment = (env.ECPAY_ENV ?? 'sandbox') as EcpayEnvironment;
+  const fallback = environment === 'production' ? undefined : PUBLIC_STAGE;
+  const publicUrl = (env.ECPAY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const sandbox = environment === 'sandbox';
+  const ecpay: EcpayModuleOptions = {
+    environment,
+    merchantId: env.ECPAY_MERCHANT_ID ?? fallback?.merchantId ?? '',
+    hashKey: env.ECPAY_HASH_KEY ?? fallback?.hashKey ?? '',
+    hashIv: env.ECPAY_HASH_IV ?? fallback?.hashIv ?? '',
+    publicUrl,
+    orderResultPage: '/orders/done',
+    ...(sandbox ? { sandboxUrl: `${publicUrl}${SANDBOX_PREFIX}` } : {}),
+  };
+  const { database, databaseLabel } = demoDatabase(env.ECPAY_DEMO_DATABASE ?? '.data/demo-shop.sqlite');
+  return { port, publicUrl, ecpay, sandbox, usingPublicStage: fallback !== undefined && env.ECPAY_MERCHANT_ID === undefined, database, databaseLabel };
+}
+
+function demoDatabase(setting: string): { database: TypeOrmModuleOptions; databaseLabel: string } {
+  // The library's committed migrations build the schema, as in production; autoLoadEntities picks up its entities.
+  const common = { autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, logging: false };
+  if (/^postgres(ql)?:\/\//.test(setting)) {
+    const url = new URL(setting);
+    return { database: { type: 'postgres', url: setting, ...common }, databaseLabel: `PostgreSQL ${url.host}${url.pathname}` };
+  }
+  if (setting === 'memory') return { database: { type: 'sqljs', ...common }, databaseLabel: 'SQLite in memory (sql.js)' };
+  return { database: { type: 'sqljs', location: setting, autoSave: true, ...common }, databaseLabel: `SQLite file ${setting} (sql.js)` };
+}
