@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
 import { renderCheckoutForm } from '../../src/index.js';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/chromium.js';
 import { startEcpaySandbox, type EcpaySandboxServer } from '../../src/sandbox/index.js';
 import { order } from './support/sandbox-flow.js';
 import { independentMac, Receiver, waitFor } from './support/sandbox-http.js';
 
 // The payment pages in a real browser: the library's auto-submitting checkout form, the card form, 3-D Secure,
-// and the auto-submitting OrderResultURL form. Debian's chromium (.ci/run installs it); skipped, and said so, where
-// it is not installed — except under CI=true, where a missing browser fails the run.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== 'true') process.stderr.write(`SKIPPED: browser tests (no Chromium at ${CHROMIUM}; apt-get install chromium)\n`);
-const describeIfChromium = haveChromium || process.env.CI === 'true' ? describe : describe.skip;
-/** The flags this machine's notes give for headless Chromium without network access. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+// and the auto-submitting OrderResultURL form.
+const describeIfChromium = describeWithChromium('sandbox browser test');
 
 describeIfChromium('sandbox payment pages in Chromium', () => {
   let sandbox: EcpaySandboxServer;

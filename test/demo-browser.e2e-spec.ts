@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AppModule } from '../demo/src/app.module.js';
+import { demoSettings } from '../demo/src/demo-settings.js';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
+
+// A customer in Chromium buys in the demo shop: the cart, the library's auto-submitting form, the sandbox's card
+// page and 3-D Secure, back through the verified OrderResultURL to the order page — which must say `paid` from the
+// server-to-server notification. Screenshots of each step go to test-artifacts/ (kept by CI as artifacts).
+const describeIfChromium = describeWithChromium('demo browser test');
+const ARTIFACTS = 'test-artifacts/demo-browser';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () => {
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+  const tz = process.env.TZ ?? 'local';
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const module = await Test.createTestingModule({
+      imports: [AppModule.register(demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base }))],
+    }).compile();
+    app = module.createNestApplication({ rawBody: true, logger: false });
+    await app.listen(port, '127.0.0.1');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+
+  /** Puts two teas in the cart, checks out with a one-time card payment and fills the card form. */
+  async function checkoutWithCard(page: Page, cardNo: string): Promise<void> {
+    await page.goto(base);
+    await page.fill('#qty-oolong', '2');
+    await shot(page, `${cardNo.slice(-4)}-1-cart`);
+    await page.click('#buy');
+    // The library's auto-submitting form carries the browser to the sandbox's card page.
+    await page.waitForSelector('#card-form');
+    expect(await page.textContent('#amount')).toContain('1360');
+    await page.fill('#card-no', cardNo);
+    await page.fill('#card-expiry', '12/39');
+    await page.fill('#card-cvv', '222');
+    await shot(page, `${cardNo.slice(-4)}-2-card`);
+    await page.click('#pay-button');
+  }
+
+  it('buys a product with the test card, through 3-D Secure, and sees the order paid', async () => {
+    const page = await browser.newPage();
+    await checkoutWithCard(page, '4311-9522-2222-2222');
+    await page.waitForSelector('#otp-form');
+    await page.fill('#otp', '1234');
+    await shot(page, '2222-3-otp');
+    await page.click('#otp-confirm');
+    // OrderResultURL → the library verifies it → 303 to /orders/done, which refreshes until the ReturnURL has landed.
+    await page.waitForURL(/\/orders\/done\?merchantTradeNo=/, { timeout: 15_000 });
+    await page.waitForSelector('#status.paid', { timeout: 15_000 });
+    await shot(page, '2222-4-paid');
+    expect(await page.textContent('#status')).toBe('paid');
+    await page.close();
+  }, 60_000);
+
+  it('a declined card shows the failure and the order is not paid', async () => {
+    const page = await browser.newPage();
+    await checkoutWithCard(page, '4000-0000-0000-0002');
+    // The sandbox's result goes back through OrderResultURL too; the order page shows the notification's verdict.
+    await page.waitForURL(/\/orders\/done\?merchantTradeNo=.*&rtnCode=(?!1\b)/, { timeout: 15_000 });
+    await page.waitForSelector('#status.failed', { timeout: 15_000 });
+    await shot(page, '0002-3-declined');
+    await page.goto(`${base}/orders`);
+    const firstStatus = await page.textContent('tr[id^="order-"] .status');
+    expect(firstStatus).toBe('failed');
+    await shot(page, '0002-4-orders');
+    await page.close();
+  }, 60_000);
+});
