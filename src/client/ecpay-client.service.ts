@@ -425,8 +425,26 @@ export class EcpayClient {
     return rest;
   }
 
+  /**
+   * A raw call to one of ECPay's JSON/AES APIs: `data` (the plaintext Data, MerchantID added) is sent in the envelope
+   * and the answer's decrypted Data returned WHATEVER its RtnCode — a declined card is an answer, not an error.
+   * TransCode ≠ 1 still throws {@link EcpayApiError}; timeouts, transport failures and unverifiable answers throw as
+   * every call does. For BackAuth-class calls whose Data the caller builds; `data` is never logged.
+   */
+  async sendEnvelope(api: EcpayApiName, data: Record<string, unknown>, options: EcpayCallOptions = {}): Promise<Record<string, unknown>> {
+    const merchantTradeNo = typeof (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo === 'string'
+      ? String((data.OrderInfo as { MerchantTradeNo: string }).MerchantTradeNo)
+      : typeof data.MerchantTradeNo === 'string' ? data.MerchantTradeNo : undefined;
+    return this.callEnvelope(this.context(api, options, merchantTradeNo), data, options, { answerFailures: true });
+  }
+
   /** A JSON/AES API: the envelope is built with a fresh timestamp and opened with the expected merchant's keys. */
-  private async callEnvelope(ctx: CallContext, data: Record<string, unknown>, options: EcpayCallOptions): Promise<Record<string, unknown>> {
+  private async callEnvelope(
+    ctx: CallContext,
+    data: Record<string, unknown>,
+    options: EcpayCallOptions,
+    { answerFailures = false }: { answerFailures?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const envelope = this.crypto.buildRequest({ ...this.identity(ctx.merchant), ...data }, { merchant: ctx.merchant.name });
     const text = utf8(ctx.api, await this.exchange(ctx, JSON.stringify(envelope), 'application/json', options));
     let opened;
@@ -440,7 +458,7 @@ export class EcpayClient {
     if (opened.status === 'transport-failure') {
       throw new EcpayApiError({ api: ctx.api, transCode: opened.transCode, rtnMsg: opened.transMsg, merchantId: ctx.merchant.merchantId, merchantTradeNo: ctx.merchantTradeNo });
     }
-    if (opened.status === 'business-failure') throw this.apiError(ctx, opened.rtnCode, opened.rtnMsg);
+    if (opened.status === 'business-failure' && !answerFailures) throw this.apiError(ctx, opened.rtnCode, opened.rtnMsg);
     this.bindToRequest(ctx, opened.data);
     return opened.data;
   }

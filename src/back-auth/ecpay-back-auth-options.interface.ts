@@ -1,0 +1,28 @@
+/** How long BackAuth waits by default: seed 003 asks for at least 30 s, because ECPay waits on the bank. @publicApi */
+export const BACK_AUTH_TIMEOUT_MS = 30_000;
+
+/** How long the QueryTrade that follows a lost BackAuth answer waits by default. @publicApi */
+export const BACK_AUTH_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * Options of `EcpayBackAuthService`.
+ *
+ * @publicApi
+ */
+export interface EcpayBackAuthOptions {
+  /** The MerchantID that goes into Data (the transport picks the keys by it). */
+  readonly merchantId: string;
+  /** BackAuth timeout in ms; default {@link BACK_AUTH_TIMEOUT_MS}. Below 30 s, bank delays turn into needless unknown outcomes. */
+  readonly timeoutMs?: number;
+  /** QueryTrade timeout in ms; default {@link BACK_AUTH_QUERY_TIMEOUT_MS}. */
+  readonly queryTimeoutMs?: number;
+}
+
+/** Per-call options of `EcpayBackAuthService.backAuth()`. @publicApi */
+export interface EcpayBackAuthCallOptions {
+  /** Overrides {@link EcpayBackAuthOptions.timeoutMs} for this call. */
+  readonly timeoutMs?: number;
+}
+
+/** Injection token of the {@link EcpayBackAuthOptions}. @publicApi */
+export const ECPAY_BACK_AUTH_OPTIONS = Symbol('ECPAY:BACK_AUTH_OPTIONS');
