@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppModule } from '../demo/src/app.module.js';
 import { demoSettings } from '../demo/src/demo-settings.js';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
+import { freePort } from './support/free-port.js';
 
 // A customer in Chromium buys in the demo shop: the cart, the library's auto-submitting form, the sandbox's card
 // page and 3-D Secure, back through the verified OrderResultURL to the order page — which must say `paid` from the
@@ -14,13 +14,6 @@ import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromiu
 const describeIfChromium = describeWithChromium('demo browser test');
 const ARTIFACTS = 'test-artifacts/demo-browser';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () => {
   let app: INestApplication;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayTesting, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
@@ -9,15 +8,8 @@ import { demoSettings } from '../demo/src/demo-settings.js';
 import { absolute, postForm } from './sandbox/support/sandbox-http.js';
 import { payByCard } from './sandbox/support/sandbox-flow.js';
 import { DataSource } from 'typeorm';
+import { freePort } from './support/free-port.js';
 
-/** A free port, known before the app is compiled: the shop's public URL (where the sandbox posts) contains it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
 describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {

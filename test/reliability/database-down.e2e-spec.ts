@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -23,6 +22,7 @@ import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type Tes
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm, waitFor } from '../sandbox/support/sandbox-http.js';
+import { freePort } from '../support/free-port.js';
 
 const targets = (await testDatabaseTargets()).filter((target) => target.kind === 'postgres');
 const handled: EcpayEvent[] = [];
@@ -37,13 +37,6 @@ class PaymentsListener {
 @Module({ providers: [PaymentsListener] })
 class ListenerModule {}
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // The database goes away while ECPay (the sandbox) posts the payment result: the app must not answer 1|OK for what
 // it could not store, and ECPay's retry, once the database is back, must land — the payment applied and its handler

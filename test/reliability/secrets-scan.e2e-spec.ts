@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -17,6 +16,7 @@ import {
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm } from '../sandbox/support/sandbox-http.js';
+import { freePort } from '../support/free-port.js';
 
 const CARD = '4311-9522-2222-2222';
 const DECLINED = '4000-0000-0000-0002';
@@ -44,13 +44,6 @@ class CapturingLogger implements LoggerService {
   fatal(message: unknown, ...rest: unknown[]) { this.keep('fatal', message, rest); }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // After a run that pays, declines, rejects a forged notification, trips the rate limit and breaks ECPay's rules,
 // no log line, error, reply or table row holds a card number, the CVV, the HashKey or the HashIV.
