@@ -12,6 +12,9 @@ import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js'
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayConfigError } from './errors/ecpay-config.error.js';
 import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
+import type { EcpayActionResolution, EcpayOperationOptions, EcpayOperationResult, EcpayReconciliationReport } from './operations/ecpay-operations.interface.js';
+import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
+import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
 /**
@@ -34,7 +37,62 @@ export class EcpayService {
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
+    @Optional() private readonly operations?: EcpayOperationsService,
+    @Optional() private readonly reconciliation?: EcpayReconciliationService,
   ) {}
+
+  /**
+   * Refunds a paid card trade: `amount` TWD (an integer, at most what is left; default all of it), by the DoAction
+   * recipe of its card stage (authorized → N; waiting for its close → E then N in full, R in part; closed → R).
+   * Refused with `EcpayOperationError` before anything is sent when the rules forbid it (partial refunds of
+   * installment or Redeem trades, 20:15–20:30 Taipei, another action unresolved…). Raises `refund.succeeded`.
+   */
+  refund(merchantTradeNo: string, amount?: number, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.requireOperations().refund(merchantTradeNo, amount, options);
+  }
+
+  /** Closes (captures) an authorized card trade, for its total or `amount` TWD (DoAction C). Raises `trade.captured`. */
+  capture(merchantTradeNo: string, amount?: number, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.requireOperations().capture(merchantTradeNo, amount, options);
+  }
+
+  /** Voids a card authorization that is not closed yet (N; E then N while it waits for its close). Raises `trade.cancelled`. */
+  cancel(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.requireOperations().cancel(merchantTradeNo, options);
+  }
+
+  /** Stops a periodic (定期定額) order's later charges (CreditCardPeriodAction Cancel). Raises `period.cancelled`. */
+  cancelPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.requireOperations().cancelPeriod(merchantTradeNo, options);
+  }
+
+  /** Re-authorizes a periodic order's failed charge (CreditCardPeriodAction ReAuth). Raises `period.reauthorized`. */
+  reAuthPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.requireOperations().reAuthPeriod(merchantTradeNo, options);
+  }
+
+  /**
+   * Settles an action whose outcome was unknown (a timed-out capture/refund/void) once a query told how it went;
+   * until then the trade accepts no further action. See {@link EcpayOperationsService.resolveAction}.
+   */
+  resolveAction(actionId: string, outcome: EcpayActionResolution): Promise<EcpayOperationResult> {
+    return this.requireOperations().resolveAction(actionId, outcome);
+  }
+
+  /** Runs one reconciliation round now: queries the trades past ECPay's recommended delays and applies the answers. */
+  reconcile(): Promise<EcpayReconciliationReport> {
+    if (!this.reconciliation) throw this.noPersistence('reconciliation');
+    return this.reconciliation.run();
+  }
+
+  private requireOperations(): EcpayOperationsService {
+    if (!this.operations) throw this.noPersistence('operations');
+    return this.operations;
+  }
+
+  private noPersistence(what: string): EcpayConfigError {
+    return new EcpayConfigError([{ option: 'persistence', message: `${what} record trades and their actions in the database; enable persistence` }]);
+  }
 
   /**
    * Delivers a notification's event to its handlers again, with a fresh attempt budget — for an event parked as

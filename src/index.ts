@@ -41,6 +41,7 @@ export * from './handlers/index.js';
 export * from './callbacks/index.js';
 export type { EcpayCallbacksConfig } from './callbacks/ecpay-callbacks.controller.js';
 export { EcpayNotificationDispatcher, type EcpayDispatchOptions } from './notifications/ecpay-notification.dispatcher.js';
+export * from './operations/index.js';
 export * from './time/index.js';
 export * from './testing/ecpay-testing.js';
 export * from './sandbox/index.js';

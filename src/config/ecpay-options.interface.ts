@@ -1,6 +1,7 @@
 import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
 import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
 import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
+import type { EcpayReconciliationOptions } from '../operations/ecpay-operations.interface.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 
 /**
@@ -76,6 +77,14 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
   dispatch?: EcpayDispatchOptions;
   /** The circuit breaker that ECPay's HTTP 403 ("too fast, wait 30 minutes") opens for a merchant. */
   rateLimit?: EcpayRateLimitOptions;
+  /**
+   * Whether the merchant uses ECPay's daily auto-close (自動關帳, a vendor back-office setting). Default true. It
+   * decides the refund recipe: with it a card trade waits for its close (要關帳) from payment until the day's 20:15
+   * batch and is closed (已關帳) after; without it a trade stays authorized (已授權) until `capture`.
+   */
+  autoClose?: boolean;
+  /** The scheduled query of trades ECPay never reported on. Off unless `enabled: true`. */
+  reconciliation?: EcpayReconciliationOptions;
 }
 
 /**

@@ -8,6 +8,10 @@ import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import { EcpayClient } from '../client/ecpay-client.service.js';
+import { EcpayMerchantRegistry } from './ecpay-merchant.registry.js';
+import { EcpayOperationsService } from '../operations/ecpay-operations.service.js';
+import { EcpayReconciliationService } from '../operations/ecpay-reconciliation.service.js';
 import { ECPAY_CLOCK, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
@@ -63,10 +67,27 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
                 new EcpayNotificationDispatcher(dataSource, bus, handlers, clock, options.dispatch),
               inject: [getDataSourceToken(extras.dataSource), EcpayEventBus, EcpayHandlerRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS],
             },
+            // Captures, refunds, voids and period actions: recorded per call, events through the inbox.
+            {
+              provide: EcpayOperationsService,
+              useFactory: (dataSource: DataSource, client: EcpayClient, merchants: EcpayMerchantRegistry, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
+                new EcpayOperationsService(dataSource, client, merchants, clock, options.autoClose, dispatcher),
+              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayMerchantRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+            },
+            // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
+            {
+              provide: EcpayReconciliationService,
+              useFactory: (dataSource: DataSource, client: EcpayClient, notifications: EcpayNotificationService, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
+                new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher),
+              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+            },
           ]
         : []),
     ],
-    exports: [...(definition.exports ?? []), ...(persistence ? [EcpayTradeStore, EcpayNotificationService, EcpayNotificationDispatcher] : [])],
+    exports: [
+      ...(definition.exports ?? []),
+      ...(persistence ? [EcpayTradeStore, EcpayNotificationService, EcpayNotificationDispatcher, EcpayOperationsService, EcpayReconciliationService] : []),
+    ],
   };
 }
 

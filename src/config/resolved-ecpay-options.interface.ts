@@ -1,6 +1,7 @@
 import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
 import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
 import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
+import type { EcpayReconciliationOptions } from '../operations/ecpay-operations.interface.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayMerchant } from './ecpay-merchant.js';
 import type { EcpayEnvironment } from './ecpay-options.interface.js';
@@ -21,6 +22,10 @@ export interface ResolvedEcpayOptions {
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
   readonly dispatch: EcpayDispatchOptions;
+  /** ECPay's daily auto-close is on for the merchant (default true). */
+  readonly autoClose: boolean;
+  /** The reconciliation schedule as given (defaults are applied by the service); `enabled` false unless set. */
+  readonly reconciliation: EcpayReconciliationOptions;
   /** The 403 breaker: its window (default 30 minutes) and the store the app chose, if any. */
   readonly rateLimit: {
     readonly windowMs: number;

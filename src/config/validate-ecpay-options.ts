@@ -6,7 +6,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit', 'autoClose', 'reconciliation'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -79,6 +79,8 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   checkMerchantReferences(input, entries, report);
   checkDispatch(input.dispatch, report);
   checkRateLimit(input.rateLimit, report);
+  if (input.autoClose !== undefined && typeof input.autoClose !== 'boolean') report('autoClose', 'must be true or false');
+  checkReconciliation(input.reconciliation, report);
   if (issues.length > 0) throw new EcpayConfigError(issues);
 
   const merchants = resolveMerchants(input as unknown as EcpayModuleOptions, entries as [string, Raw][]);
@@ -93,6 +95,8 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
     rateLimit: resolveRateLimit(input.rateLimit as Raw | undefined),
+    autoClose: (input.autoClose as boolean | undefined) ?? true,
+    reconciliation: Object.freeze({ ...((input.reconciliation as Raw | undefined) ?? {}) }) as ResolvedEcpayOptions['reconciliation'],
   });
 }
 
@@ -146,6 +150,19 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
     if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= min)) {
       report(`dispatch.${name}`, `must be an integer of at least ${min}`);
     }
+  }
+}
+
+const RECONCILIATION_OPTIONS = ['enabled', 'intervalMs', 'batchSize', 'leaseMs', 'retryDelayMs'];
+
+function checkReconciliation(reconciliation: unknown, report: (o: string, m: string) => void): void {
+  if (reconciliation === undefined) return;
+  if (!isObject(reconciliation)) return report('reconciliation', 'must be an object');
+  reportUnknown(reconciliation, RECONCILIATION_OPTIONS, 'reconciliation.', report);
+  if (reconciliation.enabled !== undefined && typeof reconciliation.enabled !== 'boolean') report('reconciliation.enabled', 'must be true or false');
+  for (const name of RECONCILIATION_OPTIONS.slice(1)) {
+    const value = reconciliation[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 1)) report(`reconciliation.${name}`, 'must be an integer of at least 1');
   }
 }
 

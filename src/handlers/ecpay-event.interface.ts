@@ -15,8 +15,17 @@ export type EcpayEventName =
   | 'period.charged'
   | 'period.failed'
   | 'card.bound'
+  /** A refund the library made went through (R, or the void of a full refund: N, or E then N). */
   | 'refund.succeeded'
   | 'refund.notified'
+  /** The library closed (captured) a card authorization (DoAction C); ECPay settles it in its 20:15 batch. */
+  | 'trade.captured'
+  /** The library voided a card authorization (DoAction N): no money moves. */
+  | 'trade.cancelled'
+  /** The library stopped a periodic (定期定額) order's later charges (CreditCardPeriodAction Cancel). */
+  | 'period.cancelled'
+  /** The library re-authorized a failed periodic charge (CreditCardPeriodAction ReAuth). */
+  | 'period.reauthorized'
   | 'trade.reconciled'
   /** A notification that could not be applied: unknown trade, amount or merchant mismatch, invalid transition. */
   | 'notification.rejected';
@@ -24,7 +33,8 @@ export type EcpayEventName =
 /** Every event name, for validation and documentation. @publicApi */
 export const ECPAY_EVENT_NAMES: readonly EcpayEventName[] = [
   'payment.succeeded', 'payment.failed', 'payment.simulated', 'payment-info.issued', 'period.charged',
-  'period.failed', 'card.bound', 'refund.succeeded', 'refund.notified', 'trade.reconciled', 'notification.rejected',
+  'period.failed', 'card.bound', 'refund.succeeded', 'refund.notified', 'trade.captured', 'trade.cancelled', 'period.cancelled',
+  'period.reauthorized', 'trade.reconciled', 'notification.rejected',
 ];
 
 /**

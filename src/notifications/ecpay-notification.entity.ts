@@ -2,8 +2,20 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayRecord } from '../persistence/ecpay-record.js';
 
-/** Which ECPay callback a notification came from. @publicApi */
-export type EcpayNotificationKind = 'aio-return' | 'period-return' | 'payment-info' | 'order-result' | 'ecpg-return' | 'ecpg-order-result';
+/**
+ * Which ECPay callback a notification came from — or, for `reconcile`, a verified QueryTradeInfo/V5 answer the
+ * reconciliation applies through the same state machine, and for `operation`, the result of a capture, refund or
+ * void the library made (recorded here so its event is dispatched like every other). @publicApi
+ */
+export type EcpayNotificationKind =
+  | 'aio-return'
+  | 'period-return'
+  | 'payment-info'
+  | 'order-result'
+  | 'ecpg-return'
+  | 'ecpg-order-result'
+  | 'reconcile'
+  | 'operation';
 
 /**
  * What a verified notification did:
@@ -11,11 +23,15 @@ export type EcpayNotificationKind = 'aio-return' | 'period-return' | 'payment-in
  * - `orphan`: no trade of ours has its MerchantID and MerchantTradeNo (kept and reported, not a crash);
  * - `amount-mismatch`: its amount differs from the stored trade's — a tamper alarm, never a payment;
  * - `simulated`: SimulatePaid=1 from ECPay's back office — recorded, never marks a trade paid;
- * - `invalid-transition`: it contradicts the trade's state (e.g. failed after paid) — kept and flagged.
+ * - `invalid-transition`: it contradicts the trade's state (e.g. failed after paid) — kept and flagged;
+ * - `confirmed`: it reports what the trade already shows (the ReturnURL of a trade the reconciliation already
+ *   marked paid, with the same TradeNo, or the other way round) — kept, no event, not an alarm;
+ * - `unchanged`: a reconciliation answer with no result yet (TradeStatus 0, or an answer for a trade that moved
+ *   on since the query) — kept, no event.
  *
  * @publicApi
  */
-export type EcpayNotificationOutcome = 'applied' | 'orphan' | 'amount-mismatch' | 'simulated' | 'invalid-transition';
+export type EcpayNotificationOutcome = 'applied' | 'orphan' | 'amount-mismatch' | 'simulated' | 'invalid-transition' | 'confirmed' | 'unchanged';
 
 /** Where the notification's event stands: none to send, waiting, delivered to every handler, or given up. @publicApi */
 export type EcpayDispatchStatus = 'none' | 'pending' | 'done' | 'failed';

@@ -8,6 +8,8 @@ import type { EcpayNotificationKind, EcpayNotificationOutcome } from './ecpay-no
 export interface TradeSnapshot {
   readonly status: EcpayTradeStatus;
   readonly totalAmount: number;
+  /** ECPay's TradeNo once known: a success repeating it for a paid trade is a confirmation, not an alarm. */
+  readonly ecpayTradeNo?: string | null;
 }
 
 /** What to do with one verified notification. */
@@ -22,6 +24,8 @@ export interface NotificationDecision {
 // RtnCode that means "code issued" on PaymentInfoURL: 2 for ATM, 10100073 for CVS and BARCODE (PROTOCOL.md §3.1).
 const CODE_ISSUED = new Set([2, 10100073]);
 const OPEN: ReadonlySet<EcpayTradeStatus> = new Set(['pending', 'code-issued', 'failed']);
+/** Statuses a payment led to: a later success with the payment's own TradeNo only confirms them. */
+const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded', 'refunded']);
 
 /**
  * The state machine of a trade under ECPay's notifications, as a pure function of the verified fields and the
@@ -53,17 +57,37 @@ export function decideNotification(kind: EcpayNotificationKind, fields: Readonly
       if (trade.status !== 'paid') return flagged();
       return applied(rtnCode === 1 ? 'period.charged' : 'period.failed', undefined);
 
+    case 'reconcile':
+      // A verified QueryTradeInfo/V5 answer: TradeStatus 1 is a payment exactly like ReturnURL's RtnCode 1 (and
+      // meets the late ReturnURL through the same rules); anything else says "no result yet" and changes nothing.
+      return String(fields.TradeStatus) === '1' ? paymentSucceeded(fields, trade) : unchanged();
+
+    case 'operation':
+      // The library's own capture/refund/void results are written with their trade change, never decided here.
+      return unchanged();
+
     default: // aio-return (ReturnURL) and the JSON ReturnURL of the ecpayment APIs
-      if (rtnCode === 1) {
-        // A failed or expired trade can still be paid (the money arrived); a refunded or cancelled one cannot.
-        return OPEN.has(trade.status) ? applied('payment.succeeded', { status: 'paid', paidAt: paidAt(fields), ...ecpayFields(fields) }) : flagged();
-      }
+      if (rtnCode === 1) return paymentSucceeded(fields, trade);
       return trade.status === 'pending' || trade.status === 'code-issued' ? applied('payment.failed', { status: 'failed', ...ecpayFields(fields) }) : flagged();
   }
 }
 
+/**
+ * A payment's success, from ReturnURL or from a reconciliation query. A failed or expired trade can still be paid
+ * (the money arrived). A trade already paid by the same TradeNo hears of it a second time — the late ReturnURL
+ * after the reconciliation, or the reconciliation's answer after ReturnURL — which confirms it (no second event).
+ * A success with another TradeNo, or for a trade cancelled before payment, contradicts the trade and is flagged.
+ */
+function paymentSucceeded(fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot): NotificationDecision {
+  if (OPEN.has(trade.status)) return applied('payment.succeeded', { status: 'paid', paidAt: paidAt(fields), ...ecpayFields(fields) });
+  const tradeNo = typeof fields.TradeNo === 'string' ? fields.TradeNo.slice(0, 20) : '';
+  if (PAID.has(trade.status) && tradeNo !== '' && trade.ecpayTradeNo === tradeNo) return { outcome: 'confirmed', event: undefined, changes: undefined };
+  return flagged();
+}
+
 /** The amount a notification states, which must equal the trade's (PeriodReturnURL names it Amount). */
 function amountFieldOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): unknown {
+  if (kind === 'operation') return undefined; // its Amount is the refund's or capture's, not the trade's
   return kind === 'period-return' ? fields.Amount : fields.TradeAmt;
 }
 
@@ -101,6 +125,7 @@ export function expectedTrade(kind: EcpayNotificationKind, fields: Readonly<Reco
 
 const applied = (event: EcpayEventName, changes: EcpayTradeChanges | undefined): NotificationDecision => ({ outcome: 'applied', event, changes });
 const flagged = (): NotificationDecision => ({ outcome: 'invalid-transition', event: 'notification.rejected', changes: undefined });
+const unchanged = (): NotificationDecision => ({ outcome: 'unchanged', event: undefined, changes: undefined });
 
 function ecpayFields(fields: Readonly<Record<string, unknown>>): EcpayTradeChanges {
   const changes: EcpayTradeChanges = {};
@@ -124,7 +149,9 @@ function paidAt(fields: Readonly<Record<string, unknown>>): Date | null {
  */
 export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): string {
   const part = (name: string): string => String(fields[name] ?? '');
-  const base = [kind, part('MerchantID'), part('MerchantTradeNo'), part('RtnCode')];
+  // A reconciliation answer has TradeStatus where a callback has RtnCode; an operation is its own id.
+  if (kind === 'operation') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('OperationId')].join('|').slice(0, 191);
+  const base = [kind, part('MerchantID'), part('MerchantTradeNo'), kind === 'reconcile' ? part('TradeStatus') : part('RtnCode')];
   const specific =
     kind === 'period-return'
       ? [part('Gwsr'), part('ProcessDate'), part('TotalSuccessTimes')]

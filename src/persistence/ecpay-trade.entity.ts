@@ -7,6 +7,9 @@ import {
 import { EcpayRecord } from './ecpay-record.js';
 import type { EcpayTradeStatus } from './ecpay-trade-status.js';
 
+/** See {@link EcpayTrade.closeState}. @publicApi */
+export type EcpayCloseState = 'authorized' | 'close-requested';
+
 /**
  * The non-basic AIO fields of a trade, by their ECPay names (e.g. `{ CreditInstallment: '3,6' }`,
  * `{ PeriodAmount: 100, PeriodType: 'M', Frequency: 1, ExecTimes: 12 }`, `{ BindingCard: 1, MerchantMemberID: 'm1' }`,
@@ -115,4 +118,47 @@ export class EcpayTrade extends EcpayRecord {
 
   @Column({ name: 'custom_field4', type: 'varchar', length: 50, nullable: true })
   customField4!: string | null;
+
+  // ---- Operations (migration AddEcpayTradeOperations): what the library did to the trade after payment. ----
+
+  /** TWD refunded so far by the library's refunds (R, or the void of a full refund). */
+  @Column({ name: 'refunded_amount', type: 'int', default: 0 })
+  refundedAmount!: number;
+
+  /** TWD closed (captured) by the library's `capture` (DoAction C); null when the library never captured it. */
+  @Column({ name: 'captured_amount', type: 'int', nullable: true })
+  capturedAmount!: number | null;
+
+  /**
+   * Where the card authorization stands as far as the library knows: null — as the merchant's auto-close setting
+   * says (see `cardStageOf`); `authorized` — not closed (a close the library cancelled with E); `close-requested` —
+   * closed by the library's capture at `closeRequestedAt`, settled by ECPay's next 20:15 batch.
+   */
+  @Column({ name: 'close_state', type: 'varchar', length: 16, nullable: true })
+  closeState!: EcpayCloseState | null;
+
+  @Column({ name: 'close_requested_at', type: Date, precision: 3, nullable: true })
+  closeRequestedAt!: Date | null;
+
+  /**
+   * The DoAction / period action in flight on this trade (or whose outcome is unknown): one at a time, claimed
+   * with the trade's version, so two concurrent refunds cannot both pass the "what is left" check.
+   */
+  @Column({ name: 'pending_action_id', type: 'varchar', length: 36, nullable: true })
+  pendingActionId!: string | null;
+
+  /** Reconciliation: QueryTradeInfo calls made for this pending trade (ECPay's schedule allows three). */
+  @Column({ name: 'reconcile_attempts', type: 'int', default: 0 })
+  reconcileAttempts!: number;
+
+  /** Reconciliation: not to be queried before this instant (null: from its creation time and attempts). */
+  @Column({ name: 'reconcile_at', type: Date, precision: 3, nullable: true })
+  reconcileAt!: Date | null;
+
+  /** Reconciliation: the instance round holding the trade, and until when (several instances share the table). */
+  @Column({ name: 'reconcile_locked_by', type: 'varchar', length: 64, nullable: true })
+  reconcileLockedBy!: string | null;
+
+  @Column({ name: 'reconcile_locked_until', type: Date, precision: 3, nullable: true })
+  reconcileLockedUntil!: Date | null;
 }

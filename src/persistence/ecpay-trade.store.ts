@@ -34,7 +34,10 @@ export interface NewEcpayTrade {
 
 /** The fields of a trade that change after it was created (ECPay's answers and the status). @publicApi */
 export type EcpayTradeChanges = Partial<
-  Pick<EcpayTrade, 'status' | 'ecpayTradeNo' | 'paymentType' | 'paidAt' | 'simulated' | 'paymentOptions'>
+  Pick<
+    EcpayTrade,
+    'status' | 'ecpayTradeNo' | 'paymentType' | 'paidAt' | 'simulated' | 'paymentOptions' | 'refundedAmount' | 'capturedAmount' | 'closeState' | 'closeRequestedAt' | 'pendingActionId'
+  >
 >;
 
 /** The largest value of the 32-bit `total_amount` column. */
@@ -84,6 +87,15 @@ export class EcpayTradeStore {
       customField2: input.customField2 ?? null,
       customField3: input.customField3 ?? null,
       customField4: input.customField4 ?? null,
+      refundedAmount: 0,
+      capturedAmount: null,
+      closeState: null,
+      closeRequestedAt: null,
+      pendingActionId: null,
+      reconcileAttempts: 0,
+      reconcileAt: null,
+      reconcileLockedBy: null,
+      reconcileLockedUntil: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -1,6 +1,7 @@
 import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { EcpayRateLimit } from './ecpay-rate-limit.entity.js';
+import { EcpayTradeAction } from './ecpay-trade-action.entity.js';
 import { EcpayTrade } from './ecpay-trade.entity.js';
 
 /**
@@ -9,4 +10,4 @@ import { EcpayTrade } from './ecpay-trade.entity.js';
  *
  * @publicApi
  */
-export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification, EcpayRateLimit] as const;
+export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification, EcpayRateLimit, EcpayTradeAction] as const;

@@ -1,5 +1,6 @@
 export * from './ecpay-trade-status.js';
 export * from './ecpay-trade.entity.js';
+export * from './ecpay-trade-action.entity.js';
 export * from './ecpay-bound-card.entity.js';
 export * from './ecpay-rate-limit.entity.js';
 export * from './ecpay.entities.js';

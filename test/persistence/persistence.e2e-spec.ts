@@ -17,7 +17,12 @@ import {
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // The committed migrations in order; a new one must be added here on purpose.
-const ALL_MIGRATIONS = ['CreateEcpayTables1795322609555', 'CreateEcpayNotifications1795400000000', 'CreateEcpayRateLimits1795500000000'];
+const ALL_MIGRATIONS = [
+  'CreateEcpayTables1795322609555',
+  'CreateEcpayNotifications1795400000000',
+  'CreateEcpayRateLimits1795500000000',
+  'AddEcpayTradeOperations1795600000000',
+];
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
@@ -136,6 +141,16 @@ describeEachDatabase(targets, 'persistence', (kind) => {
       customField2: null,
       customField3: null,
       customField4: '備註',
+      // Operations and reconciliation (AddEcpayTradeOperations): nothing done yet.
+      refundedAmount: 0,
+      capturedAmount: null,
+      closeState: null,
+      closeRequestedAt: null,
+      pendingActionId: null,
+      reconcileAttempts: 0,
+      reconcileAt: null,
+      reconcileLockedBy: null,
+      reconcileLockedUntil: null,
       version: 1,
       createdAt: created.createdAt,
       updatedAt: created.updatedAt,
@@ -278,7 +293,7 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     const queryRunner = dataSource.createQueryRunner();
     try {
-      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification', 'ecpay_rate_limit']) expect(await queryRunner.hasTable(table)).toBe(false);
+      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification', 'ecpay_rate_limit', 'ecpay_trade_action']) expect(await queryRunner.hasTable(table)).toBe(false);
     } finally {
       await queryRunner.release();
     }

@@ -1,6 +1,7 @@
 import { CreateEcpayNotifications1795400000000 } from './1795400000000-CreateEcpayNotifications.js';
 import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTables.js';
 import { CreateEcpayRateLimits1795500000000 } from './1795500000000-CreateEcpayRateLimits.js';
+import { AddEcpayTradeOperations1795600000000 } from './1795600000000-AddEcpayTradeOperations.js';
 
 /**
  * nestjs-ecpay's migrations, oldest first, for `migrations: [...ECPAY_MIGRATIONS, ...yours]` in a TypeORM
@@ -9,4 +10,9 @@ import { CreateEcpayRateLimits1795500000000 } from './1795500000000-CreateEcpayR
  *
  * @publicApi
  */
-export const ECPAY_MIGRATIONS = [CreateEcpayTables1795322609555, CreateEcpayNotifications1795400000000, CreateEcpayRateLimits1795500000000] as const;
+export const ECPAY_MIGRATIONS = [
+  CreateEcpayTables1795322609555,
+  CreateEcpayNotifications1795400000000,
+  CreateEcpayRateLimits1795500000000,
+  AddEcpayTradeOperations1795600000000,
+] as const;
