@@ -29,6 +29,7 @@ describe('the public API', () => {
       'ECPAY_TRADE_STATUSES',
       'EcpayApiError',
       'EcpayBoundCard',
+      'EcpayBoundCardStore',
       'EcpayCallbackException',
       'EcpayCallbackExceptionFilter',
       'EcpayCheckMacGuard',

@@ -1,6 +1,7 @@
 import { Controller, Header, HttpCode, Logger, Post, Redirect, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
+import { isBindingResult } from '../notifications/card-binding.js';
 import type { EcpayNotificationKind } from '../notifications/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
@@ -86,14 +87,26 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayEnvelopeGuard)
     ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
-      return this.store('ecpg-return', flattenEnvelope(envelope), reply);
+      // One ReturnURL serves the ecpayment payments and the card bindings (seed 004); a BindCardID tells them apart.
+      const kind = isBindingResult(envelope.data as Record<string, unknown>) ? 'card-binding' : 'ecpg-return';
+      return this.store(kind, flattenEnvelope(envelope), reply);
     }
 
     @Post('ecpg/order-result')
     @UseGuards(EcpayEnvelopeGuard)
     @Redirect()
-    ecpgOrderResult(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope): { url: string; statusCode: number } {
+    async ecpgOrderResult(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope): Promise<{ url: string; statusCode: number }> {
+      // The browser's copy of a 3-D Secure or binding result is verified like the server's and applied through the
+      // same inbox (the ReturnURL copy then only confirms it). The browser goes on to the shop's page either way:
+      // if storing failed, the ReturnURL notification is still to come.
       const fields = flattenEnvelope(envelope);
+      const kind = isBindingResult(envelope.data as Record<string, unknown>) ? 'card-binding' : 'ecpg-order-result';
+      try {
+        const receipt = await this.notifications.receive(kind, fields);
+        if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
+      } catch (error) {
+        this.logger.error(`Could not store a ${kind} result from the browser: ${(error as Error).message}`);
+      }
       return this.resultPage(fields.MerchantTradeNo, fields.RtnCode);
     }
 
@@ -136,6 +149,7 @@ function flattenEnvelope(envelope: VerifiedEcpayEnvelope): Record<string, unknow
     PaymentType: order.PaymentType,
     PaymentDate: order.PaymentDate,
     SimulatePaid: data.SimulatePaid ?? order.SimulatePaid,
+    ...(isBindingResult(data) ? { MerchantMemberID: data.MerchantMemberID, BindCardID: data.BindCardID, IsSameCard: data.IsSameCard } : {}),
     Data: data,
   };
 }

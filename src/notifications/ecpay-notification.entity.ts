@@ -15,7 +15,10 @@ export type EcpayNotificationKind =
   | 'ecpg-return'
   | 'ecpg-order-result'
   | 'reconcile'
-  | 'operation';
+  | 'operation'
+  | 'card-binding'
+  | 'back-auth'
+  | 'ecticket-refund';
 
 /**
  * What a verified notification did:

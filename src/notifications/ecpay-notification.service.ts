@@ -6,6 +6,9 @@ import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade, type NotificationDecision } from './notification-decision.js';
 import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
+import { bindingResultOf } from './card-binding.js';
+import { EcpayBoundCard } from '../persistence/ecpay-bound-card.entity.js';
+import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 
 /** What became of a received notification. @publicApi */
 export interface EcpayReceipt {
@@ -50,6 +53,10 @@ export class EcpayNotificationService {
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
     const inbox = NotificationInbox.of(this.dataSource);
+    // A bound card is recorded before its notification: the write is idempotent, so if storing the notification
+    // fails, ECPay's retry records the same row again and then stores the notification.
+    const binding = kind === 'card-binding' ? bindingResultOf(fields) : undefined;
+    if (binding) await new EcpayBoundCardStore(this.dataSource.getRepository(EcpayBoundCard)).recordBinding(binding);
     const first = inbox.writesInOneStatement ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt) : undefined;
     if (first) return first;
     for (let decision = 1; decision <= MAX_DECISIONS; decision++) {

@@ -33,6 +33,12 @@ const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded
  * pays, and a notification contradicting the trade's state is kept and flagged rather than applied.
  */
 export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
+  // A card binding (seed 004) and a ticket refund result (seed 000) are facts of their own, not payments of the trade
+  // they name: they change no trade and raise their event even when that trade is not one of ours (kept as orphan).
+  if (kind === 'card-binding') {
+    return { outcome: trade ? 'applied' : 'orphan', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
+  }
+  if (kind === 'ecticket-refund') return { outcome: trade ? 'applied' : 'orphan', event: 'refund.notified', changes: undefined };
   if (!trade) return { outcome: 'orphan', event: 'notification.rejected', changes: undefined };
   const rtnCode = Number(fields.RtnCode);
   const amountField = amountFieldOf(kind, fields);
@@ -87,7 +93,9 @@ function paymentSucceeded(fields: Readonly<Record<string, unknown>>, trade: Trad
 
 /** The amount a notification states, which must equal the trade's (PeriodReturnURL names it Amount). */
 function amountFieldOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): unknown {
-  if (kind === 'operation') return undefined; // its Amount is the refund's or capture's, not the trade's
+  // An operation's Amount is the refund's or capture's; a binding's TradeAmt is its verification charge; a ticket
+  // refund's is the refund's: none of them is the trade's amount.
+  if (kind === 'operation' || kind === 'card-binding' || kind === 'ecticket-refund') return undefined;
   return kind === 'period-return' ? fields.Amount : fields.TradeAmt;
 }
 
@@ -151,6 +159,10 @@ export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record
   const part = (name: string): string => String(fields[name] ?? '');
   // A reconciliation answer has TradeStatus where a callback has RtnCode; an operation is its own id.
   if (kind === 'operation') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('OperationId')].join('|').slice(0, 191);
+  // The ReturnURL notification and the browser's OrderResultURL copy of one binding share this key: stored once.
+  if (kind === 'card-binding') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('RtnCode'), part('BindCardID')].join('|').slice(0, 191);
+  // A ticket refund result has no documented identifier of its own: ECPay's retries repeat its Data exactly.
+  if (kind === 'ecticket-refund') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('DataDigest')].join('|').slice(0, 191);
   const base = [kind, part('MerchantID'), part('MerchantTradeNo'), kind === 'reconcile' ? part('TradeStatus') : part('RtnCode')];
   const specific =
     kind === 'period-return'

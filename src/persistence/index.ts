@@ -7,3 +7,4 @@ export * from './ecpay.entities.js';
 export * from './migrations/index.js';
 export * from './ecpay-duplicate-trade.error.js';
 export * from './ecpay-trade.store.js';
+export * from './ecpay-bound-card.store.js';

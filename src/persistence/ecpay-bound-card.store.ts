@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Repository } from 'typeorm';
+import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
+import { exclusiveWrite } from './exclusive-write.js';
+
+/** What a successful binding result tells about the card (seed 004: BindCardID, CardInfo). */
+export interface EcpayBindingResult {
+  readonly merchantId: string;
+  readonly merchantMemberId: string;
+  readonly bindCardId: string;
+  readonly card6: string;
+  readonly card4: string;
+  readonly cardValidMm: string | null;
+  readonly cardValidYy: string | null;
+}
+
+/**
+ * Keeps {@link EcpayBoundCard}s in step with ECPay's binding results. One row per member and BindCardID: ECPay
+ * answers a re-bound card with `IsSameCard: true` and the same BindCardID, which updates that row rather than adding
+ * one. Idempotent, so a notification retried after a failure writes the same row again.
+ *
+ * @publicApi
+ */
+export class EcpayBoundCardStore {
+  constructor(private readonly cards: Repository<EcpayBoundCard>) {}
+
+  async recordBinding(result: EcpayBindingResult): Promise<void> {
+    const now = new Date();
+    await exclusiveWrite(this.cards.manager.connection, () =>
+      this.cards
+        .createQueryBuilder()
+        .insert()
+        .into(EcpayBoundCard)
+        .values({
+          id: randomUUID(),
+          version: 1,
+          merchantId: result.merchantId.slice(0, 10),
+          merchantMemberId: result.merchantMemberId.slice(0, 64),
+          bindCardId: result.bindCardId.slice(0, 64),
+          card6No: result.card6.slice(0, 6),
+          card4No: result.card4.slice(0, 4),
+          cardValidMm: result.cardValidMm?.slice(0, 2) ?? null,
+          cardValidYy: result.cardValidYy?.slice(0, 2) ?? null,
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+        })
+        // A known card keeps its row (id, creation time); its details and status are refreshed.
+        .orUpdate(['card6_no', 'card4_no', 'card_valid_mm', 'card_valid_yy', 'status', 'updated_at'], ['merchant_id', 'merchant_member_id', 'bind_card_id'])
+        .execute(),
+    );
+  }
+
+  findActive(merchantId: string, merchantMemberId: string): Promise<EcpayBoundCard[]> {
+    return this.cards.find({ where: { merchantId, merchantMemberId, status: 'active' }, order: { createdAt: 'ASC' } });
+  }
+}
