@@ -5,6 +5,11 @@ import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
 import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import { validateEcpayOptions } from './config/validate-ecpay-options.js';
+import { ECPAY_BACK_AUTH_OPTIONS, type EcpayBackAuthOptions } from './back-auth/ecpay-back-auth-options.interface.js';
+import { EcpayBackAuthTradesService } from './back-auth/ecpay-back-auth-trades.service.js';
+import { EcpayBackAuthService } from './back-auth/ecpay-back-auth.service.js';
+import { EcpayClientJsonTransport } from './back-auth/ecpay-client-json.transport.js';
+import { ECPAY_JSON_TRANSPORT } from './back-auth/ecpay-json-transport.interface.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import { EcpayCircuitBreaker } from './client/ecpay-circuit-breaker.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
@@ -47,6 +52,15 @@ const providers: Provider[] = [
   EcpayCheckoutService,
   EcpayCircuitBreaker,
   EcpayClient,
+  // BackAuth on the module's client; its Data carries the default merchant's MerchantID.
+  { provide: ECPAY_JSON_TRANSPORT, useClass: EcpayClientJsonTransport },
+  {
+    provide: ECPAY_BACK_AUTH_OPTIONS,
+    useFactory: (options: ResolvedEcpayOptions): EcpayBackAuthOptions => ({ merchantId: options.defaultMerchant.merchantId }),
+    inject: [ECPAY_RESOLVED_OPTIONS],
+  },
+  EcpayBackAuthService,
+  EcpayBackAuthTradesService,
   EcpayService,
 ];
 
@@ -71,7 +85,7 @@ const providers: Provider[] = [
   providers,
   exports: [
     ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, ECPAY_RATE_LIMIT_STORE, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService,
-    EcpayCheckoutService, EcpayClient, EcpayService, EcpayHandlersModule,
+    EcpayCheckoutService, EcpayClient, EcpayBackAuthService, EcpayService, EcpayHandlersModule,
   ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

@@ -7,6 +7,10 @@ import type { EcpayEnvironment } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import type { EcpayCheckout } from './checkout/ecpay-checkout.service.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
+import type { EcpayBackAuthInput } from './back-auth/back-auth-input.interface.js';
+import type { EcpayBackAuthRequest } from './back-auth/back-auth-request.js';
+import type { EcpayBackAuthCallOptions } from './back-auth/ecpay-back-auth-options.interface.js';
+import { EcpayBackAuthTradesService, type EcpayBackAuthOutcome } from './back-auth/ecpay-back-auth-trades.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
 import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
@@ -36,10 +40,24 @@ export class EcpayService {
     readonly client: EcpayClient,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    private readonly backAuths: EcpayBackAuthTradesService,
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
     @Optional() private readonly operations?: EcpayOperationsService,
     @Optional() private readonly reconciliation?: EcpayReconciliationService,
   ) {}
+
+  /**
+   * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, seed 003). Every field is checked first
+   * (all problems in one `EcpayValidationError`, never echoing card data); the trade is stored `pending`; the call is
+   * made once (30 s timeout). The result: `three-d-secure` (redirect the browser to `url`; the 3-D Secure return
+   * and the ReturnURL settle the trade), `authorized` (the trade is paid), `failed` (declined), or `unknown` (no
+   * answer and the follow-up QueryTrade could not tell: never resend; reconciliation or a later query settles it).
+   * ReturnURL and OrderResultURL default to the library's `/ecpay/ecpg/return` and `/ecpay/ecpg/order-result`.
+   * Wrap card input in `EcpayBackAuthRequest` as soon as it enters your app so it prints redacted.
+   */
+  backAuth(input: EcpayBackAuthInput | EcpayBackAuthRequest, options?: EcpayBackAuthCallOptions): Promise<EcpayBackAuthOutcome> {
+    return this.backAuths.authorize(input, options);
+  }
 
   /**
    * Refunds a paid card trade: `amount` TWD (an integer, at most what is left; default all of it), by the DoAction

@@ -9,3 +9,5 @@ export * from './ecpay-json-transport.interface.js';
 export * from './ecpay-back-auth-options.interface.js';
 export * from './ecpay-card-data-withheld.error.js';
 export * from './ecpay-back-auth.service.js';
+export { EcpayBackAuthTradesService, type EcpayBackAuthOutcome } from './ecpay-back-auth-trades.service.js';
+export { EcpayClientJsonTransport } from './ecpay-client-json.transport.js';

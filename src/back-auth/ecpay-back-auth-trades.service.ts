@@ -1,0 +1,93 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
+import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
+import { generateMerchantTradeNo } from '../checkout/merchant-trade-no.js';
+import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
+import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
+import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
+import { formatEcpayDateTime } from '../time/ecpay-time.js';
+import type { EcpayBackAuthInput } from './back-auth-input.interface.js';
+import type { EcpayBackAuthResult } from './back-auth-result.interface.js';
+import { EcpayBackAuthRequest } from './back-auth-request.js';
+import { EcpayBackAuthService } from './ecpay-back-auth.service.js';
+import type { EcpayBackAuthCallOptions } from './ecpay-back-auth-options.interface.js';
+import { validateBackAuthInput } from './validate-back-auth-input.js';
+
+/** A BackAuth result with the stored trade it belongs to (when persistence is on). @publicApi */
+export type EcpayBackAuthOutcome = EcpayBackAuthResult & { readonly trade?: EcpayTrade };
+
+/** The default callback routes of the JSON APIs, under the module's publicUrl. */
+const ECPG_RETURN = '/ecpay/ecpg/return';
+const ECPG_ORDER_RESULT = '/ecpay/ecpg/order-result';
+
+/**
+ * BackAuth as an app uses it: the input checked, the trade stored as `pending` before anything is sent (so the
+ * ReturnURL notification and the 3-D Secure return always find it), the call made once, and a definite answer —
+ * authorized or declined — applied to the trade through the notification state machine, exactly like the
+ * notification that will repeat it (which then only confirms). A 3-D Secure redirect or an unknown outcome leaves
+ * the trade pending for the notification (or reconciliation) to settle.
+ */
+@Injectable()
+export class EcpayBackAuthTradesService {
+  constructor(
+    private readonly backAuth: EcpayBackAuthService,
+    @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @Optional() private readonly trades?: EcpayTradeStore,
+    @Optional() private readonly notifications?: EcpayNotificationService,
+    @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
+  ) {}
+
+  async authorize(input: EcpayBackAuthInput | EcpayBackAuthRequest, callOptions: EcpayBackAuthCallOptions = {}): Promise<EcpayBackAuthOutcome> {
+    const merchant = this.options.defaultMerchant;
+    const now = this.options.clock.now();
+    const request = EcpayBackAuthRequest.from(this.withDefaults(input, now));
+    const filled = request.unwrap();
+    validateBackAuthInput(filled, now, { merchantId: merchant.merchantId });
+    const merchantTradeNo = filled.OrderInfo.MerchantTradeNo!;
+    const trade = await this.trades?.createPending({
+      merchantId: merchant.merchantId,
+      merchantTradeNo,
+      totalAmount: filled.OrderInfo.TotalAmount,
+      choosePayment: 'Credit',
+      itemName: (filled.OrderInfo.ItemName ?? filled.OrderInfo.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ?? '').slice(0, 400),
+      tradeDesc: filled.OrderInfo.TradeDesc.slice(0, 200),
+      merchantTradeDate: formatEcpayDateTime(now),
+    });
+    const result = await this.backAuth.backAuth(request, callOptions);
+    if (!trade || !this.notifications || (result.status !== 'authorized' && result.status !== 'failed')) return trade ? { ...result, trade } : result;
+
+    // The answer as the state machine reads a payment result (the JSON ReturnURL carries the same facts).
+    const receipt = await this.notifications.receive('back-auth', {
+      MerchantID: merchant.merchantId,
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: result.status === 'authorized' ? 1 : (result.rtnCode ?? 0),
+      ...(result.status === 'authorized'
+        ? {
+            TradeNo: result.tradeNo,
+            TradeAmt: result.amount ?? filled.OrderInfo.TotalAmount,
+            PaymentType: result.paymentType,
+            PaymentDate: result.paymentDate ? formatEcpayDateTime(result.paymentDate) : undefined,
+            Card4No: result.card.card4,
+          }
+        : { RtnMsg: result.rtnMsg }),
+    });
+    if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher?.kick();
+    return { ...result, trade: (await this.trades!.findByMerchantTradeNo(merchant.merchantId, merchantTradeNo)) ?? trade };
+  }
+
+  /** A MerchantTradeNo, and the library's callback routes when the app gave none. */
+  private withDefaults(input: EcpayBackAuthInput | EcpayBackAuthRequest, now: Date): EcpayBackAuthInput {
+    const plain = input instanceof EcpayBackAuthRequest ? input.unwrap() : input;
+    const base = this.options.publicUrl;
+    return {
+      ...plain,
+      OrderInfo: {
+        ...plain.OrderInfo,
+        MerchantTradeNo: plain.OrderInfo.MerchantTradeNo ?? generateMerchantTradeNo({ clock: { now: () => now } }),
+        ReturnURL: plain.OrderInfo.ReturnURL || (base ? base + ECPG_RETURN : ''),
+      },
+      CardInfo: { ...plain.CardInfo, OrderResultURL: plain.CardInfo.OrderResultURL ?? (base ? base + ECPG_ORDER_RESULT : undefined) },
+    };
+  }
+}
