@@ -1,4 +1,5 @@
-import { Controller, Header, HttpCode, Logger, Post, Redirect, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Header, HttpCode, Logger, Post, Redirect, Req, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
+import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { isBindingResult } from '../notifications/card-binding.js';
@@ -10,6 +11,8 @@ import type { VerifiedEcpayEnvelope, VerifiedEcpayForm } from './ecpay-callback-
 import { EcpayCallbackExceptionFilter } from './ecpay-callback-exception.filter.js';
 import { EcpayCheckMacGuard } from './ecpay-check-mac.guard.js';
 import { EcpayEnvelopeGuard } from './ecpay-envelope.guard.js';
+import { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
+import { EcpayTicketGuard, getVerifiedEcpayTicket, ticketDataDigest } from './ecpay-ticket.guard.js';
 import type { EcpayFormNotificationBase } from './normalize-notification.js';
 
 /** Where the library's callback controller listens. @publicApi */
@@ -48,6 +51,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       private readonly notifications: EcpayNotificationService,
       private readonly dispatcher: EcpayNotificationDispatcher,
       @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+      private readonly merchants: EcpayMerchantRegistry,
     ) {}
 
     @Post('return')
@@ -108,6 +112,36 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
         this.logger.error(`Could not store a ${kind} result from the browser: ${(error as Error).message}`);
       }
       return this.resultPage(fields.MerchantTradeNo, fields.RtnCode);
+    }
+
+    /**
+     * RefundNotifyURL of ECPay's ticketing service (seed 000 item 1): verified by {@link EcpayTicketGuard} (TransCode,
+     * AES, the §1.5 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with the
+     * encrypted, signed envelope ECPay requires — a duplicate too. A failed store gets a 503: ECPay retries.
+     */
+    @Post('ecticket/refund-notify')
+    @HttpCode(200)
+    @UseGuards(EcpayTicketGuard)
+    async ticketRefundNotify(@Req() request: object, @Res({ passthrough: true }) reply: StatusReply & { type(mediaType: string): unknown }): Promise<EcpayTicketAck | string> {
+      const ticket = getVerifiedEcpayTicket(request)!;
+      const data = ticket.data;
+      const fields = {
+        MerchantID: ticket.merchantId,
+        MerchantTradeNo: data.MerchantTradeNo ?? (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo ?? '',
+        RtnCode: data.RtnCode,
+        DataDigest: ticketDataDigest(ticket.plaintext),
+        Data: data,
+      };
+      try {
+        const receipt = await this.notifications.receive('ecticket-refund', fields);
+        if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
+      } catch (error) {
+        this.logger.error(`Could not store an ecticket-refund notification: ${(error as Error).message}`);
+        reply.status(503);
+        reply.type('text/plain; charset=utf-8');
+        return RETRY;
+      }
+      return ecpayTicketAck(ticket.merchantId, this.merchants.get(ticket.merchantName), this.options.clock.now());
     }
 
     private async store(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, reply: StatusReply): Promise<string> {

@@ -11,3 +11,5 @@ export { DEFAULT_CALLBACK_BODY_LIMIT } from './ecpay-form-body.js';
 export * from './ecpay-notification-validation.error.js';
 export * from './normalize-notification.js';
 export * from './dto/index.js';
+export { EcpayTicketGuard, getVerifiedEcpayTicket, type VerifiedEcpayTicketNotification } from './ecpay-ticket.guard.js';
+export { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
