@@ -16,11 +16,17 @@ export interface EcpaySandboxMerchant {
  * @publicApi
  */
 export interface EcpaySandboxFaults {
-  /** Answer every server API (QueryTradeInfo, DoAction, the period APIs) with HTTP 403, ECPay's rate limit (PROTOCOL.md §5). */
+  /**
+   * Answer every server API (QueryTradeInfo, DoAction, the period APIs, and the JSON/AES APIs: BackAuth, QueryTrade,
+   * the card binding family) with HTTP 403, ECPay's rate limit (PROTOCOL.md §5). The request is not carried out.
+   */
   rateLimit?: boolean;
-  /** Answer every server API with HTTP 500. */
+  /** Answer every server API with HTTP 500; the request is not carried out. */
   serverError?: boolean;
-  /** Hold every server API answer this many milliseconds before answering. */
+  /**
+   * Hold every server API answer this many milliseconds. The AIO form APIs wait before handling the request; the
+   * JSON/AES APIs handle it first and then wait, so a client timeout leaves a BackAuth authorized all the same.
+   */
   delayMs?: number;
   /** Never send the next N notifications (ReturnURL, PaymentInfoURL, PeriodReturnURL), as if ECPay lost them. */
   dropNotifications?: number;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { EcpayTesting } from '../testing/ecpay-testing.js';
+import { buildResponseEnvelope } from './json/sandbox-json-envelope.js';
 import { ECPAY_SANDBOX_OPTIONS } from './ecpay-sandbox.constants.js';
 import type { ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
 import { EcpaySandboxStore } from './ecpay-sandbox.store.js';
@@ -8,10 +9,18 @@ import type { SandboxDeliveryAttempt, SandboxNotification, SandboxNotificationKi
 const ACK = '1|OK';
 const BODY_EXCERPT = 500;
 
+/** One post's body as it goes on the wire. */
+interface PostBody {
+  readonly body: string | URLSearchParams;
+  readonly headers: Record<string, string>;
+  readonly rtnMsg: string | undefined;
+}
+
 /**
- * Posts notifications to the merchant's server the way ECPay does: a form POST signed with the merchant's keys,
- * acknowledged only by HTTP 200 with the body exactly `1|OK`, re-posted on the retry schedule otherwise (ReturnURL
- * re-posts say `RtnMsg=paid`), redirects not followed. Every post is recorded on the trade.
+ * Posts notifications to the merchant's server the way ECPay does: a form POST signed with the merchant's keys (AIO)
+ * or the JSON AES envelope (ecpayment / ecpg), acknowledged only by HTTP 200 with the body exactly `1|OK`, re-posted
+ * on the retry schedule otherwise (AIO ReturnURL re-posts say `RtnMsg=paid`), redirects not followed. Every post is
+ * recorded on the trade.
  *
  * @publicApi
  */
@@ -44,6 +53,23 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
     return notification;
   }
 
+  /**
+   * The JSON/AES family's notification (ecpayment ReturnURL, seed 004 binding ReturnURL): `data` in the envelope
+   * `{ MerchantID, RpHeader, TransCode: 1, TransMsg, Data }`, encrypted with the keys the trade's request was
+   * encrypted with (the platform's for a platform member), posted as `application/json`. Same retries and `1|OK`
+   * rule as the form notifications (seed 004); each post carries a fresh RpHeader.Timestamp.
+   */
+  async sendEnvelope(trade: SandboxTrade, kind: SandboxNotificationKind, url: string, data: Readonly<Record<string, unknown>>): Promise<SandboxNotification> {
+    const notification: SandboxNotification = { id: this.store.newId(), kind, url, format: 'json', fields: {}, data, status: 'sending', attempts: [] };
+    trade.notifications.push(notification);
+    if (this.store.takeDrop()) {
+      notification.status = 'dropped';
+      return notification;
+    }
+    await this.track(() => this.post(trade, notification, 1));
+    return notification;
+  }
+
   /** Resolves when no post is under way or scheduled: every notification has reached a final state. */
   settled(): Promise<void> {
     if (this.busy === 0) return Promise.resolve();
@@ -62,11 +88,11 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
 
   private async post(trade: SandboxTrade, notification: SandboxNotification, attempt: number): Promise<void> {
     if (this.closed) return;
-    const fields = this.fieldsOf(trade, notification, attempt);
+    const body = this.bodyOf(trade, notification, attempt);
     const copies = this.store.faults().duplicateNotifications ? 2 : 1;
     let acknowledged = false;
     for (let copy = 0; copy < copies; copy++) {
-      const result = await this.postOnce(notification.url, fields, attempt, copy > 0);
+      const result = await this.postOnce(notification.url, body, attempt, copy > 0);
       if (this.closed) return;
       notification.attempts.push(result);
       acknowledged ||= result.acknowledged;
@@ -83,16 +109,17 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
     }
   }
 
-  private async postOnce(url: string, fields: Record<string, string>, attempt: number, duplicate: boolean): Promise<SandboxDeliveryAttempt> {
+  private async postOnce(url: string, post: PostBody, attempt: number, duplicate: boolean): Promise<SandboxDeliveryAttempt> {
     const at = this.options.clock.now().toISOString();
-    const base = { attempt, at, url, rtnMsg: fields.RtnMsg, ...(duplicate ? { duplicate } : {}) };
+    const base = { attempt, at, url, rtnMsg: post.rtnMsg, ...(duplicate ? { duplicate } : {}) };
     const controller = new AbortController();
     this.inFlight.add(controller);
     const timeout = setTimeout(() => controller.abort(new Error(`no answer within ${this.options.notificationTimeoutMs} ms`)), this.options.notificationTimeoutMs);
     try {
       const response = await fetch(url, {
         method: 'POST',
-        body: new URLSearchParams(fields),
+        body: post.body,
+        headers: post.headers,
         // ECPay does not follow redirects (PEERS.md §4: a 308 or 302 on ReturnURL loses the notification).
         redirect: 'manual',
         signal: controller.signal,
@@ -106,6 +133,16 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
       clearTimeout(timeout);
       this.inFlight.delete(controller);
     }
+  }
+
+  private bodyOf(trade: SandboxTrade, notification: SandboxNotification, attempt: number): PostBody {
+    if (notification.format === 'json') {
+      const data = notification.data ?? {};
+      const envelope = buildResponseEnvelope(this.store.signerOf(trade), data, this.options.clock.now());
+      return { body: JSON.stringify(envelope), headers: { 'Content-Type': 'application/json' }, rtnMsg: typeof data.RtnMsg === 'string' ? data.RtnMsg : undefined };
+    }
+    const fields = this.fieldsOf(trade, notification, attempt);
+    return { body: new URLSearchParams(fields), headers: {}, rtnMsg: fields.RtnMsg };
   }
 
   /** The first post carries the recorded fields; ECPay's ReturnURL re-posts say `RtnMsg=paid` and are signed anew. */

@@ -4,11 +4,12 @@ import { formatEcpayDateTime } from '../time/ecpay-time.js';
 import { ECPAY_SANDBOX_OPTIONS } from './ecpay-sandbox.constants.js';
 import type { EcpaySandboxFaults, EcpaySandboxMerchant, ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
 import { checkFaults } from './resolve-sandbox-options.js';
+import type { SandboxBindingSession, SandboxBoundCard, SandboxJsonApiCall } from './json/sandbox-json-records.interface.js';
 import type { SandboxTrade } from './sandbox-trade.interface.js';
 
 /**
- * Everything the sandbox knows, in memory: merchants, trades (with every notification and delivery attempt) and
- * the faults in force. Injectable, so tests read and steer the sandbox without HTTP; nothing survives a restart,
+ * Everything the sandbox knows, in memory: merchants, trades (with every notification and delivery attempt), card
+ * bindings and bound cards, the JSON API calls, and the faults in force. Injectable, so tests read and steer the sandbox without HTTP; nothing survives a restart,
  * as nothing should for a stand-in.
  *
  * @publicApi
@@ -19,6 +20,10 @@ export class EcpaySandboxStore {
   private readonly tradesByKey = new Map<string, SandboxTrade>();
   private readonly tradesByToken = new Map<string, SandboxTrade>();
   private readonly merchantsById: ReadonlyMap<string, EcpaySandboxMerchant>;
+  private readonly bindingsByToken = new Map<string, SandboxBindingSession>();
+  private readonly bindingsByPayToken = new Map<string, SandboxBindingSession>();
+  private readonly cardsById = new Map<string, SandboxBoundCard>();
+  private readonly calls: SandboxJsonApiCall[] = [];
   private currentFaults: EcpaySandboxFaults;
   private sequence = 0;
 
@@ -65,15 +70,71 @@ export class EcpaySandboxStore {
     return true;
   }
 
+  /** Records a card-binding session (GetTokenbyBindingCard). */
+  addBinding(session: SandboxBindingSession): void {
+    this.bindingsByToken.set(session.token, session);
+  }
+
+  /** The binding session behind a Token (the binding page). */
+  binding(token: string): SandboxBindingSession | undefined {
+    return this.bindingsByToken.get(token);
+  }
+
+  /** Every binding session, oldest first. */
+  bindings(): SandboxBindingSession[] {
+    return [...this.bindingsByToken.values()];
+  }
+
+  /** Gives a session its BindCardPayToken, so CreateBindCard can find it. */
+  issuePayToken(session: SandboxBindingSession, payToken: string): void {
+    session.bindCardPayToken = payToken;
+    this.bindingsByPayToken.set(payToken, session);
+  }
+
+  /** The session a BindCardPayToken was issued for. */
+  bindingByPayToken(payToken: string): SandboxBindingSession | undefined {
+    return this.bindingsByPayToken.get(payToken);
+  }
+
+  /** Records a newly bound card. */
+  addCard(card: SandboxBoundCard): void {
+    this.cardsById.set(card.bindCardId, card);
+  }
+
+  /** A bound card by BindCardID, deleted ones included; `merchantId` limits it to that merchant's cards. */
+  card(bindCardId: string, merchantId?: string): SandboxBoundCard | undefined {
+    const card = this.cardsById.get(bindCardId);
+    return card && (merchantId === undefined || card.merchantId === merchantId) ? card : undefined;
+  }
+
+  /** Bound cards, oldest first, deleted ones included; filtered by merchant and member when given. */
+  cards(filter: { merchantId?: string; merchantMemberId?: string } = {}): SandboxBoundCard[] {
+    return [...this.cardsById.values()].filter(
+      (card) =>
+        (filter.merchantId === undefined || card.merchantId === filter.merchantId) &&
+        (filter.merchantMemberId === undefined || card.merchantMemberId === filter.merchantMemberId),
+    );
+  }
+
+  /** Logs a request that reached a JSON/AES API. */
+  recordCall(call: SandboxJsonApiCall): void {
+    this.calls.push(call);
+  }
+
+  /** Requests that reached the JSON/AES APIs, oldest first (a copy). */
+  apiCalls(): SandboxJsonApiCall[] {
+    return [...this.calls];
+  }
+
   /** A fresh ECPay-style TradeNo: yyMMddHHmmss (Taipei) + a 4-digit sequence, 16 digits as ECPay's are. */
   nextTradeNo(now: Date): string {
     this.sequence = (this.sequence + 1) % 10_000;
     return formatEcpayDateTime(now).replace(/\D/g, '').slice(2, 14) + String(this.sequence).padStart(4, '0');
   }
 
-  /** An opaque, unguessable id (payment pages, notifications). */
-  newId(): string {
-    return randomBytes(12).toString('hex');
+  /** An opaque, unguessable id (payment pages, notifications); `bytes` long (hex doubles it). */
+  newId(bytes = 12): string {
+    return randomBytes(bytes).toString('hex');
   }
 
   /** The faults in force (a copy). */
@@ -103,10 +164,14 @@ export class EcpaySandboxStore {
     return true;
   }
 
-  /** Forgets every trade and fault (between tests). Notifications already scheduled still run. */
+  /** Forgets every trade, binding, card, API call and fault (between tests). Notifications already scheduled still run. */
   reset(): void {
     this.tradesByKey.clear();
     this.tradesByToken.clear();
+    this.bindingsByToken.clear();
+    this.bindingsByPayToken.clear();
+    this.cardsById.clear();
+    this.calls.length = 0;
     this.currentFaults = { ...this.options.faults };
   }
 }

@@ -11,4 +11,6 @@ export {
 } from './ecpay-sandbox.constants.js';
 export type * from './ecpay-sandbox-options.interface.js';
 export type * from './sandbox-trade.interface.js';
+export type * from './json/sandbox-json-records.interface.js';
+export type { SandboxResponseEnvelope } from './json/sandbox-json-envelope.js';
 export * from './start-ecpay-sandbox.js';

@@ -79,7 +79,7 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
       response: SandboxResponse,
       run: (trade: SandboxTrade, form: Record<string, string>) => PaymentStep | Promise<PaymentStep>,
     ): Promise<void> {
-      const trade = this.store.tradeByToken(token);
+      const trade = this.aioTrade(token);
       if (!trade) return this.notFound(response);
       const outcome = await run(trade, readForm(request) ?? {});
       if (outcome.next === 'result') return send(response, htmlReply(renderResultPage(trade, outcome.orderResult)));
@@ -101,9 +101,15 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
     }
 
     private withTrade(token: string, response: SandboxResponse, render: (trade: SandboxTrade) => ReturnType<typeof htmlReply>): void {
-      const trade = this.store.tradeByToken(token);
+      const trade = this.aioTrade(token);
       if (!trade) return this.notFound(response);
       send(response, render(trade));
+    }
+
+    /** The payment page serves AioCheckOut trades only: a JSON API's trade has its own pages (and no card form here). */
+    private aioTrade(token: string): SandboxTrade | undefined {
+      const trade = this.store.tradeByToken(token);
+      return trade && (trade.origin ?? 'aio') === 'aio' ? trade : undefined;
     }
 
     private notFound(response: SandboxResponse): void {

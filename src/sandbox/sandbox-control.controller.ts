@@ -8,7 +8,8 @@ import { jsonReply } from './sandbox-response.js';
 
 /**
  * The sandbox's control API under `/__sandbox`: what tests and the demo use to look inside (trades, notifications
- * and every delivery attempt) and to steer (periodic charges, the nightly close, faults). JSON in (or a form), JSON out.
+ * and every delivery attempt, card bindings, bound cards, JSON API calls) and to steer (periodic charges, the
+ * nightly close, faults). JSON in (or a form), JSON out.
  */
 export function createSandboxControlController(prefix: string): Type<unknown> {
   @Controller(`${prefix}/__sandbox`)
@@ -29,6 +30,30 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
     trade(@Param('merchantTradeNo') merchantTradeNo: string, @Query('merchantId') merchantId: string | undefined, @Res() response: SandboxResponse): void {
       const trade = this.store.trade(merchantTradeNo, merchantId || undefined);
       send(response, trade ? jsonReply(trade) : jsonReply({ error: `no trade ${merchantTradeNo}` }, 404));
+    }
+
+    /** Card-binding sessions (GetTokenbyBindingCard), with their status and BindCardPayToken. */
+    @Get('bindings')
+    bindings(@Res() response: SandboxResponse): void {
+      send(response, jsonReply(this.store.bindings()));
+    }
+
+    @Get('bindings/:token')
+    binding(@Param('token') token: string, @Res() response: SandboxResponse): void {
+      const session = this.store.binding(token);
+      send(response, session ? jsonReply(session) : jsonReply({ error: `no binding ${token}` }, 404));
+    }
+
+    /** Bound cards (deleted ones too, with `deletedAt`); `?merchantMemberId=` and `?merchantId=` filter. */
+    @Get('cards')
+    cards(@Query('merchantId') merchantId: string | undefined, @Query('merchantMemberId') merchantMemberId: string | undefined, @Res() response: SandboxResponse): void {
+      send(response, jsonReply(this.store.cards({ merchantId: merchantId || undefined, merchantMemberId: merchantMemberId || undefined })));
+    }
+
+    /** Requests that reached the JSON/AES APIs (`?api=backAuth` filters), e.g. to count BackAuth calls. */
+    @Get('api-calls')
+    apiCalls(@Query('api') api: string | undefined, @Res() response: SandboxResponse): void {
+      send(response, jsonReply(this.store.apiCalls().filter((call) => !api || call.api === api)));
     }
 
     /** Waits until every notification has been delivered, has failed for good, or was dropped. */

@@ -47,3 +47,31 @@ export function wantsText(request: SandboxRequest): boolean {
   const accept = String(request.headers.accept ?? '');
   return accept.includes('text/plain') && !accept.includes('text/html');
 }
+
+/**
+ * The JSON body of an API request: what Nest's JSON parser made of it, else the raw bytes parsed here (a client that
+ * sent JSON under another Content-Type); `undefined` when it is not JSON.
+ */
+export function readJsonBody(request: SandboxRequest): unknown {
+  const body = request.body;
+  if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return body;
+  if (request.rawBody && request.rawBody.length > 0) {
+    try {
+      return JSON.parse(request.rawBody.toString('utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return body;
+}
+
+/**
+ * `http://host:port` as the client reached the sandbox (X-Forwarded-Proto / -Host first, as behind a proxy), for the
+ * absolute URLs ECPay answers with (BackAuth's ThreeDURL).
+ */
+export function requestOrigin(request: SandboxRequest): string {
+  const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+  const proto = first(request.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
+  const host = first(request.headers['x-forwarded-host']) ?? first(request.headers.host) ?? '127.0.0.1';
+  return `${proto}://${host}`;
+}

@@ -133,7 +133,7 @@ export class SandboxNotificationFields {
 }
 
 /** A plausible fee per method (ECPay reports its fee as a decimal string); not ECPay's actual rates. */
-function chargeFee(trade: SandboxTrade): string {
+export function chargeFee(trade: SandboxTrade): string {
   switch (trade.method) {
     case 'Credit':
       return String(Math.max(5, Math.round(trade.totalAmount * 0.0275)));

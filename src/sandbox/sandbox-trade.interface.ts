@@ -51,8 +51,15 @@ export interface SandboxNotification {
   readonly id: string;
   readonly kind: SandboxNotificationKind;
   readonly url: string;
-  /** The fields of the first post, signed. */
+  /**
+   * `form` (the AIO family: a signed form post) or `json` (the ecpayment / ecpg family: the AES envelope
+   * `{ MerchantID, RpHeader, TransCode, TransMsg, Data }` posted as `application/json`). Absent means `form`.
+   */
+  readonly format?: 'form' | 'json';
+  /** The fields of the first post, signed (`{}` for a JSON notification). */
   readonly fields: Readonly<Record<string, string>>;
+  /** A JSON notification's plaintext Data (card6 / last 4 digits only), for tests to read without decrypting. */
+  readonly data?: Readonly<Record<string, unknown>>;
   status: 'sending' | 'retrying' | 'delivered' | 'failed' | 'dropped';
   readonly attempts: SandboxDeliveryAttempt[];
 }
@@ -67,7 +74,11 @@ export interface SandboxCreditAction {
 /** The card side of a paid credit trade. @publicApi */
 export interface SandboxCredit {
   state: SandboxCreditState;
+  /** First six digits, when the card came through a JSON API (the AIO page keeps only the last four). */
+  readonly card6?: string;
   readonly last4: string;
+  /** ECI of the authorization: 5 after the sandbox's 3-D Secure step, 7 without it (JSON APIs only). */
+  readonly eci?: number;
   readonly authCode: string;
   readonly gwsr: string;
   readonly processDate: string;
@@ -102,15 +113,28 @@ export interface SandboxPeriod {
   readonly charges: SandboxPeriodCharge[];
 }
 
+/**
+ * Which API created a trade: `aio` (AioCheckOut/V5, the default when absent), `back-auth` (BackAuth), `bind-card`
+ * (the verification authorization of a card binding), `card-id` (CreatePaymentWithCardID).
+ *
+ * @publicApi
+ */
+export type SandboxTradeOrigin = 'aio' | 'back-auth' | 'bind-card' | 'card-id';
+
 /** A trade as the sandbox holds it. @publicApi */
 export interface SandboxTrade {
-  /** Opaque id of the payment page. */
+  /** Opaque id of the payment page (AIO) or of the 3-D Secure page (BackAuth). */
   readonly token: string;
+  /** Absent for trades made before JSON APIs existed in the sandbox: read it as `aio`. */
+  readonly origin?: SandboxTradeOrigin;
   readonly merchantId: string;
   readonly merchantTradeNo: string;
   /** ECPay's TradeNo. */
   readonly tradeNo: string;
-  /** The AioCheckOut/V5 fields as posted (form-decoded), without CheckMacValue. */
+  /**
+   * The AioCheckOut/V5 fields as posted (form-decoded), without CheckMacValue. For a JSON trade: its OrderInfo
+   * (and PlatformID, OrderResultURL, CustomField, MerchantMemberID) flattened to strings — never a card field.
+   */
   readonly params: Readonly<Record<string, string>>;
   readonly totalAmount: number;
   /** yyyy/MM/dd HH:mm:ss, Asia/Taipei. */
@@ -121,8 +145,8 @@ export interface SandboxTrade {
   /** PaymentType as ECPay reports it, e.g. `Credit_CreditCard`, `ATM_TAISHIN`. */
   paymentType?: string;
   paymentDate?: string;
-  /** Last four digits and installments of the card waiting for 3-D Secure. */
-  pendingCard?: { readonly last4: string; readonly installments: number };
+  /** Last four digits (and, from BackAuth, the first six) and installments of the card waiting for 3-D Secure. */
+  pendingCard?: { readonly last4: string; readonly installments: number; readonly card6?: string };
   /** Why the payment failed, when it did. */
   failure?: { readonly code: string; readonly message: string };
   credit?: SandboxCredit;

@@ -71,12 +71,15 @@ export const absolute = (base: string, path: string): string => new URL(path, ba
 /** One notification the receiver got. */
 export interface Received {
   path: string;
+  /** The body read as a form (meaningless for a JSON post: read `body`). */
   fields: Record<string, string>;
+  /** The body as text. */
+  body: string;
   contentType: string | undefined;
 }
 
 /**
- * The merchant's server: records every form post and answers what `respond` says (default `1|OK`). Runs on
+ * The merchant's server: records every post (form or JSON) and answers what `respond` says (default `1|OK`). Runs on
  * 127.0.0.1 at a free port.
  */
 export class Receiver {
@@ -104,9 +107,11 @@ export class Receiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
     const request: Received = {
       path: req.url ?? '',
-      fields: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))),
+      fields: Object.fromEntries(new URLSearchParams(body)),
+      body,
       contentType: req.headers['content-type'],
     };
     const index = this.received.length;
