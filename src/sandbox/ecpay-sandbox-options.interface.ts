@@ -59,6 +59,12 @@ export interface EcpaySandboxOptions {
   faults?: EcpaySandboxFaults;
   /** How long one notification post may take before it counts as unanswered. Default 10 000 ms (ECPay's budget). */
   notificationTimeoutMs?: number;
+  /**
+   * The merchants use ECPay's daily auto-close (每日自動關帳, the common setting and the library's default): every
+   * card authorization waits for the 20:15 close (要關帳) from the start, so DoAction sees it as to be closed — E
+   * cancels that, then N voids. `false`: authorizations stay authorized until a C. Default true.
+   */
+  autoClose?: boolean;
 }
 
 /** The options after defaults and checks. */
@@ -69,4 +75,5 @@ export interface ResolvedEcpaySandboxOptions {
   readonly clock: EcpayClock;
   readonly faults: Readonly<EcpaySandboxFaults>;
   readonly notificationTimeoutMs: number;
+  readonly autoClose: boolean;
 }

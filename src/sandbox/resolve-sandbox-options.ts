@@ -39,6 +39,7 @@ export function resolveSandboxOptions(options: EcpaySandboxOptions = {}): Resolv
     clock: options.clock ?? systemClock,
     faults: { ...options.faults },
     notificationTimeoutMs: timeout,
+    autoClose: options.autoClose ?? true,
   };
 }
 

@@ -76,6 +76,8 @@ export class SandboxApiService {
     if (!POSITIVE_INTEGER.test(fields.TotalAmount!)) return answer(SANDBOX_RTN.actionRefused(`error_amount_${action}`));
     const credit = trade.credit;
     if (!credit || trade.status !== 'paid') return answer(SANDBOX_RTN.actionRefused(`error_nopay_${action}`));
+    // With auto-close, an authorization is waiting for the nightly close from the start, unless E cancelled that.
+    if (this.options.autoClose && credit.state === 'authorized' && !credit.actions.some((done) => done.action === 'E')) credit.state = 'to-close';
     const amount = Number(fields.TotalAmount);
     const refused = (reason: string) => answer(SANDBOX_RTN.actionRefused(`error_${reason}_${action}`));
     switch (action) {

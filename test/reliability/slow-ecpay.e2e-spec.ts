@@ -14,7 +14,7 @@ describe('ECPay slow or timing out', () => {
   let ecpay: EcpayService;
 
   beforeAll(async () => {
-    sandbox = await startEcpaySandbox({ merchants: [STAGE_MERCHANT], retrySchedule: [] });
+    sandbox = await startEcpaySandbox({ merchants: [STAGE_MERCHANT], retrySchedule: [], autoClose: false });
     module = await compileEcpay({ environment: 'sandbox', sandboxUrl: sandbox.url, publicUrl: 'http://127.0.0.1:9' });
     ecpay = module.get(EcpayService);
   });

@@ -12,7 +12,7 @@ describe('sandbox QueryTradeInfo/V5 and CreditDetail/DoAction', () => {
 
   beforeAll(async () => {
     await shop.start();
-    sandbox = await startEcpaySandbox({ retrySchedule: [], clock: { now: () => now } });
+    sandbox = await startEcpaySandbox({ retrySchedule: [], clock: { now: () => now }, autoClose: false });
   });
   afterAll(async () => {
     await sandbox.close();

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UsePipes } from '@nestjs/common';
-import { EcpayValidationError } from 'nestjs-ecpay';
+import { EcpayApiError, EcpayOperationError, EcpayService, EcpayValidationError } from 'nestjs-ecpay';
 import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
 import { ShopOrdersService } from '../shop/shop-orders.service.js';
@@ -15,6 +15,7 @@ const PLAN_OF_METHOD: Record<DemoPaymentMethod, Plan> = { Credit: 'credit', ATM:
 @Controller('api/orders')
 export class OrdersController {
   constructor(
+    private readonly ecpay: EcpayService,
     private readonly orders: ShopOrdersService,
     @Inject(DEMO_SETTINGS) private readonly settings: DemoSettings,
   ) {}
@@ -32,6 +33,24 @@ export class OrdersController {
       if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
       throw error;
     }
+  }
+
+  /** Refunds a paid order, in full or `{ "amount": n }` TWD: the library chooses ECPay's DoAction recipe. */
+  @Post(':merchantTradeNo/refund')
+  @HttpCode(200)
+  async refund(@Param('merchantTradeNo') merchantTradeNo: string, @Body() body: { amount?: unknown } = {}): Promise<OrderView> {
+    const amount = body?.amount;
+    if (amount !== undefined && (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0)) {
+      throw new BadRequestException({ message: 'The refund is invalid', issues: [{ field: 'amount', rule: 'positive-integer', message: 'amount must be a whole number of TWD above 0' }] });
+    }
+    if (!(await this.orders.find(merchantTradeNo))) throw new NotFoundException(`No order ${merchantTradeNo}`);
+    try {
+      await this.ecpay.refund(merchantTradeNo, amount as number | undefined);
+    } catch (error) {
+      if (error instanceof EcpayOperationError || error instanceof EcpayApiError) throw new BadRequestException({ message: `Refund refused: ${error.message}` });
+      throw error;
+    }
+    return (await this.orders.find(merchantTradeNo))!;
   }
 
   @Get(':merchantTradeNo')

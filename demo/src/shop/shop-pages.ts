@@ -55,14 +55,19 @@ ${rows || '<tr><td colspan="5">No orders yet.</td></tr>'}</table>`,
   );
 }
 
-export function orderPage(order: OrderView, rtnCode?: string): string {
+export function orderPage(order: OrderView, rtnCode?: string, refund?: string): string {
   const notifications = order.notifications
     .map((n) => `<li>${escapeHtml(n.receivedAt)} ${escapeHtml(n.kind)}: ${escapeHtml(n.outcome)} → ${escapeHtml(n.event ?? '–')} (${escapeHtml(n.dispatch)}, ${n.attempts} attempts${n.lastError ? `, last error ${escapeHtml(n.lastError)}` : ''})</li>`)
     .join('');
   const browser = rtnCode === undefined ? '' : `<p>ECPay told your browser: RtnCode ${escapeHtml(rtnCode)}${rtnCode === '1' ? ' (paid)' : ''}. The order's status below comes from the server-to-server notification.</p>`;
+  const refunded =
+    refund === undefined ? '' : refund === 'done' ? '<p id="refund-result">Refunded.</p>' : `<p id="refund-result" class="failed">Refund refused: ${escapeHtml(refund)}</p>`;
+  const refundButton = order.status === 'paid' || order.status === 'partially-refunded'
+    ? `<form method="post" action="/orders/${escapeHtml(order.merchantTradeNo)}/refund"><button id="refund" type="submit">Refund in full</button></form>`
+    : '';
   return layout(
     `Order ${order.merchantTradeNo}`,
-    `${browser}<p>Status: <span id="status" class="${escapeHtml(order.status)}">${escapeHtml(order.status)}</span> — NT$${order.totalAmount}, ${escapeHtml(order.choosePayment)}</p>
+    `${browser}${refunded}${refundButton}<p>Status: <span id="status" class="${escapeHtml(order.status)}">${escapeHtml(order.status)}</span> — NT$${order.totalAmount}, ${escapeHtml(order.choosePayment)}</p>
 <h2>Notifications</h2><ul>${notifications || '<li>none yet (this page refreshes every 3 seconds)</li>'}</ul>`,
     order.status === 'paid' ? '' : '<meta http-equiv="refresh" content="3">',
   );

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Query, Redirect } from '@nestjs/common';
 import { EcpayService, EcpayValidationError } from 'nestjs-ecpay';
 import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
@@ -55,15 +55,29 @@ export class ShopController {
     return this.page(merchantTradeNo, rtnCode);
   }
 
-  @Get('orders/:merchantTradeNo')
-  @Header('Content-Type', HTML)
-  show(@Param('merchantTradeNo') merchantTradeNo: string): Promise<string> {
-    return this.page(merchantTradeNo);
+  /** The refund button: the library picks ECPay's DoAction recipe from the trade's state; the page shows the outcome. */
+  @Post('orders/:merchantTradeNo/refund')
+  @Redirect()
+  async refund(@Param('merchantTradeNo') merchantTradeNo: string): Promise<{ url: string; statusCode: number }> {
+    const page = `/orders/${encodeURIComponent(merchantTradeNo)}`;
+    try {
+      await this.ecpay.refund(merchantTradeNo);
+      return { url: `${page}?refund=done`, statusCode: 303 };
+    } catch (error) {
+      // The reason (a rule, ECPay's refusal, a timeout whose outcome is unknown) is shown, never a stack.
+      return { url: `${page}?refund=${encodeURIComponent((error as Error).message.slice(0, 200))}`, statusCode: 303 };
+    }
   }
 
-  private async page(merchantTradeNo: string, rtnCode?: string): Promise<string> {
+  @Get('orders/:merchantTradeNo')
+  @Header('Content-Type', HTML)
+  show(@Param('merchantTradeNo') merchantTradeNo: string, @Query('refund') refund?: string): Promise<string> {
+    return this.page(merchantTradeNo, undefined, refund);
+  }
+
+  private async page(merchantTradeNo: string, rtnCode?: string, refund?: string): Promise<string> {
     const order = typeof merchantTradeNo === 'string' ? await this.orders.find(merchantTradeNo) : undefined;
     if (!order) throw new NotFoundException(`No order ${merchantTradeNo}`);
-    return orderPage(order, rtnCode);
+    return orderPage(order, rtnCode, refund);
   }
 }
