@@ -10,6 +10,7 @@ import { EcpayBackAuthTradesService } from './back-auth/ecpay-back-auth-trades.s
 import { EcpayBackAuthService } from './back-auth/ecpay-back-auth.service.js';
 import { EcpayClientJsonTransport } from './back-auth/ecpay-client-json.transport.js';
 import { ECPAY_JSON_TRANSPORT } from './back-auth/ecpay-json-transport.interface.js';
+import { EcpayCardsService } from './cards/ecpay-cards.service.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import { EcpayCircuitBreaker } from './client/ecpay-circuit-breaker.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
@@ -61,6 +62,7 @@ const providers: Provider[] = [
   },
   EcpayBackAuthService,
   EcpayBackAuthTradesService,
+  EcpayCardsService,
   EcpayService,
 ];
 
@@ -85,7 +87,7 @@ const providers: Provider[] = [
   providers,
   exports: [
     ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, ECPAY_RATE_LIMIT_STORE, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService,
-    EcpayCheckoutService, EcpayClient, EcpayBackAuthService, EcpayService, EcpayHandlersModule,
+    EcpayCheckoutService, EcpayClient, EcpayBackAuthService, EcpayCardsService, EcpayService, EcpayHandlersModule,
   ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

@@ -11,6 +11,7 @@ import type { EcpayBackAuthInput } from './back-auth/back-auth-input.interface.j
 import type { EcpayBackAuthRequest } from './back-auth/back-auth-request.js';
 import type { EcpayBackAuthCallOptions } from './back-auth/ecpay-back-auth-options.interface.js';
 import { EcpayBackAuthTradesService, type EcpayBackAuthOutcome } from './back-auth/ecpay-back-auth-trades.service.js';
+import { EcpayCardsService } from './cards/ecpay-cards.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
 import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
@@ -38,6 +39,8 @@ export class EcpayService {
     readonly checkout: EcpayCheckoutService,
     /** Server-to-server calls to ECPay: queries, DoAction, period actions, statements (timeouts, 403 breaker, verified answers). */
     readonly client: EcpayClient,
+    /** Cards customers keep with ECPay (站內付 2.0): binding, paying with a bound card, listing, deleting. */
+    readonly cards: EcpayCardsService,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
     private readonly backAuths: EcpayBackAuthTradesService,

@@ -36,6 +36,7 @@ describe('the public API', () => {
       'EcpayCallbackException',
       'EcpayCallbackExceptionFilter',
       'EcpayCardDataWithheldError',
+      'EcpayCardsService',
       'EcpayCheckMacGuard',
       'EcpayCheckoutService',
       'EcpayClient',

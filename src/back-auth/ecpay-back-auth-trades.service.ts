@@ -45,27 +45,42 @@ export class EcpayBackAuthTradesService {
     const filled = request.unwrap();
     validateBackAuthInput(filled, now, { merchantId: merchant.merchantId });
     const merchantTradeNo = filled.OrderInfo.MerchantTradeNo!;
-    const trade = await this.trades?.createPending({
-      merchantId: merchant.merchantId,
-      merchantTradeNo,
-      totalAmount: filled.OrderInfo.TotalAmount,
-      choosePayment: 'Credit',
-      itemName: (filled.OrderInfo.ItemName ?? filled.OrderInfo.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ?? '').slice(0, 400),
-      tradeDesc: filled.OrderInfo.TradeDesc.slice(0, 200),
-      merchantTradeDate: formatEcpayDateTime(now),
-    });
-    const result = await this.backAuth.backAuth(request, callOptions);
-    if (!trade || !this.notifications || (result.status !== 'authorized' && result.status !== 'failed')) return trade ? { ...result, trade } : result;
+    const itemName = filled.OrderInfo.ItemName ?? filled.OrderInfo.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ?? '';
+    const trade = await this.storePending(merchantTradeNo, filled.OrderInfo.TotalAmount, itemName, filled.OrderInfo.TradeDesc, now);
+    return this.settle(trade, merchantTradeNo, filled.OrderInfo.TotalAmount, await this.backAuth.backAuth(request, callOptions));
+  }
 
-    // The answer as the state machine reads a payment result (the JSON ReturnURL carries the same facts).
+  /** Stores the trade of a server-side card charge as `pending` before it is sent (undefined without persistence). */
+  storePending(merchantTradeNo: string, totalAmount: number, itemName: string, tradeDesc: string, now: Date): Promise<EcpayTrade | undefined> {
+    return this.trades
+      ? this.trades.createPending({
+          merchantId: this.options.defaultMerchant.merchantId,
+          merchantTradeNo,
+          totalAmount,
+          choosePayment: 'Credit',
+          itemName: itemName.slice(0, 400),
+          tradeDesc: tradeDesc.slice(0, 200),
+          merchantTradeDate: formatEcpayDateTime(now),
+        })
+      : Promise.resolve(undefined);
+  }
+
+  /**
+   * Applies a definite answer (authorized or declined) to its trade as a 'back-auth' notification — the trade paid
+   * or failed with one event, the ReturnURL repeating it later only confirming — and returns the result with the
+   * trade as it now is. 3-D Secure and unknown outcomes leave the trade pending.
+   */
+  async settle(trade: EcpayTrade | undefined, merchantTradeNo: string, totalAmount: number, result: EcpayBackAuthResult): Promise<EcpayBackAuthOutcome> {
+    if (!trade || !this.notifications || (result.status !== 'authorized' && result.status !== 'failed')) return trade ? { ...result, trade } : result;
+    const merchantId = this.options.defaultMerchant.merchantId;
     const receipt = await this.notifications.receive('back-auth', {
-      MerchantID: merchant.merchantId,
+      MerchantID: merchantId,
       MerchantTradeNo: merchantTradeNo,
       RtnCode: result.status === 'authorized' ? 1 : (result.rtnCode ?? 0),
       ...(result.status === 'authorized'
         ? {
             TradeNo: result.tradeNo,
-            TradeAmt: result.amount ?? filled.OrderInfo.TotalAmount,
+            TradeAmt: result.amount ?? totalAmount,
             PaymentType: result.paymentType,
             PaymentDate: result.paymentDate ? formatEcpayDateTime(result.paymentDate) : undefined,
             Card4No: result.card.card4,
@@ -73,7 +88,7 @@ export class EcpayBackAuthTradesService {
         : { RtnMsg: result.rtnMsg }),
     });
     if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher?.kick();
-    return { ...result, trade: (await this.trades!.findByMerchantTradeNo(merchant.merchantId, merchantTradeNo)) ?? trade };
+    return { ...result, trade: (await this.trades!.findByMerchantTradeNo(merchantId, merchantTradeNo)) ?? trade };
   }
 
   /** A MerchantTradeNo, and the library's callback routes when the app gave none. */

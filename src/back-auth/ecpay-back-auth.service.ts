@@ -69,7 +69,7 @@ export class EcpayBackAuthService {
     } catch (error) {
       if (isOutcomeUnknown(error)) {
         this.logger.warn(`BackAuth ${merchantTradeNo}: no answer (${describe(error)}); asking QueryTrade instead of resending`);
-        return await this.query(merchantTradeNo);
+        return await this.queryOutcome(merchantTradeNo);
       }
       const declined = rtnCodeOf(error);
       if (declined) return this.done({ status: 'failed', merchantTradeNo, ...declined });
@@ -83,12 +83,15 @@ export class EcpayBackAuthService {
     } catch (error) {
       if (!(error instanceof EcpayResponseVerificationError)) throw error;
       this.logger.warn(`BackAuth ${merchantTradeNo}: answer not usable (${describe(error)}); asking QueryTrade`);
-      return await this.query(merchantTradeNo);
+      return await this.queryOutcome(merchantTradeNo);
     }
   }
 
-  /** QueryTrade for a BackAuth whose answer was lost; never throws. */
-  private async query(merchantTradeNo: string): Promise<EcpayBackAuthResult> {
+  /**
+   * What became of a card charge whose answer was lost (BackAuth, or a payment with a bound card): QueryTrade, never
+   * the charge again. Never throws: `unknown` when the query cannot tell either.
+   */
+  async queryOutcome(merchantTradeNo: string): Promise<EcpayBackAuthResult> {
     let answer: object;
     try {
       answer = await this.transport.post('queryTrade', { MerchantID: this.options.merchantId, MerchantTradeNo: merchantTradeNo }, { timeoutMs: this.queryTimeoutMs });

@@ -19,6 +19,8 @@ import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
 import { EcpayRateLimit } from '../persistence/ecpay-rate-limit.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
+import { EcpayBoundCard } from '../persistence/ecpay-bound-card.entity.js';
+import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 import type { EcpayModuleOptions } from './ecpay-options.interface.js';
 
 /** Module-level switches, known before the options (so they work with forRootAsync too). @publicApi */
@@ -54,6 +56,7 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
       ...(persistence
         ? [
             { provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] },
+            { provide: EcpayBoundCardStore, useFactory: (cards: Repository<EcpayBoundCard>) => new EcpayBoundCardStore(cards), inject: [getRepositoryToken(EcpayBoundCard, extras.dataSource)] },
             // The 403 breaker shared by every instance on the database (the module's store factory prefers it to memory).
             {
               provide: ECPAY_PERSISTENT_RATE_LIMIT_STORE,
@@ -86,7 +89,7 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
     ],
     exports: [
       ...(definition.exports ?? []),
-      ...(persistence ? [EcpayTradeStore, EcpayNotificationService, EcpayNotificationDispatcher, EcpayOperationsService, EcpayReconciliationService] : []),
+      ...(persistence ? [EcpayTradeStore, EcpayBoundCardStore, EcpayNotificationService, EcpayNotificationDispatcher, EcpayOperationsService, EcpayReconciliationService] : []),
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { EcpayBindingResult } from '../persistence/ecpay-bound-card.store.js';
+import type { EcpayBoundCardRecord } from '../persistence/ecpay-bound-card.store.js';
 
 /** Whether a decrypted JSON notification is a card binding's result (seed 004) rather than a payment's. */
 export function isBindingResult(data: Readonly<Record<string, unknown>>): boolean {
@@ -9,7 +9,7 @@ export function isBindingResult(data: Readonly<Record<string, unknown>>): boolea
  * The bound card a successful binding notification describes, or undefined when it is not one (RtnCode ≠ 1, or no
  * BindCardID/member). Reads the verified fields as the callback controller lifts them, the decrypted Data under `Data`.
  */
-export function bindingResultOf(fields: Readonly<Record<string, unknown>>): EcpayBindingResult | undefined {
+export function bindingResultOf(fields: Readonly<Record<string, unknown>>): EcpayBoundCardRecord | undefined {
   const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<string, unknown>;
   const card = (typeof data.CardInfo === 'object' && data.CardInfo !== null ? data.CardInfo : {}) as Record<string, unknown>;
   const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));

@@ -4,7 +4,7 @@ import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
 
 /** What a successful binding result tells about the card (seed 004: BindCardID, CardInfo). */
-export interface EcpayBindingResult {
+export interface EcpayBoundCardRecord {
   readonly merchantId: string;
   readonly merchantMemberId: string;
   readonly bindCardId: string;
@@ -24,7 +24,7 @@ export interface EcpayBindingResult {
 export class EcpayBoundCardStore {
   constructor(private readonly cards: Repository<EcpayBoundCard>) {}
 
-  async recordBinding(result: EcpayBindingResult): Promise<void> {
+  async recordBinding(result: EcpayBoundCardRecord): Promise<void> {
     const now = new Date();
     await exclusiveWrite(this.cards.manager.connection, () =>
       this.cards
@@ -49,6 +49,14 @@ export class EcpayBoundCardStore {
         .orUpdate(['card6_no', 'card4_no', 'card_valid_mm', 'card_valid_yy', 'status', 'updated_at'], ['merchant_id', 'merchant_member_id', 'bind_card_id'])
         .execute(),
     );
+  }
+
+  /** Marks a card the member deleted at ECPay; false when the library had no such card. */
+  async markDeleted(merchantId: string, merchantMemberId: string, bindCardId: string): Promise<boolean> {
+    const result = await exclusiveWrite(this.cards.manager.connection, () =>
+      this.cards.update({ merchantId, merchantMemberId, bindCardId }, { status: 'deleted', updatedAt: new Date() }),
+    );
+    return result.affected === 1;
   }
 
   findActive(merchantId: string, merchantMemberId: string): Promise<EcpayBoundCard[]> {
