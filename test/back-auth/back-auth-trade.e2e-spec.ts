@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -12,23 +12,13 @@ import {
   EcpayTesting,
   EcpayTrade,
   EcpayValidationError,
-  OnEcpayEvent,
-  type EcpayEvent,
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
 import { BACK_AUTH_PATH, BackAuthStub, QUERY_TRADE_PATH } from './support/back-auth-stub.js';
+import { ecpayEventRecorder } from '../support/event-recorder.js';
 
-const events: EcpayEvent[] = [];
-@Injectable()
-class Listener {
-  @OnEcpayEvent('*')
-  on(event: EcpayEvent): void {
-    events.push(event);
-  }
-}
-@Module({ providers: [Listener] })
-class ListenerModule {}
+const { module: ListenerModule, events } = ecpayEventRecorder();
 
 const card = (CardNo = '4311-9522-2222-2222') => ({ CardNo, CardValidMM: '12', CardValidYY: '39', CardCVV2: '222', DirectCapture: '1' as const });
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import {
@@ -13,24 +13,14 @@ import {
   EcpaySandboxNotifier,
   EcpayService,
   EcpayValidationError,
-  OnEcpayEvent,
-  type EcpayEvent,
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { freePort } from '../support/free-port.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
 import { bindOnPage } from '../sandbox/support/json-flow.js';
+import { ecpayEventRecorder } from '../support/event-recorder.js';
 
-const events: EcpayEvent[] = [];
-@Injectable()
-class Listener {
-  @OnEcpayEvent('*')
-  on(event: EcpayEvent): void {
-    events.push(event);
-  }
-}
-@Module({ providers: [Listener] })
-class ListenerModule {}
+const { module: ListenerModule, events } = ecpayEventRecorder();
 
 // EcpayService.cards against the sandbox in the same app: binding through ECPay's form (the sandbox's page), paying
 // with the bound card, listing and deleting — the library's side of seed 004 and 站內付 2.0 end to end.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -12,23 +12,12 @@ import {
   EcpayService,
   EcpayTesting,
   EcpayTrade,
-  OnEcpayEvent,
-  type EcpayEvent,
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
+import { ecpayEventRecorder } from '../support/event-recorder.js';
 
-const events: EcpayEvent[] = [];
-
-@Injectable()
-class Listener {
-  @OnEcpayEvent('*')
-  on(event: EcpayEvent): void {
-    events.push(event);
-  }
-}
-@Module({ providers: [Listener] })
-class ListenerModule {}
+const { module: ListenerModule, events } = ecpayEventRecorder();
 
 /** A binding result's Data as seed 004 shows it. */
 function bindingData(merchantTradeNo: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
