@@ -1,22 +1,17 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import {
   EcpayApiError,
   EcpayBoundCard,
-  EcpayModule,
   EcpayNotification,
   EcpayNotificationDispatcher,
-  EcpaySandboxModule,
   EcpaySandboxNotifier,
   EcpayService,
   EcpayValidationError,
-  type EcpayModuleOptions,
 } from '../../src/index.js';
-import { freePort } from '../support/free-port.js';
-import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
+import { startEcpayWithSandbox } from '../support/sandbox-app.js';
 import { bindOnPage } from '../sandbox/support/json-flow.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
 
@@ -30,18 +25,7 @@ describe('bound cards (EcpayCardsService) on the sandbox', () => {
   let ecpay: EcpayService;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        testDatabase(),
-        EcpayModule.forRoot({ environment: 'sandbox', ...STAGE_MERCHANT, publicUrl: base, sandboxUrl: `${base}/ecpay-sandbox`, dispatch: { pollIntervalMs: 0 } } as EcpayModuleOptions),
-        EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: [20, 20] }),
-        ListenerModule,
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await startEcpayWithSandbox({ imports: [ListenerModule] }));
     ecpay = app.get(EcpayService);
   });
   afterAll(() => app?.close());

@@ -2,21 +2,17 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import {
-  EcpayModule,
-  EcpaySandboxModule,
   EcpaySandboxNotifier,
   EcpaySandboxStore,
   EcpayService,
   EcpayTesting,
-  type EcpayModuleOptions,
 } from '../../src/index.js';
-import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
+import { STAGE_MERCHANT } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm } from '../sandbox/support/sandbox-http.js';
-import { freePort } from '../support/free-port.js';
+import { startEcpayWithSandbox } from '../support/sandbox-app.js';
 
 const CARD = '4311-9522-2222-2222';
 const DECLINED = '4000-0000-0000-0002';
@@ -54,17 +50,7 @@ describe('secrets never reach logs, errors or tables', () => {
   const surfaced: string[] = []; // errors and replies the app produced
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        testDatabase(),
-        EcpayModule.forRoot({ environment: 'sandbox', ...STAGE_MERCHANT, publicUrl: base, sandboxUrl: `${base}/ecpay-sandbox`, dispatch: { pollIntervalMs: 0 } } as EcpayModuleOptions),
-        EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: [20] }),
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await startEcpayWithSandbox({ logger, retrySchedule: [20] }));
   });
 
   afterAll(() => app?.close());
