@@ -5,7 +5,7 @@ import request from 'supertest';
 import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayTesting, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
 import { demoSettings } from '../demo/src/demo-settings.js';
-import { absolute, postForm } from './sandbox/support/sandbox-http.js';
+import { absolute, formById, postForm } from './sandbox/support/sandbox-http.js';
 import { payByCard } from './sandbox/support/sandbox-flow.js';
 import { DataSource } from 'typeorm';
 import { freePort } from './support/free-port.js';
@@ -188,6 +188,33 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     expect(again.status).toBe(400);
     const bad = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1.5}' });
     expect(((await bad.json()) as { issues: { field: string }[] }).issues[0]!.field).toBe('amount');
+  });
+
+  it('saves a card on ECPay\'s form (the sandbox\'s) and pays with it without a card form', async () => {
+    // "Save a card" → ECPay's card form, which hands the BindCardPayToken back to the shop's /cards/complete.
+    const start = await postForm(`${base}/cards/bind`, {});
+    expect(start.status).toBe(303);
+    const formUrl = start.headers.get('location')!;
+    expect(formUrl).toMatch(new RegExp(`^${base}/ecpay-sandbox/__sandbox/bind/[0-9a-f]+\\?return=`));
+    const page = await (await fetch(formUrl)).text();
+    const cardForm = formById(page, 'bind-card-form');
+    const otp = await postForm(absolute(formUrl, cardForm.action), { CardNo: '4311-9522-2222-2222', CardValidMM: '12', CardValidYY: '39', CardCVV2: '222' });
+    const otpPage = await (await fetch(absolute(formUrl, otp.headers.get('location')!))).text();
+    const verified = await postForm(absolute(formUrl, formById(otpPage, 'otp-form').action), { otp: '1234', action: 'confirm' });
+    const handBack = formById(await (await fetch(absolute(formUrl, verified.headers.get('location')!))).text(), 'bind-return-form');
+    expect(handBack.action).toBe(`${base}/cards/complete`);
+    const completed = await postForm(handBack.action, handBack.fields);
+    expect(completed.headers.get('location')).toBe('/?card=bound');
+    const shop = await (await fetch(`${base}/?card=bound`)).text();
+    expect(shop).toContain('Your card is saved.');
+    const bindCardId = /value="saved-card:([0-9a-f]{64})"/.exec(shop)?.[1];
+    expect(bindCardId).toBeDefined();
+
+    // Checkout with the saved card: charged server to server, the order paid at once.
+    const bought = await postForm(`${base}/checkout`, { qty_pineapple: '2', plan: `saved-card:${bindCardId}` });
+    const orderLink = /url=\/orders\/([0-9A-Za-z]+)"/.exec(await bought.text())?.[1];
+    await app.get(EcpaySandboxNotifier).settled();
+    expect(await order(orderLink!)).toMatchObject({ status: 'paid', totalAmount: 900 });
   });
 
   it('with the sandbox posting every notification twice, the order is still paid exactly once', async () => {

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EcpayModule, EcpayNotification, EcpaySandboxModule, EcpayTrade } from 'nestjs-ecpay';
+import { EcpayBoundCard, EcpayModule, EcpayNotification, EcpaySandboxModule, EcpayTrade } from 'nestjs-ecpay';
 import { DemoController } from './demo.controller.js';
 import { DEMO_SETTINGS } from './demo-settings.token.js';
 import { demoSettings, SANDBOX_PREFIX, type DemoSettings } from './demo-settings.js';
@@ -22,7 +22,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(settings.database),
         // The shop's pages read the library's tables (trades and where each notification stands).
-        TypeOrmModule.forFeature([EcpayTrade, EcpayNotification]),
+        TypeOrmModule.forFeature([EcpayTrade, EcpayNotification, EcpayBoundCard]),
         EcpayModule.forRoot(settings.ecpay),
         ...(settings.sandbox
           ? [EcpaySandboxModule.forRoot({ prefix: SANDBOX_PREFIX, merchants: [{ merchantId: settings.ecpay.merchantId!, hashKey: settings.ecpay.hashKey!, hashIv: settings.ecpay.hashIv! }] })]

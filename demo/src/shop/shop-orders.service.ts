@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
+  EcpayBoundCard,
   EcpayNotification,
   EcpayService,
   EcpayTrade,
@@ -34,6 +35,7 @@ export class ShopOrdersService {
     private readonly ecpay: EcpayService,
     @InjectRepository(EcpayTrade) private readonly trades: Repository<EcpayTrade>,
     @InjectRepository(EcpayNotification) private readonly notifications: Repository<EcpayNotification>,
+    @InjectRepository(EcpayBoundCard) private readonly cards: Repository<EcpayBoundCard>,
   ) {}
 
   /** Checks the order against ECPay's rules, stores the trade, and returns the signed form (EcpayValidationError if not). */
@@ -53,6 +55,11 @@ export class ShopOrdersService {
     if (!trade) return undefined;
     const notifications = await this.notifications.find({ where: { tradeId: trade.id }, order: { receivedAt: 'ASC' } });
     return orderView(trade, notifications);
+  }
+
+  /** The demo member's cards saved with ECPay, as the library recorded their bindings. */
+  savedCards(): Promise<EcpayBoundCard[]> {
+    return this.cards.find({ where: { merchantId: this.ecpay.merchant().merchantId, merchantMemberId: DEMO_MEMBER, status: 'active' }, order: { createdAt: 'ASC' } });
   }
 
   /** The latest orders, newest first, each with its notifications. */

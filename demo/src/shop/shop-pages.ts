@@ -15,7 +15,7 @@ function layout(title: string, body: string, head = ''): string {
 <body><nav><a href="/">Shop</a><a href="/orders">Orders</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-export function shopPage(info: { environment: string; merchantId: string; sandbox: boolean }): string {
+export function shopPage(info: { environment: string; merchantId: string; sandbox: boolean; savedCards: readonly { bindCardId: string; card6No: string; card4No: string }[]; notice?: string }): string {
   const rows = CATALOG.map(
     (p) => `<tr><td>${escapeHtml(p.name)}</td><td>NT$${p.price}</td>
 <td><input name="qty_${p.id}" id="qty-${p.id}" type="number" min="0" max="99" value="0" aria-label="Quantity of ${escapeHtml(p.name)}"></td></tr>`,
@@ -26,14 +26,20 @@ export function shopPage(info: { environment: string; merchantId: string; sandbo
   const where = info.sandbox
     ? 'the local ECPay sandbox mounted in this app (test card 4311-9522-2222-2222, any future expiry, CVV 222, OTP 1234)'
     : `ECPay ${escapeHtml(info.environment)}`;
+  const saved = info.savedCards
+    .map((card) => `<label><input type="radio" name="plan" value="saved-card:${escapeHtml(card.bindCardId)}" class="saved-card"> Saved card ${escapeHtml(card.card6No)}••••••${escapeHtml(card.card4No)} (charged at once, no card form)</label><br>`)
+    .join('\n');
   return layout(
     'nestjs-ecpay demo shop',
-    `<p>Merchant <b>${escapeHtml(info.merchantId)}</b>; payments go to ${where}.</p>
+    `${info.notice ? `<p id="notice">${escapeHtml(info.notice)}</p>` : ''}<p>Merchant <b>${escapeHtml(info.merchantId)}</b>; payments go to ${where}.</p>
 <form method="post" action="/checkout" id="cart">
 <table><tr><th>Product</th><th>Price</th><th>Quantity</th></tr>
 ${rows}</table>
-<h2>Payment</h2>${plans}
-<p><button type="submit" id="buy">Check out</button></p></form>`,
+<h2>Payment</h2>${plans}${saved}
+<p><button type="submit" id="buy">Check out</button></p></form>
+<h2>Saved cards</h2>
+<form method="post" action="/cards/bind"><button type="submit" id="save-card">Save a card with ECPay</button>
+<small>ECPay's card form takes the number; the shop only ever sees the first six and last four digits.</small></form>`,
   );
 }
 

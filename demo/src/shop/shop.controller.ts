@@ -4,7 +4,7 @@ import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
 import { CATALOG, isPlan } from './catalog.js';
 import { orderPage, ordersPage, shopPage } from './shop-pages.js';
-import { ShopOrdersService } from './shop-orders.service.js';
+import { DEMO_MEMBER, ShopOrdersService } from './shop-orders.service.js';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -19,8 +19,35 @@ export class ShopController {
 
   @Get()
   @Header('Content-Type', HTML)
-  home(): string {
-    return shopPage({ environment: this.ecpay.environment, merchantId: this.ecpay.merchant().merchantId, sandbox: this.settings.sandbox });
+  async home(@Query('card') card?: string): Promise<string> {
+    const notice = card === undefined ? undefined : card === 'bound' ? 'Your card is saved.' : `The card was not saved: ${card}`;
+    return shopPage({ environment: this.ecpay.environment, merchantId: this.ecpay.merchant().merchantId, sandbox: this.settings.sandbox, savedCards: await this.orders.savedCards(), notice });
+  }
+
+  /**
+   * "Save a card": a token for ECPay's card form. On the sandbox the browser goes to its stand-in form, which hands
+   * the BindCardPayToken back to /cards/complete; against ECPay, a shop embeds ECPay's JavaScript SDK instead.
+   */
+  @Post('cards/bind')
+  @Redirect()
+  async bindCard(): Promise<{ url: string; statusCode: number }> {
+    if (!this.settings.sandbox) throw new BadRequestException("Saving a card against ECPay needs ECPay's JavaScript SDK on the page; the demo shows it with the sandbox (ECPAY_ENV=sandbox).");
+    const { token } = await this.ecpay.cards.startBinding({ memberId: DEMO_MEMBER });
+    const back = encodeURIComponent(`${this.settings.publicUrl}/cards/complete`);
+    return { url: `${this.settings.ecpay.sandboxUrl}/__sandbox/bind/${token}?return=${back}`, statusCode: 303 };
+  }
+
+  /** The shop's server finishes the binding with the token ECPay's form gave the browser (CreateBindCard). */
+  @Post('cards/complete')
+  @Redirect()
+  async completeBinding(@Body() body: Record<string, unknown>): Promise<{ url: string; statusCode: number }> {
+    const bindCardPayToken = typeof body?.BindCardPayToken === 'string' ? body.BindCardPayToken : '';
+    try {
+      const result = await this.ecpay.cards.completeBinding({ memberId: DEMO_MEMBER, bindCardPayToken });
+      return { url: result.status === 'bound' ? '/?card=bound' : `/?card=${encodeURIComponent(result.status === 'failed' ? result.rtnMsg : '3-D Secure required')}`, statusCode: 303 };
+    } catch (error) {
+      return { url: `/?card=${encodeURIComponent((error as Error).message.slice(0, 200))}`, statusCode: 303 };
+    }
   }
 
   /** The cart form → the library's checkout → an auto-submitting form to ECPay (or the sandbox). */
@@ -33,8 +60,21 @@ export class ShopController {
     );
     if (items.length === 0) throw new BadRequestException('Put something in the cart first.');
     if (items.some((item) => !Number.isInteger(item.quantity) || item.quantity < 0 || item.quantity > 99)) throw new BadRequestException('Quantities are whole numbers from 0 to 99.');
+    const savedCard = typeof body?.plan === 'string' && body.plan.startsWith('saved-card:') ? body.plan.slice('saved-card:'.length) : undefined;
     const plan = isPlan(body?.plan) ? body.plan : 'credit';
     try {
+      if (savedCard) {
+        // Charged server to server with the saved card (CreatePaymentWithCardID): no card form, straight to the order.
+        const paid = await this.ecpay.cards.payWithBoundCard({
+          memberId: DEMO_MEMBER,
+          bindCardId: savedCard,
+          totalAmount: items.reduce((sum, item) => sum + item.price * item.quantity, 0),
+          items,
+          tradeDesc: 'nestjs-ecpay demo shop',
+        });
+        const page = `/orders/${encodeURIComponent(paid.merchantTradeNo)}`;
+        return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${page}"><a href="${page}">Order ${paid.merchantTradeNo}: ${paid.status}</a>`;
+      }
       return (await this.orders.place(items, plan, this.settings.publicUrl)).html;
     } catch (error) {
       if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req, Res, type Type } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res, type Type } from '@nestjs/common';
 import { EcpaySandboxStore } from '../ecpay-sandbox.store.js';
 import { renderBackAuthOtpPage, threeDSecurePath } from '../pages/back-auth-otp-page.js';
 import { bindPath, renderBindCardPage } from '../pages/bind-card-page.js';
@@ -44,8 +44,12 @@ export function createSandboxJsonPagesController(prefix: string): Type<unknown> 
     }
 
     @Get('bind/:token')
-    bindPage(@Param('token') token: string, @Res() response: SandboxResponse): void {
-      this.withSession(token, response, (session) => renderBindCardPage(session, this.binding.tradeOf(session), prefix));
+    bindPage(@Param('token') token: string, @Query('return') returnUrl: unknown, @Res() response: SandboxResponse): void {
+      this.withSession(token, response, (session) => {
+        // Sandbox only: the shop page to hand the BindCardPayToken to (ECPay's SDK gives it to the shop's own script).
+        if (typeof returnUrl === 'string' && /^https?:\/\/[^\s"<>]{1,200}$/.test(returnUrl) && session.status === 'awaiting-card') session.returnUrl = returnUrl;
+        return renderBindCardPage(session, this.binding.tradeOf(session), prefix);
+      });
     }
 
     @Post('bind/:token/card')

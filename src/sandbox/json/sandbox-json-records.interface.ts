@@ -38,6 +38,11 @@ export interface SandboxBindingSession {
   card?: SandboxCardSummary;
   /** What the binding page hands the shop's front end (ECPay's JS SDK `getPayToken`), one use only. */
   bindCardPayToken?: string;
+  /**
+   * Sandbox only: where the page posts the BindCardPayToken once the card is verified (`?return=` on the page's URL),
+   * standing in for the shop's front-end code that receives it from ECPay's SDK and sends it to its server.
+   */
+  returnUrl?: string;
   /** Set once CreateBindCard has bound the card. */
   bindCardId?: string;
 }

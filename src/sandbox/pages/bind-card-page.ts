@@ -41,9 +41,17 @@ function step(session: SandboxBindingSession, prefix: string): Html {
 <button type="submit" name="action" value="confirm" id="otp-confirm">確認 Confirm</button>
 <button type="submit" name="action" value="cancel" id="otp-cancel">取消 Cancel</button>
 </form>`;
-    case 'card-verified':
-      return html`<p id="bind-status" data-status="card-verified">卡片驗證完成 Card verified. The shop's server now calls CreateBindCard with this BindCardPayToken:</p>
+    case 'card-verified': {
+      const token = html`<p id="bind-status" data-status="card-verified">卡片驗證完成 Card verified. The shop's server now calls CreateBindCard with this BindCardPayToken:</p>
 <p><code id="bind-card-pay-token" data-token="${session.bindCardPayToken ?? ''}">${session.bindCardPayToken ?? ''}</code></p>`;
+      if (!session.returnUrl) return token;
+      // What the shop's front end does with the SDK's token: send it to the shop's server.
+      return html`${token}
+<form method="post" action="${session.returnUrl}" id="bind-return-form"><input type="hidden" name="BindCardPayToken" value="${session.bindCardPayToken ?? ''}">
+<input type="hidden" name="MerchantMemberID" value="${session.merchantMemberId}">
+<button type="submit">回到商店 Back to the shop</button></form>
+<script>document.getElementById('bind-return-form').submit();</script>`;
+    }
     case 'bound':
       return html`<p id="bind-status" data-status="bound">綁定完成 The card is bound.</p>`;
   }
