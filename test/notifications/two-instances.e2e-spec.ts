@@ -1,65 +1,34 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  ECPAY_MIGRATIONS,
-  EcpayModule,
   EcpayNotification,
   EcpayNotificationDispatcher,
   EcpayService,
   EcpayTesting,
   EcpayTrade,
-  OnEcpayEvent,
-  type EcpayEvent,
 } from '../../src/index.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
+import { startAppInstances } from '../support/app-instances.js';
+import { ecpayEventRecorder } from '../support/event-recorder.js';
 
 const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
 
-/** Handler runs across both instances (one process, so one array). */
-const runs: { instance: string; event: EcpayEvent }[] = [];
-
-function listenerFor(instance: string) {
-  @Injectable()
-  class PaymentsListener {
-    @OnEcpayEvent('payment.succeeded')
-    paid(event: EcpayEvent): void {
-      runs.push({ instance, event });
-    }
-  }
-  @Module({ providers: [PaymentsListener] })
-  class ListenerModule {}
-  return ListenerModule;
-}
 
 // Two app instances on one database, as in production behind a load balancer; ECPay (here: this test) posts the
 // same notification to both, many times at once.
 describeEachDatabase(targets, 'two app instances', (kind) => {
 
   let database: TestDatabase;
-  const apps: INestApplication[] = [];
-  const urls: string[] = [];
+  let apps: INestApplication[] = [];
+  let urls: string[] = [];
+  const recorders = [ecpayEventRecorder('payment.succeeded'), ecpayEventRecorder('payment.succeeded')];
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    for (const instance of ['a', 'b']) {
-      const module = await Test.createTestingModule({
-        imports: [
-          TypeOrmModule.forRoot({ ...database.options(), autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: instance === 'a' } as never),
-          EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com', dispatch: { pollIntervalMs: 50 } }),
-          listenerFor(instance),
-        ],
-      }).compile();
-      const app = module.createNestApplication({ rawBody: true, logger: false });
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      urls.push(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
-    }
+    ({ apps, urls } = await startAppInstances(database, recorders.map((recorder) => ({ imports: [recorder.module] })), { dispatch: { pollIntervalMs: 50 } }));
   });
 
   afterAll(async () => {
@@ -93,6 +62,6 @@ describeEachDatabase(targets, 'two app instances', (kind) => {
     const inbox = await dataSource.getRepository(EcpayNotification).findBy({ merchantTradeNo: checkout.merchantTradeNo });
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ dispatchStatus: 'done', attempts: 1 });
-    expect(runs.filter((run) => run.event.merchantTradeNo === checkout.merchantTradeNo)).toHaveLength(1);
+    expect(recorders.flatMap((recorder) => recorder.events).filter((event) => event.merchantTradeNo === checkout.merchantTradeNo)).toHaveLength(1);
   });
 });

@@ -1,23 +1,19 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  ECPAY_MIGRATIONS,
-  EcpayModule,
   EcpayNotification,
   EcpayNotificationDispatcher,
   EcpayService,
   EcpayTesting,
   EcpayTrade,
-  OnEcpayEvent,
   type EcpayEvent,
 } from '../../src/index.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
+import { startAppInstances } from '../support/app-instances.js';
+import { ecpayEventRecorder } from '../support/event-recorder.js';
 
 const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
 
@@ -25,21 +21,6 @@ const TRADES = 100;
 const COPIES = 6; // each distinct notification is posted this many times: 175 distinct × 6 = 1,050 posts
 const IN_FLIGHT = 32;
 
-/** Every handler run, across both instances (one process, so one array). */
-const runs: { instance: string; event: EcpayEvent }[] = [];
-
-function listenerFor(instance: string) {
-  @Injectable()
-  class EverythingListener {
-    @OnEcpayEvent('*')
-    on(event: EcpayEvent): void {
-      runs.push({ instance, event });
-    }
-  }
-  @Module({ providers: [EverythingListener] })
-  class ListenerModule {}
-  return ListenerModule;
-}
 
 /** A small seeded PRNG (mulberry32), so the interleaving of a failing run can be replayed. */
 function random(seed: number): () => number {
@@ -66,24 +47,16 @@ function shuffled<T>(items: readonly T[], next: () => number): T[] {
 // everything — copies included — races.
 describeEachDatabase(targets, 'load: 1,000+ notifications through two app instances', (kind) => {
   let database: TestDatabase;
-  const apps: INestApplication[] = [];
-  const urls: string[] = [];
+  let apps: INestApplication[] = [];
+  let urls: string[] = [];
+  /** Each instance's handler runs. */
+  let recorders: { instance: string; events: EcpayEvent[] }[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    for (const instance of ['a', 'b']) {
-      const module = await Test.createTestingModule({
-        imports: [
-          TypeOrmModule.forRoot({ ...database.options(), autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: instance === 'a' } as never),
-          EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com', dispatch: { pollIntervalMs: 100 } }),
-          listenerFor(instance),
-        ],
-      }).compile();
-      const app = module.createNestApplication({ rawBody: true, logger: false });
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      urls.push(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
-    }
+    const [a, b] = [ecpayEventRecorder(), ecpayEventRecorder()];
+    recorders = [{ instance: 'a', events: a.events }, { instance: 'b', events: b.events }];
+    ({ apps, urls } = await startAppInstances(database, [{ imports: [a.module] }, { imports: [b.module] }], { dispatch: { pollIntervalMs: 100 } }));
   }, 60_000);
 
   afterAll(async () => {
@@ -171,6 +144,7 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
     expect(rows.filter((row) => row.dispatchStatus !== 'done')).toEqual([]);
     // Each event exactly once, whichever instance ran it.
     const perEvent = new Map<string, number>();
+    const runs = recorders.flatMap(({ instance, events }) => events.map((event) => ({ instance, event })));
     for (const run of runs) perEvent.set(run.event.id, (perEvent.get(run.event.id) ?? 0) + 1);
     expect(perEvent.size).toBe(distinct);
     expect([...perEvent.values()].filter((count) => count !== 1)).toEqual([]);
@@ -178,6 +152,5 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
     const events = rows.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.eventName!]: (counts[row.eventName!] ?? 0) + 1 }), {});
     expect(events).toEqual({ 'payment-info.issued': 25, 'payment.succeeded': 75, 'payment.failed': 25, 'period.charged': 50 });
     process.stdout.write(`load (${kind}): ${posted} posts of ${distinct} notifications over ${TRADES} trades; handler runs ${runs.length} (instance a ${runs.filter((r) => r.instance === 'a').length}, b ${runs.filter((r) => r.instance === 'b').length})\n`);
-    runs.length = 0;
   }, 180_000);
 });

@@ -1,22 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
 import { EcpayBackAuthService } from '../../src/back-auth/ecpay-back-auth.service.js';
 import { EcpayClientJsonTransport } from '../../src/back-auth/ecpay-client-json.transport.js';
-import { EcpayClient, EcpayModule, type EcpayModuleOptions } from '../../src/index.js';
-import { EcpaySandboxModule, EcpaySandboxNotifier, EcpaySandboxStore } from '../../src/sandbox/index.js';
-import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
+import { EcpayClient } from '../../src/index.js';
+import { EcpaySandboxNotifier, EcpaySandboxStore } from '../../src/sandbox/index.js';
+import { STAGE_MERCHANT } from '../support/test-module.js';
 import { completeThreeDSecure, resultDataOf } from './support/json-flow.js';
 import { postForm } from './support/sandbox-http.js';
+import { startEcpayWithSandbox } from '../support/sandbox-app.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // The library's own JSON callbacks against the sandbox, in one app: BackAuth with 3-D Secure → the sandbox posts
 // its envelope to the library's /ecpay/ecpg/return (which must open it and answer 1|OK), and the browser takes
@@ -26,19 +18,7 @@ describe('EcpayModule callbacks + the sandbox JSON APIs in one app', () => {
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        testDatabase(),
-        EcpayModule.forRoot({
-          environment: 'sandbox', ...STAGE_MERCHANT, publicUrl: base, sandboxUrl: `${base}/ecpay-sandbox`, orderResultPage: '/orders/done', dispatch: { pollIntervalMs: 0 },
-        } as EcpayModuleOptions),
-        EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: [20, 20] }),
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await startEcpayWithSandbox({ ecpay: { orderResultPage: '/orders/done' } }));
   });
   afterAll(() => app.close());
 

@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
-import { EcpayModule, EcpayService, EcpayTrade, type EcpayModuleOptions } from '../../src/index.js';
-import { EcpaySandboxModule, EcpaySandboxNotifier, EcpaySandboxStore } from '../../src/sandbox/index.js';
-import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
+import { EcpayService, EcpayTrade } from '../../src/index.js';
+import { EcpaySandboxNotifier, EcpaySandboxStore } from '../../src/sandbox/index.js';
 import { formById, postForm, absolute } from './support/sandbox-http.js';
 import { payByCard } from './support/sandbox-flow.js';
+import { startEcpayWithSandbox } from '../support/sandbox-app.js';
 
-/** A free port, known before the app is compiled: publicUrl and sandboxUrl are validated at start-up. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // The library and the sandbox in ONE app, as the demo shop runs offline: checkout → the sandbox's page → ReturnURL
 // back into the library's callbacks → the trade is paid in the library's database.
@@ -25,24 +15,7 @@ describe('EcpayModule + EcpaySandboxModule in one app', () => {
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        testDatabase(),
-        EcpayModule.forRoot({
-          environment: 'sandbox',
-          ...STAGE_MERCHANT,
-          publicUrl: base,
-          sandboxUrl: `${base}/ecpay-sandbox`,
-          orderResultPage: '/orders/done',
-          dispatch: { pollIntervalMs: 0 },
-        } as EcpayModuleOptions),
-        EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: [20, 20] }),
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await startEcpayWithSandbox({ ecpay: { orderResultPage: '/orders/done' } }));
   });
   afterAll(() => app.close());
 
