@@ -113,6 +113,7 @@ describe('the public API', () => {
       'getVerifiedEcpayEnvelope',
       'getVerifiedEcpayForm',
       'getVerifiedEcpayTicket',
+      'isEcpayDateTime',
       'isInClosingWindow',
       'isOutcomeUnknown',
       'normalizeNotification',

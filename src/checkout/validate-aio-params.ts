@@ -1,6 +1,6 @@
 import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
 import { type EcpayValidationIssue, excerpt } from '../errors/ecpay-validation.error.js';
-import { parseEcpayDateTime } from '../time/ecpay-time.js';
+import { isEcpayDateTime } from '../time/ecpay-time.js';
 import type { AioParams } from './build-aio-params.js';
 import { AIO_CHECKOUT_FIELDS, type AioCheckoutField } from './checkout-order.interface.js';
 import { findWafTrigger } from './waf-rules.js';
@@ -105,7 +105,7 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   if (has('MerchantTradeNo') && !/^[A-Za-z0-9]+$/.test(params.MerchantTradeNo!)) {
     add('MerchantTradeNo', 'pattern', 'must contain only letters and digits', params.MerchantTradeNo);
   }
-  if (has('MerchantTradeDate') && !isEcpayDate(params.MerchantTradeDate!)) {
+  if (has('MerchantTradeDate') && !isEcpayDateTime(params.MerchantTradeDate!)) {
     add('MerchantTradeDate', 'format', 'must be a date formatted yyyy/MM/dd HH:mm:ss', params.MerchantTradeDate);
   }
   if (has('PaymentType') && params.PaymentType !== 'aio') add('PaymentType', 'fixed', 'must be "aio"', params.PaymentType);
@@ -247,15 +247,6 @@ function isPrivateHost(host: string): boolean {
   );
 }
 
-function isEcpayDate(text: string): boolean {
-  if (!/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return false;
-  try {
-    parseEcpayDateTime(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Same letters ignoring case, or one edit apart: enough to suggest "BindingCard" for "BidingCard". */
 function similar(known: string, given: string): boolean {

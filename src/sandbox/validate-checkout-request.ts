@@ -1,5 +1,5 @@
 import { verifyCheckMacValue } from '../signing/check-mac-value.js';
-import { parseEcpayDateTime } from '../time/ecpay-time.js';
+import { isEcpayDateTime } from '../time/ecpay-time.js';
 import type { EcpaySandboxMerchant } from './ecpay-sandbox-options.interface.js';
 import { SANDBOX_RTN, type SandboxRtn } from './sandbox-rtn-codes.js';
 
@@ -52,7 +52,7 @@ function parameterProblem(fields: Readonly<Record<string, string>>): string | un
     if (has(name) && [...fields[name]!].length > max) return `${name} is longer than ${max} characters.`;
   }
   if (!/^[A-Za-z0-9]+$/.test(fields.MerchantTradeNo!)) return 'MerchantTradeNo must contain only letters and digits.';
-  if (!isTradeDate(fields.MerchantTradeDate!)) return 'MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.';
+  if (!isEcpayDateTime(fields.MerchantTradeDate!)) return 'MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.';
   if (fields.PaymentType !== 'aio') return 'PaymentType must be aio.';
   if (fields.EncryptType !== '1') return 'EncryptType must be 1.';
   if (!POSITIVE_INTEGER.test(fields.TotalAmount!)) return 'TotalAmount must be a positive integer.';
@@ -78,15 +78,6 @@ function periodProblem(fields: Readonly<Record<string, string>>, has: (name: str
 
 const inRange = (text: string, max: number): boolean => POSITIVE_INTEGER.test(text) && Number(text) <= max;
 
-function isTradeDate(text: string): boolean {
-  if (!/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return false;
-  try {
-    parseEcpayDateTime(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isHttpUrl(text: string): boolean {
   try {

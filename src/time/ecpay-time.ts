@@ -70,3 +70,17 @@ export function parseEcpayDateTime(text: string): Date {
   }
   return new Date(utc - TAIPEI_OFFSET_MS);
 }
+
+/**
+ * Whether a text is exactly an ECPay date-time as ECPay's fields require it (`yyyy/MM/dd HH:mm:ss`, zero-padded, a
+ * real calendar date). Stricter than {@link parseEcpayDateTime}, which also reads dates without a time.
+ */
+export function isEcpayDateTime(text: string): boolean {
+  if (!/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return false;
+  try {
+    parseEcpayDateTime(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

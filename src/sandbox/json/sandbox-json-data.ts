@@ -1,4 +1,4 @@
-import { parseEcpayDateTime } from '../../time/ecpay-time.js';
+import { isEcpayDateTime } from '../../time/ecpay-time.js';
 import { isRecord } from './sandbox-json-envelope.js';
 
 /**
@@ -48,7 +48,7 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
   if (!merchantTradeNo) return { problem: 'OrderInfo.MerchantTradeNo is required.' };
   if (!MERCHANT_TRADE_NO.test(merchantTradeNo)) return { problem: 'OrderInfo.MerchantTradeNo must be 1 to 20 letters and digits.' };
   if (!merchantTradeDate) return { problem: 'OrderInfo.MerchantTradeDate is required.' };
-  if (!isTradeDate(merchantTradeDate)) return { problem: 'OrderInfo.MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.' };
+  if (!isEcpayDateTime(merchantTradeDate)) return { problem: 'OrderInfo.MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.' };
   if (!totalAmount) return { problem: 'OrderInfo.TotalAmount is required.' };
   if (!POSITIVE_INTEGER.test(totalAmount)) return { problem: 'OrderInfo.TotalAmount must be a positive integer.' };
   if (!itemName) return { problem: 'OrderInfo.ItemName is required.' };
@@ -90,12 +90,3 @@ export function checkMemberId(value: string | undefined, name = 'MerchantMemberI
   return /^[A-Za-z0-9_.@-]{1,30}$/.test(value) ? undefined : `${name} must be 1 to 30 letters, digits or _ . @ -.`;
 }
 
-function isTradeDate(value: string): boolean {
-  if (!/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(value)) return false;
-  try {
-    parseEcpayDateTime(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
