@@ -4,6 +4,7 @@ import type { EcpayBackAuthInput } from './back-auth-input.interface.js';
 import { EcpayBackAuthRequest } from './back-auth-request.js';
 import { isAmex, normalizeCardNumber, passesCardCheck } from './card-number.js';
 import { ISO_3166_1 } from './iso-3166-1.js';
+import { checkEcpayUrl } from '../checkout/ecpay-url-rules.js';
 
 /**
  * Every rule of seed 003 (ECPay BackAuth) checked before anything is sent, all problems reported at once.
@@ -274,16 +275,7 @@ function checkConsumer(consumer: Fields, add: Add): void {
 }
 
 function checkUrl(field: string, value: string, add: Add): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    add(field, 'url', 'must be an absolute http(s) URL', value);
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') add(field, 'url', 'must use http or https', value);
-  if (url.username || url.password) add(field, 'url', 'must not contain credentials');
-  if (/[^\x21-\x7e]/.test(value)) add(field, 'url-ascii', `must be ASCII: use ${url.href} (the host in punycode)`, value);
+  checkEcpayUrl(value, (rule, message, excerpt) => add(field, rule, message, excerpt));
 }
 
 function flag(fields: Fields, name: 'DirectCapture' | 'Redeem', add: Add): void {

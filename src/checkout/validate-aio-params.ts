@@ -1,6 +1,7 @@
 import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
 import { type EcpayValidationIssue, excerpt } from '../errors/ecpay-validation.error.js';
 import { isEcpayDateTime } from '../time/ecpay-time.js';
+import { checkEcpayUrl } from './ecpay-url-rules.js';
 import type { AioParams } from './build-aio-params.js';
 import { AIO_CHECKOUT_FIELDS, type AioCheckoutField } from './checkout-order.interface.js';
 import { findWafTrigger } from './waf-rules.js';
@@ -220,21 +221,13 @@ function checkRange(params: AioParams, field: AioCheckoutField, min: number, max
 }
 
 function checkUrl(field: AioCheckoutField, value: string, options: AioValidationOptions, add: Add): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    add(field, 'url', 'must be an absolute http(s) URL', value);
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') add(field, 'url', 'must use http or https', value);
+  const url = checkEcpayUrl(value, (rule, message, excerpt) => add(field, rule, message, excerpt));
+  if (!url) return;
   // ECPay only calls ports 80 and 443 (seed 000 item 4, seed 001); the URL parser drops them when they are the default.
   // The local sandbox stands in for ECPay on this machine, where the shop runs on a port of its own.
   if (url.port !== '' && url.port !== '80' && url.port !== '443' && options.environment !== 'sandbox') {
     add(field, 'url-port', `must not name port ${url.port}: ECPay only uses 80 and 443`, value);
   }
-  if (url.username || url.password) add(field, 'url', 'must not contain credentials', value);
-  if (/[^\x21-\x7e]/.test(value)) add(field, 'url-ascii', `must be ASCII: use ${url.href} (the host in punycode)`, value);
   if (options.environment === 'production' && SERVER_URL_FIELDS.has(field) && isPrivateHost(url.hostname)) {
     add(field, 'url-unreachable', `points at ${url.hostname}, which ECPay's servers cannot reach`, value);
   }
