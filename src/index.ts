@@ -43,8 +43,8 @@ export type { EcpayCallbacksConfig } from './callbacks/ecpay-callbacks.controlle
 export { EcpayNotificationDispatcher, type EcpayDispatchOptions } from './notifications/ecpay-notification.dispatcher.js';
 export * from './operations/index.js';
 export * from './time/index.js';
-export * from './testing/ecpay-testing.js';
-export * from './sandbox/index.js';
+// Deprecated here since 0.2.0, removed in 0.3.0: import them from 'nestjs-ecpay/testing' and 'nestjs-ecpay/sandbox'.
+export * from './deprecated-entry-points.js';
 export type * from './back-auth/back-auth-input.interface.js';
 export type * from './back-auth/back-auth-result.interface.js';
 export type { EcpayBackAuthCallOptions } from './back-auth/ecpay-back-auth-options.interface.js';

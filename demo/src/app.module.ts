@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EcpayBoundCard, EcpayModule, EcpayNotification, EcpaySandboxModule, EcpayTrade } from 'nestjs-ecpay';
+import { EcpayBoundCard, EcpayModule, EcpayNotification, EcpayTrade } from 'nestjs-ecpay';
+import { EcpaySandboxModule } from 'nestjs-ecpay/sandbox';
 import { DemoController } from './demo.controller.js';
 import { DEMO_SETTINGS } from './demo-settings.token.js';
 import { demoSettings, SANDBOX_PREFIX, type DemoSettings } from './demo-settings.js';

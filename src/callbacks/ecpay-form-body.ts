@@ -70,15 +70,26 @@ export function parseFormBody(raw: Buffer | Uint8Array | string, maxBytes = DEFA
 }
 
 /**
- * Accepts a body Nest's urlencoded parser already produced only when it is a flat record of strings. The parser
- * runs `qs` in extended mode, which turns `a[b]=c` into objects and repeated names into arrays; verifying a
+ * Whether a parsed body is a bag of fields rather than an instance of some class: its prototypes are Object.prototype
+ * or objects without members. Express's qs gives plain objects; Fastify's parser gives objects whose prototype is an
+ * empty object without a prototype (so no `toString` or `__proto__` can be posted into them).
+ */
+function isDictionary(body: object): boolean {
+  for (let prototype = Object.getPrototypeOf(body); prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+    if (prototype !== Object.prototype && Reflect.ownKeys(prototype).length > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Accepts a body the platform's urlencoded parser already produced only when it is a flat record of strings. Express's
+ * parser runs `qs` in extended mode, which turns `a[b]=c` into objects and repeated names into arrays; verifying a
  * re-serialisation of those would not be verifying what was posted, so they are refused as malformed.
  */
 export function flatFormFields(body: unknown, maxBytes = DEFAULT_CALLBACK_BODY_LIMIT): Record<string, string> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new EcpayCallbackException('Malformed body', 'the parsed body is not a record');
-  const prototype = Object.getPrototypeOf(body);
-  if (prototype !== Object.prototype && prototype !== null) throw new EcpayCallbackException('Malformed body', 'the parsed body is not a plain record');
+  if (!isDictionary(body)) throw new EcpayCallbackException('Malformed body', 'the parsed body is not a plain record');
   const entries = Object.entries(body);
   let size = 0;
   for (const [name, value] of entries) {

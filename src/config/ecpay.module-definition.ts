@@ -1,6 +1,5 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
-import { getDataSourceToken, getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createEcpayCallbacksController, type EcpayCallbacksConfig } from '../callbacks/ecpay-callbacks.controller.js';
 import { ECPAY_PERSISTENT_RATE_LIMIT_STORE } from '../client/ecpay-client.constants.js';
 import { EcpayTypeOrmRateLimitStore } from '../client/ecpay-typeorm-rate-limit.store.js';
@@ -15,7 +14,7 @@ import { EcpayReconciliationService } from '../operations/ecpay-reconciliation.s
 import { ECPAY_CLOCK, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
-import { ECPAY_ENTITIES } from '../persistence/ecpay.entities.js';
+import { ECPAY_DATA_SOURCE, EcpayDataSourceModule } from '../persistence/ecpay-data-source.module.js';
 import { EcpayRateLimit } from '../persistence/ecpay-rate-limit.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
@@ -49,40 +48,40 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
     ...definition,
     controllers: [...(definition.controllers ?? []), ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {})] : [])],
     global: extras.isGlobal !== false,
-    imports: [...(definition.imports ?? []), ...(persistence ? [TypeOrmModule.forFeature([...ECPAY_ENTITIES], extras.dataSource)] : [])],
+    imports: [...(definition.imports ?? []), ...(persistence ? [EcpayDataSourceModule.register(extras.dataSource)] : [])],
     providers: [
       ...(definition.providers ?? []),
-      // Bound to the named DataSource's repository: the store's own @InjectRepository only knows the default one.
+      // Every store and service reaches the app's DataSource (named or default) through one alias.
       ...(persistence
         ? [
-            { provide: EcpayTradeStore, useFactory: (trades: Repository<EcpayTrade>) => new EcpayTradeStore(trades), inject: [getRepositoryToken(EcpayTrade, extras.dataSource)] },
-            { provide: EcpayBoundCardStore, useFactory: (cards: Repository<EcpayBoundCard>) => new EcpayBoundCardStore(cards), inject: [getRepositoryToken(EcpayBoundCard, extras.dataSource)] },
+            { provide: EcpayTradeStore, useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)), inject: [ECPAY_DATA_SOURCE] },
+            { provide: EcpayBoundCardStore, useFactory: (dataSource: DataSource) => new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)), inject: [ECPAY_DATA_SOURCE] },
             // The 403 breaker shared by every instance on the database (the module's store factory prefers it to memory).
             {
               provide: ECPAY_PERSISTENT_RATE_LIMIT_STORE,
-              useFactory: (limits: Repository<EcpayRateLimit>) => new EcpayTypeOrmRateLimitStore(limits),
-              inject: [getRepositoryToken(EcpayRateLimit, extras.dataSource)],
+              useFactory: (dataSource: DataSource) => new EcpayTypeOrmRateLimitStore(dataSource.getRepository(EcpayRateLimit)),
+              inject: [ECPAY_DATA_SOURCE],
             },
-            { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [getDataSourceToken(extras.dataSource)] },
+            { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [ECPAY_DATA_SOURCE] },
             {
               provide: EcpayNotificationDispatcher,
               useFactory: (dataSource: DataSource, bus: EcpayEventBus, handlers: EcpayHandlerRegistry, clock: EcpayClock, options: ResolvedEcpayOptions) =>
                 new EcpayNotificationDispatcher(dataSource, bus, handlers, clock, options.dispatch),
-              inject: [getDataSourceToken(extras.dataSource), EcpayEventBus, EcpayHandlerRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS],
+              inject: [ECPAY_DATA_SOURCE, EcpayEventBus, EcpayHandlerRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS],
             },
             // Captures, refunds, voids and period actions: recorded per call, events through the inbox.
             {
               provide: EcpayOperationsService,
               useFactory: (dataSource: DataSource, client: EcpayClient, merchants: EcpayMerchantRegistry, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
                 new EcpayOperationsService(dataSource, client, merchants, clock, options.autoClose, dispatcher),
-              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayMerchantRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayMerchantRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
             },
             // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
             {
               provide: EcpayReconciliationService,
               useFactory: (dataSource: DataSource, client: EcpayClient, notifications: EcpayNotificationService, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
                 new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher),
-              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
             },
           ]
         : []),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type DataSource, In, IsNull, LessThanOrEqual, Not, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from '../callbacks/normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from '../persistence/typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayRecord } from '../persistence/ecpay-record.js';
 

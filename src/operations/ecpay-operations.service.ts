@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { In, type DataSource, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { In } from '../persistence/typeorm-peer.js';
 import type { EcpayClient } from '../client/ecpay-client.service.js';
 import type { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { EcpayApiError } from '../errors/ecpay-api.error.js';

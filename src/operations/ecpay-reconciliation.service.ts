@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { In, IsNull, LessThan, LessThanOrEqual, type DataSource, type FindOptionsWhere, type Repository } from 'typeorm';
+import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual } from '../persistence/typeorm-peer.js';
 import type { EcpayClient } from '../client/ecpay-client.service.js';
 import type { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { IsNull } from '../persistence/typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
 import { dedupeKeyOf } from '../notifications/notification-decision.js';

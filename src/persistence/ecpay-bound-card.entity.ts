@@ -1,9 +1,4 @@
-import {
-  Column,
-  Entity,
-  Index,
-  PrimaryColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from './typeorm-peer.js';
 import { EcpayRecord } from './ecpay-record.js';
 
 /** Whether a bound card can still be charged. @publicApi */

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from './typeorm-peer.js';
 
 /**
  * One merchant's 403 circuit breaker, shared by every app instance on the database (see `EcpayTypeOrmRateLimitStore`).

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeInsert, BeforeUpdate, CreateDateColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { BeforeInsert, BeforeUpdate, CreateDateColumn, UpdateDateColumn, VersionColumn } from './typeorm-peer.js';
 
 /**
  * What every nestjs-ecpay table has besides its own columns: a UUID id (declared by each entity, which names its

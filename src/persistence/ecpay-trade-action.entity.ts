@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from './typeorm-peer.js';
 import { EcpayRecord } from './ecpay-record.js';
 
 /** The high-level operation an action belongs to. @publicApi */

@@ -1,9 +1,4 @@
-import {
-  Column,
-  Entity,
-  Index,
-  PrimaryColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from './typeorm-peer.js';
 import { EcpayRecord } from './ecpay-record.js';
 import type { EcpayTradeStatus } from './ecpay-trade-status.js';
 

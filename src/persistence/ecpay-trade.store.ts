@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { EcpayDuplicateTradeError } from './ecpay-duplicate-trade.error.js';
 import { EcpayTrade, type EcpayPaymentOptions } from './ecpay-trade.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
@@ -50,9 +48,8 @@ const TRADE_NO_INDEX = 'uq_ecpay_trade_merchant_trade_no';
  *
  * @publicApi
  */
-@Injectable()
 export class EcpayTradeStore {
-  constructor(@InjectRepository(EcpayTrade) private readonly trades: Repository<EcpayTrade>) {}
+  constructor(private readonly trades: Repository<EcpayTrade>) {}
 
   /**
    * Records a new trade with status `pending`.

@@ -322,7 +322,8 @@ describe('EcpayTradeStore through Nest DI (TypeOrmModule, sql.js)', () => {
         }),
         TypeOrmModule.forFeature([...ECPAY_ENTITIES]),
       ],
-      providers: [EcpayTradeStore],
+      // The store is built on a repository of the app's DataSource (EcpayModule does this through its data-source alias).
+      providers: [{ provide: EcpayTradeStore, useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)), inject: [DataSource] }],
     }).compile();
     try {
       const store = moduleRef.get(EcpayTradeStore);

@@ -1,4 +1,5 @@
-import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import type { MigrationInterface, QueryRunner, TableColumnOptions } from 'typeorm';
+import { Table } from '../typeorm-peer.js';
 import { DIALECTS, dialectOf, nullableVarchar, quoted, varchar } from './migration-dialects.js';
 
 /**

@@ -1,4 +1,5 @@
-import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { Table } from '../typeorm-peer.js';
 import { DIALECTS, dialectOf, nullableVarchar, quoted, varchar } from './migration-dialects.js';
 
 /** Creates `ecpay_notification`, the inbox of verified ECPay notifications. */

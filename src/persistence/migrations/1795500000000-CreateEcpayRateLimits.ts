@@ -1,4 +1,5 @@
-import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { Table } from '../typeorm-peer.js';
 import { DIALECTS, dialectOf, varchar } from './migration-dialects.js';
 
 /** Creates `ecpay_rate_limit`: the 403 circuit breaker every app instance shares (one row per merchant). */

@@ -1,4 +1,5 @@
-import { Table, TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { Table, TableColumn } from '../typeorm-peer.js';
 import { DIALECTS, dialectOf, nullableVarchar, varchar } from './migration-dialects.js';
 
 /**
