@@ -20,6 +20,8 @@ import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.
 import type { EcpayActionResolution, EcpayOperationOptions, EcpayOperationResult, EcpayReconciliationReport } from './operations/ecpay-operations.interface.js';
 import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
+import type { EcpayTrade } from './persistence/ecpay-trade.entity.js';
+import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
 /**
@@ -47,7 +49,18 @@ export class EcpayService {
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
     @Optional() private readonly operations?: EcpayOperationsService,
     @Optional() private readonly reconciliation?: EcpayReconciliationService,
+    @Optional() private readonly trades?: EcpayTradeStore,
   ) {}
+
+  /**
+   * The stored trade with this MerchantTradeNo, of the default merchant or of `options.merchant` (a configured
+   * merchant's name or MerchantID); `null` when there is none. Its `status` is what ECPay's verified notifications,
+   * queries and actions made of it — the one place an app reads whether an order was paid.
+   */
+  async findTrade(merchantTradeNo: string, options: { merchant?: string } = {}): Promise<EcpayTrade | null> {
+    if (!this.trades) throw this.noPersistence('trades');
+    return this.trades.findByMerchantTradeNo(this.merchants.get(options.merchant).merchantId, merchantTradeNo);
+  }
 
   /**
    * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, seed 003). Every field is checked first
@@ -112,7 +125,7 @@ export class EcpayService {
   }
 
   private noPersistence(what: string): EcpayConfigError {
-    return new EcpayConfigError([{ option: 'persistence', message: `${what} record trades and their actions in the database; enable persistence` }]);
+    return new EcpayConfigError([{ option: 'persistence', message: `${what} live in the database; enable persistence` }]);
   }
 
   /**

@@ -57,6 +57,7 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
     const first = await post('/ecpay/return', body);
     expect([first.status, first.text]).toEqual([200, '1|OK']);
     expect((await row()).status).toBe('paid');
+    await expect(app.get(EcpayService).findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({ status: 'paid', totalAmount: 590 });
     const version = (await row()).version;
 
     const again = await post('/ecpay/return', body);
@@ -70,5 +71,34 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
     const response = await request(app.getHttpServer()).post('/ecpay/return').type('form').send(body.toString());
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/^0\|/);
+  });
+});
+
+describe('EcpayService.findTrade', () => {
+  it('reads a trade by MerchantTradeNo for the default or a named merchant, null when there is none', async () => {
+    const module = await Test.createTestingModule({
+      imports: [testDatabase(), EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com' } as EcpayModuleOptions)],
+    }).compile();
+    try {
+      const ecpay = module.get(EcpayService);
+      const checkout = await ecpay.createCheckout({ items: [{ name: 'Tea', price: 100, quantity: 1 }], description: 'Tea', payment: { method: 'Credit' } });
+      await expect(ecpay.findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({ id: checkout.trade.id, status: 'pending' });
+      await expect(ecpay.findTrade(checkout.merchantTradeNo, { merchant: STAGE_MERCHANT.merchantId })).resolves.toMatchObject({ id: checkout.trade.id });
+      await expect(ecpay.findTrade('NoSuchTrade1')).resolves.toBeNull();
+      await expect(ecpay.findTrade(checkout.merchantTradeNo, { merchant: '9999999' })).rejects.toThrow(/9999999/);
+    } finally {
+      await module.close();
+    }
+  });
+
+  it('says that trades need persistence when it is off', async () => {
+    const module = await Test.createTestingModule({
+      imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false } as EcpayModuleOptions)],
+    }).compile();
+    try {
+      await expect(module.get(EcpayService).findTrade('Any1')).rejects.toThrow(/persistence/);
+    } finally {
+      await module.close();
+    }
   });
 });
