@@ -5,7 +5,7 @@ import type { EcpayMerchant } from './config/ecpay-merchant.js';
 import { InjectEcpayOptions } from './config/ecpay-options.decorator.js';
 import type { EcpayEnvironment } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
-import type { EcpayCheckout } from './checkout/ecpay-checkout.service.js';
+import type { EcpayCheckout, EcpayCheckoutForm } from './checkout/ecpay-checkout.service.js';
 import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import type { EcpayBackAuthInput } from './back-auth/back-auth-input.interface.js';
 import type { EcpayBackAuthRequest } from './back-auth/back-auth-request.js';
@@ -145,6 +145,14 @@ export class EcpayService {
    */
   createCheckout(order: EcpayCheckoutOrder): Promise<EcpayCheckout> {
     return this.checkout.createCheckout(order);
+  }
+
+  /**
+   * The signed fields and form of an order, checked like createCheckout but stored nowhere (works with
+   * `persistence: false`). See {@link EcpayCheckoutService.buildCheckout}.
+   */
+  buildCheckout(order: EcpayCheckoutOrder): EcpayCheckoutForm {
+    return this.checkout.buildCheckout(order);
   }
 
   /** The environment the module was configured for. */

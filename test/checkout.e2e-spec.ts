@@ -201,4 +201,15 @@ describe('EcpayService.createCheckout', () => {
     expect(error).toBeInstanceOf(EcpayConfigError);
     expect((error as Error).message).toContain('persistence: createCheckout stores every trade before returning the form');
   });
+
+  it('with persistence off, buildCheckout signs and renders the same checked form without storing it', async () => {
+    const ecpay = await start({ persistence: false, publicUrl: 'https://shop.example.com' });
+    const form = ecpay.buildCheckout({ ...order, merchantTradeNo: 'Unstored0001' });
+    expect(form.merchantTradeNo).toBe('Unstored0001');
+    expect(form.fields.TotalAmount).toBe('590');
+    const { CheckMacValue, ...unsigned } = form.fields;
+    expect(CheckMacValue).toBe(computeCheckMacValue(unsigned, STAGE_MERCHANT));
+    expect(form.html).toContain('name="CheckMacValue"');
+    expect(() => ecpay.buildCheckout({ ...order, items: [] })).toThrow(EcpayValidationError);
+  });
 });

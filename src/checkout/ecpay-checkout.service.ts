@@ -22,7 +22,7 @@ import { validateAioParams } from './validate-aio-params.js';
  *
  * @publicApi
  */
-export interface EcpayCheckout {
+export interface EcpayCheckoutForm {
   readonly action: string;
   readonly method: 'POST';
   /** The signed AioCheckOut/V5 fields, CheckMacValue included. */
@@ -30,6 +30,10 @@ export interface EcpayCheckout {
   /** An auto-submitting HTML form; every value is escaped. */
   readonly html: string;
   readonly merchantTradeNo: string;
+}
+
+/** @publicApi */
+export interface EcpayCheckout extends EcpayCheckoutForm {
   /** The stored trade (status `pending`), which the payment notification will be matched against. */
   readonly trade: EcpayTrade;
 }
@@ -58,11 +62,33 @@ export class EcpayCheckoutService {
   ) {}
 
   /**
+   * Checks the order against every ECPay rule, stores the trade (`pending`), and returns the signed fields and the
+   * auto-submitting form. Nothing is returned before the trade is stored, so every payment notification has a trade
+   * to match. Needs persistence; an app that keeps its own records uses {@link buildCheckout}.
+   *
    * @throws EcpayValidationError listing every broken rule (nothing stored, nothing signed).
    * @throws EcpayUnknownMerchantError when `order.merchant` is not configured.
    */
   async createCheckout(order: EcpayCheckoutOrder): Promise<EcpayCheckout> {
     const store = this.requireStore();
+    const { params, form } = this.prepare(order);
+    const trade = await this.storeTrade(store, params);
+    return { ...form, trade };
+  }
+
+  /**
+   * The signed fields and form of an order, checked against every ECPay rule like {@link createCheckout}, but stored
+   * nowhere: for an app without persistence that records its orders itself. The library's notification routes and
+   * operations only know trades that `createCheckout` stored.
+   *
+   * @throws EcpayValidationError listing every broken rule (nothing signed).
+   * @throws EcpayUnknownMerchantError when `order.merchant` is not configured.
+   */
+  buildCheckout(order: EcpayCheckoutOrder): EcpayCheckoutForm {
+    return this.prepare(order).form;
+  }
+
+  private prepare(order: EcpayCheckoutOrder): { params: AioParams; form: EcpayCheckoutForm } {
     const merchant = this.merchants.get(order.merchant);
     const merchantTradeNo = order.merchantTradeNo ?? generateMerchantTradeNo({ clock: this.clock });
     const { params, issues } = buildAioParams(order, {
@@ -75,9 +101,8 @@ export class EcpayCheckoutService {
     if (issues.length > 0) throw new EcpayValidationError(issues);
 
     const fields = this.signing.signParams(params, { merchant: merchant.name });
-    const trade = await this.storeTrade(store, params);
     const action = ecpayHosts(this.options.environment, this.options.sandboxUrl).payment + ECPAY_PATHS.aioCheckOut;
-    return { action, method: 'POST', fields, html: renderCheckoutForm(action, fields, { cspNonce: order.cspNonce }), merchantTradeNo, trade };
+    return { params, form: { action, method: 'POST', fields, html: renderCheckoutForm(action, fields, { cspNonce: order.cspNonce }), merchantTradeNo } };
   }
 
   private async storeTrade(store: EcpayTradeStore, params: AioParams): Promise<EcpayTrade> {
@@ -117,7 +142,7 @@ export class EcpayCheckoutService {
   private requireStore(): EcpayTradeStore {
     if (!this.store) {
       throw new EcpayConfigError([
-        { option: 'persistence', message: 'createCheckout stores every trade before returning the form; remove "persistence: false" and give the app a TypeOrmModule connection' },
+        { option: 'persistence', message: 'createCheckout stores every trade before returning the form; remove "persistence: false" and give the app a TypeOrmModule connection, or use buildCheckout' },
       ]);
     }
     return this.store;
