@@ -65,6 +65,15 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
     expect((await row()).version).toBe(version);
   });
 
+  it('opens a JSON envelope under the merchant key and refuses one under another key', async () => {
+    const data = { RtnCode: 1, RtnMsg: 'Success', MerchantID: STAGE_MERCHANT.merchantId, OrderInfo: { MerchantTradeNo: 'NoSuchOrder1', TradeNo: '2401019999999999', TradeAmt: 590, PaymentType: 'Credit', PaymentDate: '2024/01/01 12:05:00' } };
+    const wrongKey = new EcpayTesting({ hashKey: 'ABCDEFGHIJKLMNOP', hashIv: STAGE_MERCHANT.hashIv }).envelope(STAGE_MERCHANT.merchantId, data);
+    const refused = await request(app.getHttpServer()).post('/ecpay/ecpg/return').send(wrongKey);
+    expect(refused.status).toBe(400);
+    const accepted = await request(app.getHttpServer()).post('/ecpay/ecpg/return').send(testing.envelope(STAGE_MERCHANT.merchantId, data));
+    expect([accepted.status, accepted.text]).toEqual([200, '1|OK']);
+  });
+
   it('refuses a form whose field is repeated, whatever the parser made of it', async () => {
     const body = new URLSearchParams(testing.form(testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: 'Twice1', totalAmount: 1 })));
     body.append('RtnCode', '1');
