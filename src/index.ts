@@ -7,6 +7,13 @@ export * from './config/ecpay-options.interface.js';
 export * from './config/ecpay-options.decorator.js';
 export * from './config/ecpay-merchant.js';
 export * from './config/ecpay-merchant.registry.js';
+export {
+  ECPAY_CALLBACK_ROUTES,
+  ECPAY_CALLBACK_ROUTE_PATHS,
+  InjectEcpayCallbackRoutes,
+  type EcpayCallbackRouteName,
+  type EcpayCallbackRoutes,
+} from './config/ecpay-callback-routes.js';
 export type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 export * from './signing/check-mac-value.js';
 export * from './signing/ecpay-signing.service.js';

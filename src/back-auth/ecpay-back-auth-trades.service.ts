@@ -1,3 +1,4 @@
+import { InjectEcpayCallbackRoutes, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
@@ -17,10 +18,6 @@ import { validateBackAuthInput } from './validate-back-auth-input.js';
 /** A BackAuth result with the stored trade it belongs to (when persistence is on). @publicApi */
 export type EcpayBackAuthOutcome = EcpayBackAuthResult & { readonly trade?: EcpayTrade };
 
-/** The default callback routes of the JSON APIs, under the module's publicUrl. */
-const ECPG_RETURN = '/ecpay/ecpg/return';
-const ECPG_ORDER_RESULT = '/ecpay/ecpg/order-result';
-
 /**
  * BackAuth as an app uses it: the input checked, the trade stored as `pending` before anything is sent (so the
  * ReturnURL notification and the 3-D Secure return always find it), the call made once, and a definite answer —
@@ -33,6 +30,7 @@ export class EcpayBackAuthTradesService {
   constructor(
     private readonly backAuth: EcpayBackAuthService,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @InjectEcpayCallbackRoutes() private readonly routes: EcpayCallbackRoutes,
     @Optional() private readonly trades?: EcpayTradeStore,
     @Optional() private readonly notifications?: EcpayNotificationService,
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
@@ -100,9 +98,9 @@ export class EcpayBackAuthTradesService {
       OrderInfo: {
         ...plain.OrderInfo,
         MerchantTradeNo: plain.OrderInfo.MerchantTradeNo ?? generateMerchantTradeNo({ clock: { now: () => now } }),
-        ReturnURL: plain.OrderInfo.ReturnURL || (base ? base + ECPG_RETURN : ''),
+        ReturnURL: plain.OrderInfo.ReturnURL || (this.routes.url('ecpgReturn', base) ?? ''),
       },
-      CardInfo: { ...plain.CardInfo, OrderResultURL: plain.CardInfo.OrderResultURL ?? (base ? base + ECPG_ORDER_RESULT : undefined) },
+      CardInfo: { ...plain.CardInfo, OrderResultURL: plain.CardInfo.OrderResultURL ?? this.routes.url('ecpgOrderResult', base) },
     };
   }
 }

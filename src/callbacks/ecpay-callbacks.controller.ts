@@ -1,4 +1,5 @@
 import { Controller, Header, HttpCode, Logger, Post, Redirect, Req, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
+import { ECPAY_CALLBACK_ROUTE_PATHS, resolveEcpayCallbackRoutes, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
@@ -41,8 +42,8 @@ const RETRY = '0|Try again later';
  * nothing else — only after the commit. A duplicate is answered `1|OK` too; a failed store gets a 503 and ECPay
  * retries.
  */
-export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}): Type<unknown> {
-  @Controller(config.prefix ?? 'ecpay')
+export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}, routes: EcpayCallbackRoutes = resolveEcpayCallbackRoutes(config.prefix)): Type<unknown> {
+  @Controller(routes.prefix)
   @UseFilters(EcpayCallbackExceptionFilter)
   class EcpayCallbacksController {
     private readonly logger = new Logger('EcpayCallbacks');
@@ -54,7 +55,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       private readonly merchants: EcpayMerchantRegistry,
     ) {}
 
-    @Post('return')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.return)
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
@@ -62,7 +63,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       return this.store('aio-return', notification.raw, reply);
     }
 
-    @Post('period-return')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.periodReturn)
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
@@ -70,7 +71,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       return this.store('period-return', notification.raw, reply);
     }
 
-    @Post('payment-info')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.paymentInfo)
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
@@ -79,14 +80,14 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     }
 
     /** The browser's copy of the result: verified, then sent on to the shop's page. ReturnURL stays authoritative. */
-    @Post('order-result')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.orderResult)
     @UseGuards(EcpayCheckMacGuard)
     @Redirect()
     orderResult(@EcpayVerifiedForm() form: VerifiedEcpayForm): { url: string; statusCode: number } {
       return this.resultPage(form.fields.MerchantTradeNo, form.fields.RtnCode);
     }
 
-    @Post('ecpg/return')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgReturn)
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayEnvelopeGuard)
@@ -96,7 +97,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       return this.store(kind, flattenEnvelope(envelope), reply);
     }
 
-    @Post('ecpg/order-result')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
     @UseGuards(EcpayEnvelopeGuard)
     @Redirect()
     async ecpgOrderResult(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope): Promise<{ url: string; statusCode: number }> {
@@ -119,7 +120,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
      * AES, the §1.5 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with the
      * encrypted, signed envelope ECPay requires — a duplicate too. A failed store gets a 503: ECPay retries.
      */
-    @Post('ecticket/refund-notify')
+    @Post(ECPAY_CALLBACK_ROUTE_PATHS.ticketRefundNotify)
     @HttpCode(200)
     @UseGuards(EcpayTicketGuard)
     async ticketRefundNotify(@Req() request: object, @Res({ passthrough: true }) reply: StatusReply & { type(mediaType: string): unknown }): Promise<EcpayTicketAck | string> {

@@ -1,3 +1,4 @@
+import { InjectEcpayCallbackRoutes, type EcpayCallbackRouteName, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
@@ -46,6 +47,7 @@ export class EcpayCardsService {
     private readonly backAuth: EcpayBackAuthService,
     private readonly charges: EcpayBackAuthTradesService,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @InjectEcpayCallbackRoutes() private readonly routes: EcpayCallbackRoutes,
     @Optional() private readonly notifications?: EcpayNotificationService,
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
     @Optional() private readonly boundCards?: EcpayBoundCardStore,
@@ -65,9 +67,9 @@ export class EcpayCardsService {
         TotalAmount: amount,
         TradeDesc: input.tradeDesc ?? 'Card binding',
         ItemName: input.itemName ?? 'Card binding',
-        ReturnURL: this.callback('/ecpay/ecpg/return'),
+        ReturnURL: this.callback('ecpgReturn'),
       },
-      OrderResultURL: input.orderResultUrl ?? this.callback('/ecpay/ecpg/order-result'),
+      OrderResultURL: input.orderResultUrl ?? this.callback('ecpgOrderResult'),
       ...(input.customField !== undefined ? { CustomField: input.customField } : {}),
     });
     if (Number(data.RtnCode) !== 1 || typeof data.Token !== 'string' || data.Token === '') throw rejected('getTokenByBindingCard', data);
@@ -130,7 +132,7 @@ export class EcpayCardsService {
             MerchantTradeDate: formatEcpayDateTime(now),
             MerchantTradeNo: merchantTradeNo,
             TotalAmount: input.totalAmount,
-            ReturnURL: input.returnUrl ?? this.callback('/ecpay/ecpg/return'),
+            ReturnURL: input.returnUrl ?? this.callback('ecpgReturn'),
             TradeDesc: input.tradeDesc,
             ItemName: itemName,
           },
@@ -168,8 +170,8 @@ export class EcpayCardsService {
     await this.boundCards?.markDeleted(this.options.defaultMerchant.merchantId, memberId, bindCardId);
   }
 
-  private callback(path: string): string {
-    return this.options.publicUrl ? this.options.publicUrl + path : '';
+  private callback(route: EcpayCallbackRouteName): string {
+    return this.routes.url(route, this.options.publicUrl) ?? '';
   }
 }
 

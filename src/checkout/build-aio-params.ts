@@ -1,3 +1,4 @@
+import { DEFAULT_ECPAY_CALLBACK_ROUTES, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
 import type { EcpayMerchant } from '../config/ecpay-merchant.js';
 import { type EcpayValidationIssue, excerpt } from '../errors/ecpay-validation.error.js';
 import { formatEcpayDateTime } from '../time/ecpay-time.js';
@@ -16,16 +17,18 @@ export interface AioBuildContext {
   readonly merchantTradeNo: string;
   /** Base URL of the app as ECPay reaches it; the default notification URLs hang off it. */
   readonly publicUrl?: string;
+  /** The library's notification routes (default: under `/ecpay`). */
+  readonly routes?: EcpayCallbackRoutes;
 }
 
 /** The AioCheckOut/V5 fields, as the strings that will be signed and posted. */
 export type AioParams = Partial<Record<AioCheckoutField, string>>;
 
-/** Default callback paths, served by the library's controllers. */
+/** The callback paths with the default prefix, served by the library's controller. @publicApi */
 export const DEFAULT_CALLBACK_PATHS = {
-  returnUrl: '/ecpay/return',
-  periodReturnUrl: '/ecpay/period-return',
-  paymentInfoUrl: '/ecpay/payment-info',
+  returnUrl: DEFAULT_ECPAY_CALLBACK_ROUTES.path('return'),
+  periodReturnUrl: DEFAULT_ECPAY_CALLBACK_ROUTES.path('periodReturn'),
+  paymentInfoUrl: DEFAULT_ECPAY_CALLBACK_ROUTES.path('paymentInfo'),
 } as const;
 
 const UNION_PAY: Record<EcpayUnionPayOption, string> = { choose: '0', only: '1', hide: '2' };
@@ -39,7 +42,7 @@ export function buildAioParams(order: EcpayCheckoutOrder, context: AioBuildConte
   const issues: EcpayValidationIssue[] = [];
   const { merchant } = context;
   const total = itemsTotal(order, issues);
-  const defaults = callbackDefaults(context.publicUrl);
+  const defaults = callbackDefaults(context.publicUrl, context.routes);
 
   const params: AioParams = {
     MerchantID: merchant.merchantId,
@@ -187,13 +190,12 @@ function itemName(order: EcpayCheckoutOrder, issues: EcpayValidationIssue[]): st
     .join('#');
 }
 
-function callbackDefaults(publicUrl: string | undefined) {
+function callbackDefaults(publicUrl: string | undefined, routes: EcpayCallbackRoutes = DEFAULT_ECPAY_CALLBACK_ROUTES) {
   if (!publicUrl) return undefined;
-  const base = publicUrl.replace(/\/+$/, '');
   return {
-    returnUrl: base + DEFAULT_CALLBACK_PATHS.returnUrl,
-    periodReturnUrl: base + DEFAULT_CALLBACK_PATHS.periodReturnUrl,
-    paymentInfoUrl: base + DEFAULT_CALLBACK_PATHS.paymentInfoUrl,
+    returnUrl: routes.url('return', publicUrl),
+    periodReturnUrl: routes.url('periodReturn', publicUrl),
+    paymentInfoUrl: routes.url('paymentInfo', publicUrl),
   };
 }
 

@@ -1,3 +1,4 @@
+import { InjectEcpayCallbackRoutes, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
 import { Injectable, Optional } from '@nestjs/common';
 import { ecpayHosts, ECPAY_PATHS } from '../client/ecpay-endpoints.js';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
@@ -58,6 +59,7 @@ export class EcpayCheckoutService {
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
     @InjectEcpayClock() private readonly clock: EcpayClock,
+    @InjectEcpayCallbackRoutes() private readonly routes: EcpayCallbackRoutes,
     @Optional() private readonly store?: EcpayTradeStore,
   ) {}
 
@@ -96,6 +98,7 @@ export class EcpayCheckoutService {
       now: this.clock.now(),
       merchantTradeNo,
       publicUrl: this.options.publicUrl,
+      routes: this.routes,
     });
     issues.push(...validateAioParams(params, { environment: this.options.environment }));
     if (issues.length > 0) throw new EcpayValidationError(issues);

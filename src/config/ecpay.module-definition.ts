@@ -12,6 +12,7 @@ import { EcpayMerchantRegistry } from './ecpay-merchant.registry.js';
 import { EcpayOperationsService } from '../operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from '../operations/ecpay-reconciliation.service.js';
 import { ECPAY_CLOCK, type EcpayClock } from '../time/ecpay-clock.js';
+import { ECPAY_CALLBACK_ROUTES, resolveEcpayCallbackRoutes } from './ecpay-callback-routes.js';
 import { ECPAY_RESOLVED_OPTIONS } from './ecpay.constants.js';
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { ECPAY_DATA_SOURCE, EcpayDataSourceModule } from '../persistence/ecpay-data-source.module.js';
@@ -44,13 +45,16 @@ export interface EcpayModuleExtras {
 function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): DynamicModule {
   const persistence = extras.persistence !== false;
   const callbacks = persistence && extras.callbacks !== false;
+  // One resolution of the routes for the controller and for every URL handed to ECPay (checkout, BackAuth, cards).
+  const routes = resolveEcpayCallbackRoutes((extras.callbacks || {}).prefix);
   return {
     ...definition,
-    controllers: [...(definition.controllers ?? []), ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {})] : [])],
+    controllers: [...(definition.controllers ?? []), ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {}, routes)] : [])],
     global: extras.isGlobal !== false,
     imports: [...(definition.imports ?? []), ...(persistence ? [EcpayDataSourceModule.register(extras.dataSource)] : [])],
     providers: [
       ...(definition.providers ?? []),
+      { provide: ECPAY_CALLBACK_ROUTES, useValue: routes },
       // Every store and service reaches the app's DataSource (named or default) through one alias.
       ...(persistence
         ? [
@@ -88,6 +92,7 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
     ],
     exports: [
       ...(definition.exports ?? []),
+      ECPAY_CALLBACK_ROUTES,
       ...(persistence ? [EcpayTradeStore, EcpayBoundCardStore, EcpayNotificationService, EcpayNotificationDispatcher, EcpayOperationsService, EcpayReconciliationService] : []),
     ],
   };
