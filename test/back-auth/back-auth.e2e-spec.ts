@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { loadVectorFile } from '../support/vectors.js';
 import { EcpayBackAuthService } from '../../src/back-auth/ecpay-back-auth.service.js';
 import { decryptEcpayPayload, encryptEcpayData } from '../../src/crypto/ecpay-aes.js';
 import {
@@ -33,7 +33,7 @@ interface AesVector {
   expected_json?: string;
 }
 
-const VECTORS = (JSON.parse(readFileSync('/work/shared/ecpay/vectors/official-aes-encryption.json', 'utf8')) as { vectors: AesVector[] }).vectors.filter(
+const VECTORS = loadVectorFile<{ vectors: AesVector[] }>('official-aes-encryption.json').vectors.filter(
   (vector) => vector.mode !== 'gcm' && (vector.expected_base64 !== undefined || vector.encrypted_base64 !== undefined),
 );
 
