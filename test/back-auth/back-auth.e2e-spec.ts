@@ -87,7 +87,7 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
     return { transport, service: new EcpayBackAuthService(transport, { merchantId: STAGE_KEYS.merchantId, timeoutMs }, fixedClock) };
   };
 
-  it('authorized: the stub decrypts exactly seed 003\'s Data and its answer maps to "authorized"', async () => {
+  it('authorized: the stub decrypts exactly the BackAuth page\'s Data (docs/protocol.md §7.6) and its answer maps to "authorized"', async () => {
     const { service } = make();
     const result = await service.backAuth(fullInput());
 
