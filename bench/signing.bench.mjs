@@ -21,7 +21,7 @@ import {
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Inputs: the ECPay documentation example (PROTOCOL.md §1.4) and a BackAuth-like JSON object for the AES envelope.
+// Inputs: the ECPay documentation example (docs/protocol.md §1.5) and a BackAuth-like JSON object for the AES envelope.
 // ---------------------------------------------------------------------------------------------------------------
 
 const HASH_KEY = 'pwFHCqoQZGmho4w6';
@@ -183,7 +183,7 @@ const peers = [aioImpl, rytass];
 // ---------------------------------------------------------------------------------------------------------------
 
 const oursMac = ours.sign();
-if (oursMac !== EXPECTED_MAC) fail(`nestjs-ecpay computeCheckMacValue returned ${oursMac}, expected ${EXPECTED_MAC} (PROTOCOL.md §1.4).`);
+if (oursMac !== EXPECTED_MAC) fail(`nestjs-ecpay computeCheckMacValue returned ${oursMac}, expected ${EXPECTED_MAC} (docs/protocol.md §1.5).`);
 if (ours.verify() !== true) fail('nestjs-ecpay verifyCheckMacValue rejected the documented CheckMacValue.');
 if (verifyCheckMacValue({ ...params, CheckMacValue: EXPECTED_MAC.replace(/^6/, '7') }, keys) !== false) {
   fail('nestjs-ecpay verifyCheckMacValue accepted a tampered CheckMacValue.');
@@ -384,7 +384,7 @@ console.log(`- (info) ours decrypt ÷ rytass decrypt = ${ratio(results.get(ours)
 console.log('');
 console.log('## Checks');
 console.log('');
-console.log(`- ours CheckMacValue = ${EXPECTED_MAC} (PROTOCOL.md §1.4): ok; AES round-trip: ok`);
+console.log(`- ours CheckMacValue = ${EXPECTED_MAC} (docs/protocol.md §1.5): ok; AES round-trip: ok`);
 for (const line of interop) console.log(`- interop, ${line}`);
 if (warnings.length === 0) console.log('- all peers agree with the expected CheckMacValue and round-trip');
 for (const message of warnings) console.log(`- WARNING: ${message}`);

@@ -63,7 +63,7 @@ export class EcpayService {
   }
 
   /**
-   * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, seed 003). Every field is checked first
+   * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, docs/protocol.md §7.6). Every field is checked first
    * (all problems in one `EcpayValidationError`, never echoing card data); the trade is stored `pending`; the call is
    * made once (30 s timeout). The result: `three-d-secure` (redirect the browser to `url`; the 3-D Secure return
    * and the ReturnURL settle the trade), `authorized` (the trade is paid), `failed` (declined), or `unknown` (no

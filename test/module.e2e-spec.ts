@@ -25,10 +25,10 @@ import {
 import { STAGE_MERCHANT, testDatabase } from './support/test-module.js';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Fixtures (PROTOCOL.md §1.4 and §4)
+// Fixtures (docs/protocol.md §1.5 and §4.3)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The AioCheckOut worked example of PROTOCOL.md §1.4 (ECPay doc p=2902), signed with the 3002607 stage keys. */
+/** The AioCheckOut worked example of docs/protocol.md §1.5 (ECPay doc ?p=2902), signed with the 3002607 stage keys. */
 const DOC_EXAMPLE: Record<string, string> = {
   TradeDesc: '促銷方案',
   PaymentType: 'aio',
@@ -44,7 +44,7 @@ const DOC_EXAMPLE: Record<string, string> = {
 const DOC_EXAMPLE_MAC = '6C51C9E6888DE861FD62FB1DD17029FC742634498FD813DC43D4243B5685B840';
 
 const STAGE_KEYS: EcpayKeys = { hashKey: STAGE_MERCHANT.hashKey, hashIv: STAGE_MERCHANT.hashIv };
-/** PROTOCOL.md §4 legacy AIO stage merchant. */
+/** docs/protocol.md §4.3 legacy AIO stage merchant. */
 const SHOP_B = { merchantId: '2000132', hashKey: '5294y06JbISpM5x9', hashIv: 'v77hoKGq4kWxNNIS' } as const;
 const SHOP_B_KEYS: EcpayKeys = { hashKey: SHOP_B.hashKey, hashIv: SHOP_B.hashIv };
 
@@ -98,7 +98,7 @@ function thrown(fn: () => unknown): unknown {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('EcpayModule.forRoot', () => {
-  it('provides EcpayService, EcpaySigningService and EcpayCryptoService, and signs the PROTOCOL §1.4 doc example', async () => {
+  it('provides EcpayService, EcpaySigningService and EcpayCryptoService, and signs the docs/protocol.md §1.5 doc example', async () => {
     await withModule([EcpayModule.forRoot(STAGE_OPTIONS)], (module) => {
       const ecpay = module.get(EcpayService);
       const signing = module.get(EcpaySigningService);
@@ -120,7 +120,7 @@ describe('EcpayModule.forRoot', () => {
   });
 });
 
-/** A class-based options factory for forRootAsync({ useClass }) (PROTOCOL.md §4 legacy merchant, to be distinguishable). */
+/** A class-based options factory for forRootAsync({ useClass }) (docs/protocol.md §4.3 legacy merchant, to be distinguishable). */
 @Injectable()
 class ShopBOptionsFactory {
   createEcpayOptions(): EcpayModuleOptions {
@@ -491,7 +491,7 @@ describe('valid edge configurations compile', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Multi-merchant and platform (PROTOCOL.md §1.1)
+// Multi-merchant and platform (docs/protocol.md §1.2)
 // ---------------------------------------------------------------------------------------------------------------
 
 const MULTI_OPTIONS: EcpayModuleOptions = {

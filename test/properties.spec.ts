@@ -66,7 +66,7 @@ const paramValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(null, undefined) },
 );
 
-/** ASCII-only lower-casing: the only case folding the MAC performs (PROTOCOL.md §1.2 step 4). */
+/** ASCII-only lower-casing: the only case folding the MAC performs (docs/protocol.md §1.1 step 5). */
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const swapAsciiCase = (text: string): string =>
   text.replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
@@ -88,7 +88,7 @@ const keyText = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) =
 const ecpayKeys = fc.record({ hashKey: keyText, hashIv: keyText });
 
 /**
- * An independent model of ECPay's CheckMacValue encoding (PROTOCOL.md §1.2): .NET `HttpUtility.UrlEncode` over the
+ * An independent model of ECPay's CheckMacValue encoding (docs/protocol.md §2.1): .NET `HttpUtility.UrlEncode` over the
  * UTF-8 bytes (`A-Z a-z 0-9 - _ . ! * ( )` kept, space → `+`, every other byte `%xx`; a lone surrogate is U+FFFD),
  * then the whole text lower-cased. Used as the test oracle instead of the library's own encoder.
  */
@@ -102,7 +102,7 @@ function dotNetEncodeLower(text: string): string {
 }
 
 /**
- * An independent model of the whole CheckMacValue (PROTOCOL.md §1.1), for well-formed names: names ordered like PHP's
+ * An independent model of the whole CheckMacValue (docs/protocol.md §1.1), for well-formed names: names ordered like PHP's
  * `strcasecmp` (ASCII case folded, then UTF-8 bytes, i.e. code points), `HashKey=…&k=v&…&HashIV=…`, encoded as above,
  * hashed, upper-case hex.
  */
@@ -160,7 +160,7 @@ describe.each(ALGORITHMS)('CheckMacValue (%s)', (algorithm) => {
     );
   });
 
-  it('equals an independent model of PROTOCOL.md §1.1 (well-formed names, arbitrary values)', () => {
+  it('equals an independent model of docs/protocol.md §1.1 (well-formed names, arbitrary values)', () => {
     const wellFormedName = fc.oneof(wellFormedText, fc.string({ unit: fc.constantFrom('a', 'A', 'b', '_', '1', '\uE000', '\uFFFF', '\u{10000}', '😀', 'é'), maxLength: 4 }));
     const modelParams = fc
       .uniqueArray(fc.tuple(wellFormedName.filter((name) => !RESERVED.has(name)), paramValue), { selector: ([name]) => asciiLower(name), maxLength: 10 })
@@ -246,7 +246,7 @@ describe('CheckMacValue detects changes', () => {
         const extended = { ...values, [name]: value };
         expect(verifyCheckMacValue(signed(extended, mac), STAGE_KEYS)).toBe(false);
         expect(signing.verify(signed(extended, mac))).toBe(false);
-        // An empty value is still a field (PROTOCOL.md §1.1: empty values stay as "k=").
+        // An empty value is still a field (docs/protocol.md §1.1: empty values stay as "k=").
         expect(verifyCheckMacValue(signed({ ...values, [name]: '' }, mac), STAGE_KEYS)).toBe(false);
       }),
       runs(400),
@@ -268,7 +268,7 @@ describe('CheckMacValue detects changes', () => {
     );
   });
 
-  it('is blind to ASCII letter case in values and names (PROTOCOL.md §1.2): such a change still verifies', () => {
+  it('is blind to ASCII letter case in values and names (docs/protocol.md §1.1): such a change still verifies', () => {
     const letters = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: 1, maxLength: 6 });
     fc.assert(
       fc.property(stringEntries, fc.nat(), letters, fc.constantFrom(...ALGORITHMS), (entries, pick, prefix, algorithm) => {

@@ -30,7 +30,7 @@ import {
   type ExtendedCheckMacVector,
 } from './support/vectors.js';
 
-// Every vector in ../shared/ecpay/vectors was reproduced by ECPay's official SDK: where one disagrees with us, we are wrong.
+// Every vector in test/fixtures/ecpay-vectors was reproduced by ECPay's official SDK: where one disagrees with us, we are wrong.
 const extended = extendedVectors();
 const checkMac = extended.filter((v): v is ExtendedCheckMacVector => v.kind !== 'aes');
 const aes = extended.filter((v): v is ExtendedAesVector => v.kind === 'aes');
@@ -110,7 +110,7 @@ describe('CheckMacValue — official ECPay vectors', () => {
     }
   });
 
-  it.each(ticketVectors.map((v) => [v.name, v] as const))('%s (JSON-plaintext MAC, PROTOCOL.md §1.5)', async (_name, vector) => {
+  it.each(ticketVectors.map((v) => [v.name, v] as const))('%s (JSON-plaintext MAC, docs/protocol.md §1.6)', async (_name, vector) => {
     expect(computeJsonCheckMacValue(vector.plaintext_json!, keysOf(vector))).toBe(vector.expected);
     expect(verifyJsonCheckMacValue(vector.plaintext_json!, vector.expected, keysOf(vector))).toBe(true);
     expect(verifyJsonCheckMacValue(`${vector.plaintext_json!} `, vector.expected, keysOf(vector))).toBe(false);

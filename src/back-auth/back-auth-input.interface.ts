@@ -1,7 +1,7 @@
 /**
- * What an app passes to `EcpayBackAuthService.backAuth()`: ECPay's BackAuth (幕後授權, seed 003) Data, with ECPay's
+ * What an app passes to `EcpayBackAuthService.backAuth()`: ECPay's BackAuth (幕後授權, docs/protocol.md §7.6) Data, with ECPay's
  * own field names and nesting, minus what the library fills in itself (MerchantID, MerchantTradeDate,
- * ChoosePayment). Where seed 003 marks a field "Required" it is required here too.
+ * ChoosePayment). Where ECPay's BackAuth page marks a field "Required" it is required here too.
  *
  * The card fields are the most sensitive data this library ever touches: they are used for one call, never logged,
  * never put in an error message or a returned object. Wrap the input in `EcpayBackAuthRequest` as early as you can
@@ -18,7 +18,7 @@ export interface EcpayBackAuthItem {
   quantity: number;
 }
 
-/** OrderInfo (seed 003). @publicApi */
+/** OrderInfo (BackAuth). @publicApi */
 export interface EcpayBackAuthOrderInfo {
   /**
    * String(20), letters and digits only, unique and never reused. Default: a generated, time-sortable number
@@ -31,19 +31,19 @@ export interface EcpayBackAuthOrderInfo {
   ItemName?: string;
   /** The order lines; ItemName becomes `name xQUANTITY` joined by `#`, and they must add up to TotalAmount. */
   items?: readonly EcpayBackAuthItem[];
-  /** String(200), required (seed 003's own example sends it empty, so `''` is accepted). */
+  /** String(200), required (ECPay's own BackAuth example sends it empty, so `''` is accepted). */
   TradeDesc: string;
   /** String(200), required: ECPay's server-to-server payment notification. Not the same URL as OrderResultURL. */
   ReturnURL: string;
 }
 
-/** `0` no, `1` yes — seed 003's encoding of DirectCapture and Redeem. @publicApi */
+/** `0` no, `1` yes — BackAuth's encoding of DirectCapture and Redeem. @publicApi */
 export type EcpayBackAuthFlag = '0' | '1';
 
 /** PeriodType of a periodic (定期定額) authorization: daily, monthly, yearly. @publicApi */
 export type EcpayBackAuthPeriodType = 'D' | 'M' | 'Y';
 
-/** CardInfo (seed 003). The card fields are never echoed anywhere. @publicApi */
+/** CardInfo (BackAuth). The card fields are never echoed anywhere. @publicApi */
 export interface EcpayBackAuthCardInfo {
   /** String(19), required: 13–19 digits passing the Luhn check; spaces and dashes are removed before sending. */
   CardNo: string;
@@ -54,7 +54,7 @@ export interface EcpayBackAuthCardInfo {
   /** String(4), required: 3 digits (4 for American Express). */
   CardCVV2: string;
   /**
-   * String(1), required by seed 003: `1` settles (captures) automatically after a successful authorization, `0`
+   * String(1), required by BackAuth: `1` settles (captures) automatically after a successful authorization, `0`
    * (ECPay's default) leaves the authorization to be captured later. Required here because it decides when money
    * moves, which should never happen by accident of an omitted field.
    */
@@ -77,9 +77,9 @@ export interface EcpayBackAuthCardInfo {
   OrderResultURL?: string;
 }
 
-/** ConsumerInfo (seed 003): the cardholder. Seed 003 marks none of these required. @publicApi */
+/** ConsumerInfo (BackAuth): the cardholder. ECPay marks none of these required. @publicApi */
 export interface EcpayBackAuthConsumerInfo {
-  /** The merchant's member ID (seed 003 shows it only in its example; String(30) as in the binding APIs). */
+  /** The merchant's member ID (the BackAuth page shows it only in its example; String(30) as in the binding APIs). */
   MerchantMemberID?: string;
   /** String(30). */
   Email?: string;

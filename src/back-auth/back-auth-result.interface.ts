@@ -1,9 +1,9 @@
 /**
- * What a BackAuth call ended in (seed 003). Holds no card number, expiry or CVV — only the first six and last four
+ * What a BackAuth call ended in (docs/protocol.md §7.6). Holds no card number, expiry or CVV — only the first six and last four
  * digits ECPay returns.
  */
 
-/** The card part of an authorization (seed 003 Data.CardInfo). Numbers are null when ECPay left them out. @publicApi */
+/** The card part of an authorization (BackAuth Data.CardInfo). Numbers are null when ECPay left them out. @publicApi */
 export interface EcpayBackAuthCardResult {
   /** Card6No: first six digits (the BIN). */
   readonly card6: string;
@@ -38,7 +38,7 @@ export interface EcpayBackAuthCardResult {
 
 /**
  * ECPay wants the cardholder to pass 3-D Secure: send the browser to `url` with a top-level redirect (HTTP 302 or
- * `location.assign`). Never in an iframe — seed 003 forbids it and banks' ACS pages refuse to be framed. The outcome
+ * `location.assign`). Never in an iframe — ECPay forbids it and banks' ACS pages refuse to be framed. The outcome
  * arrives later at ReturnURL (server) and OrderResultURL (browser).
  *
  * @publicApi

@@ -28,7 +28,7 @@ export function passesLuhn(digits: string): boolean {
 }
 
 /**
- * ECPay's stage test cards (PROTOCOL.md §4, developers.ecpay.com.tw ?p=16447). The main one, 4311-9522-2222-2222,
+ * ECPay's stage test cards (docs/protocol.md §4.3, developers.ecpay.com.tw/?p=16447). The main one, 4311-9522-2222-2222,
  * FAILS the Luhn check (its mod-10 sum ends in 8), yet it is the card ECPay tells every integrator to test with; it
  * is therefore exempt from that one rule. No issued card can have a number failing Luhn, so the exemption cannot let a
  * real mistyped card through: in production ECPay simply declines it.

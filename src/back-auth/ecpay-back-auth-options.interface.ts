@@ -1,6 +1,6 @@
 import { ECPAY_BACK_AUTH_TIMEOUT_MS } from '../client/ecpay-client.interface.js';
 
-/** How long BackAuth waits by default: seed 003 asks for at least 30 s, because ECPay waits on the bank. */
+/** How long BackAuth waits by default: ECPay asks for at least 30 s (docs/protocol.md §7.6), because ECPay waits on the bank. */
 export const BACK_AUTH_TIMEOUT_MS = ECPAY_BACK_AUTH_TIMEOUT_MS;
 
 /** How long the QueryTrade that follows a lost BackAuth answer waits by default. @publicApi */

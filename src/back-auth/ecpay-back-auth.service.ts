@@ -20,12 +20,12 @@ import { int, parseBackAuthResult, text } from './parse-back-auth-result.js';
 import { parseBackAuthQueryResult } from './parse-query-trade-result.js';
 
 /**
- * ECPay BackAuth (幕後授權, seed 003): authorizes a card number server-side.
+ * ECPay BackAuth (幕後授權, docs/protocol.md §7.6): authorizes a card number server-side.
  *
- * 1. Validates every rule of seed 003 first and throws one `EcpayValidationError` listing all problems; nothing is
+ * 1. Validates every rule of ECPay's BackAuth page first and throws one `EcpayValidationError` listing all problems; nothing is
  *    sent then.
  * 2. Builds the Data (MerchantTradeNo generated if absent) and sends it ONCE through the {@link EcpayJsonTransport},
- *    waiting 30 s by default (seed 003: the bank may be slow).
+ *    waiting 30 s by default (docs/protocol.md §8.2: the bank may be slow).
  * 3. Maps ECPay's answer to `authorized`, `three-d-secure` (redirect the browser to `url`) or `failed`.
  * 4. When the answer is lost (the transport's error has `outcomeUnknown === true`, or the answer cannot be trusted)
  *    the card may have been charged, so BackAuth is never sent again: QueryTrade is asked for the MerchantTradeNo

@@ -7,11 +7,11 @@ import type {
 } from './back-auth-result.interface.js';
 
 /**
- * Reads BackAuth's decrypted Data (seed 003). TransCode ≠ 1 never gets here: the envelope opener (transport) deals
+ * Reads BackAuth's decrypted Data (docs/protocol.md §7.6). TransCode ≠ 1 never gets here: the envelope opener (transport) deals
  * with it. What the Data says:
  *
  * - RtnCode ≠ 1 → `failed` (declined, invalid card or order).
- * - RtnCode 1 with a ThreeDURL → `three-d-secure`: redirect the browser there (never an iframe, seed 003).
+ * - RtnCode 1 with a ThreeDURL → `three-d-secure`: redirect the browser there (never an iframe, docs/protocol.md §7.6).
  * - RtnCode 1 with OrderInfo and CardInfo → `authorized`.
  *
  * Throws {@link EcpayResponseVerificationError} for an RtnCode 1 answer that is none of these, has a ThreeDURL that
@@ -76,7 +76,7 @@ export function readAuthorized(
 }
 
 /**
- * Only the fields seed 003 documents are copied — by name, never by spreading CardInfo — so an expiry or any other
+ * Only the fields ECPay documents for BackAuth are copied — by name, never by spreading CardInfo — so an expiry or any other
  * card field ECPay may add (its binding answers carry CardValidMM/YY) can never reach a returned object.
  */
 function readCard(card: Readonly<Record<string, unknown>>): EcpayBackAuthCardResult {
@@ -92,7 +92,7 @@ function readCard(card: Readonly<Record<string, unknown>>): EcpayBackAuthCardRes
     processDate: date(card.ProcessDate),
     amount: int(card.Amount),
     issuingBank: text(card.IssuingBank),
-    // Seed 003's example spells this key with a trailing space ("IssuingBankCode "); accept both.
+    // ECPay's BackAuth example spells this key with a trailing space ("IssuingBankCode "); accept both.
     issuingBankCode: text(card.IssuingBankCode) || text(card['IssuingBankCode ']),
     installment: stages !== null && stages > 0 ? { stages, firstAmount: int(card.Stast), eachAmount: int(card.Staed) } : null,
     redeem:

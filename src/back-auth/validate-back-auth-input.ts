@@ -7,14 +7,14 @@ import { ISO_3166_1 } from './iso-3166-1.js';
 import { checkEcpayUrl } from '../checkout/ecpay-url-rules.js';
 
 /**
- * Every rule of seed 003 (ECPay BackAuth) checked before anything is sent, all problems reported at once.
+ * Every rule of ECPay's BackAuth page (docs/protocol.md §7.6) checked before anything is sent, all problems reported at once.
  *
  * Card fields (CardNo, CardValidMM, CardValidYY, CardCVV2) never get a `value` excerpt and their messages never
  * quote them: an EcpayValidationError ends up in logs and error trackers. Consumer fields (e-mail, phone, name,
  * address) get no excerpt either — they are personal data, and the field name says enough.
  */
 
-/** Field names per object, in seed 003's order; anything else is a typo ECPay would silently ignore. */
+/** Field names per object, in the order of ECPay's BackAuth page; anything else is a typo ECPay would silently ignore. */
 const KNOWN_FIELDS = {
   top: ['OrderInfo', 'CardInfo', 'ConsumerInfo', 'CustomField'],
   OrderInfo: ['MerchantTradeNo', 'TotalAmount', 'ItemName', 'items', 'TradeDesc', 'ReturnURL'],
@@ -32,7 +32,7 @@ const LIBRARY_FIELDS: Readonly<Record<string, string>> = {
   ChoosePayment: 'is always "Credit" for BackAuth',
 };
 
-/** Periodic bounds of seed 003 per PeriodType (its ExecTimes list says "Frequency", an obvious copy slip). */
+/** Periodic bounds per PeriodType (docs/protocol.md §5.5; the BackAuth page's ExecTimes list says "Frequency", an obvious copy slip). */
 const PERIOD_BOUNDS: Readonly<Record<string, { frequency: number; execTimes: number }>> = {
   D: { frequency: 365, execTimes: 999 },
   M: { frequency: 12, execTimes: 99 },
@@ -40,12 +40,12 @@ const PERIOD_BOUNDS: Readonly<Record<string, { frequency: number; execTimes: num
 };
 const PERIODIC_FIELDS = ['PeriodAmount', 'PeriodType', 'Frequency', 'ExecTimes', 'PeriodReturnURL'] as const;
 
-/** ECPay's installment plans (PROTOCOL.md §3.1, the same bank programmes as AioCheckOut; `30N` = 圓夢彈性分期). */
+/** ECPay's installment plans (docs/protocol.md §5.5, the same bank programmes as AioCheckOut; `30N` = 圓夢彈性分期). */
 const INSTALLMENTS = new Set(['3', '6', '12', '18', '24', '30', '30N']);
 
 const MERCHANT_TRADE_NO = /^[A-Za-z0-9]+$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
-// Seed 003, Name: "Chinese, English and some special characters … , . ( ) / –" (en dash as printed, and the ASCII hyphen it stands for).
+// BackAuth's Name (docs/protocol.md §7.6): Chinese, Latin letters and , . ( ) / – (en dash as printed, and the ASCII hyphen it stands for).
 const CONSUMER_NAME = /^[\p{Script=Han}\p{Script=Latin}\p{M} ,.()/\-–]+$/u;
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
@@ -61,7 +61,7 @@ export interface BackAuthValidationOptions {
 }
 
 /**
- * Checks a BackAuth input against seed 003 and throws one {@link EcpayValidationError} listing every problem.
+ * Checks a BackAuth input against ECPay's BackAuth rules (docs/protocol.md §7.6) and throws one {@link EcpayValidationError} listing every problem.
  * `now` is the instant the request is made: card expiry is judged by its Asia/Taipei month.
  *
  * @publicApi
@@ -133,7 +133,7 @@ function checkOrder(order: Fields, add: Add): void {
     if (requiredText(order, 'ItemName', 'OrderInfo.ItemName', 400, add) === '') add('OrderInfo.ItemName', 'required', 'must not be empty');
   } else checkItems(order.items, total, add);
 
-  // Required but may be empty: seed 003's own Data example sends "TradeDesc": "".
+  // Required but may be empty: ECPay's own BackAuth example sends "TradeDesc": "" (docs/protocol.md §7.6).
   requiredText(order, 'TradeDesc', 'OrderInfo.TradeDesc', 200, add);
   const returnUrl = requiredText(order, 'ReturnURL', 'OrderInfo.ReturnURL', 200, add);
   if (returnUrl !== undefined) checkUrl('OrderInfo.ReturnURL', returnUrl, add);
@@ -228,7 +228,7 @@ function checkCard(card: Fields, now: Date, add: Add): void {
 
 function checkPeriodic(card: Fields, add: Add): void {
   if (!PERIODIC_FIELDS.some((field) => card[field] !== undefined)) return;
-  // Seed 003 marks all five "required if" periodic: one without the others is a half-configured plan.
+  // ECPay's BackAuth page marks all five "required if" periodic: one without the others is a half-configured plan.
   for (const field of PERIODIC_FIELDS) {
     if (card[field] === undefined) add(`CardInfo.${field}`, 'required', `is required for a periodic authorization (${PERIODIC_FIELDS.join(', ')} go together)`);
   }

@@ -92,7 +92,7 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayEnvelopeGuard)
     ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
-      // One ReturnURL serves the ecpayment payments and the card bindings (seed 004); a BindCardID tells them apart.
+      // One ReturnURL serves the ecpayment payments and the card bindings (docs/protocol.md §6.7); a BindCardID tells them apart.
       const kind = isBindingResult(envelope.data as Record<string, unknown>) ? 'card-binding' : 'ecpg-return';
       return this.store(kind, flattenEnvelope(envelope), reply);
     }
@@ -116,8 +116,8 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     }
 
     /**
-     * RefundNotifyURL of ECPay's ticketing service (seed 000 item 1): verified by {@link EcpayTicketGuard} (TransCode,
-     * AES, the §1.5 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with the
+     * RefundNotifyURL of ECPay's ticketing service (docs/protocol.md §6.8): verified by {@link EcpayTicketGuard} (TransCode,
+     * AES, the §1.6 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with the
      * encrypted, signed envelope ECPay requires — a duplicate too. A failed store gets a 503: ECPay retries.
      */
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ticketRefundNotify)

@@ -15,7 +15,7 @@ import { DEFAULT_CALLBACK_BODY_LIMIT, readFormFields } from './ecpay-form-body.j
 /**
  * Lets a form notification (ReturnURL, PeriodReturnURL, PaymentInfoURL, …) through only when its CheckMacValue
  * is valid over **exactly the fields posted**: all of them, empty values kept, unknown extras included
- * (NeedExtraPaidInfo adds lower-case ones) — never a whitelist, never a re-serialised body (PROTOCOL.md §1.1).
+ * (NeedExtraPaidInfo adds lower-case ones) — never a whitelist, never a re-serialised body (docs/protocol.md §1.2).
  *
  * - With `NestFactory.create(AppModule, { rawBody: true })` (recommended) the guard parses `request.rawBody`
  *   itself with form semantics; a repeated field name is refused as ambiguous.

@@ -14,7 +14,7 @@ import {
 import { APPLICATION_JSON, DEFAULT_CALLBACK_BODY_LIMIT, isFormRequest, parseContentType, readFormFields } from './ecpay-form-body.js';
 
 /**
- * Lets a JSON/AES notification (PROTOCOL.md §2.3) through only when its envelope opens with the configured keys:
+ * Lets a JSON/AES notification (docs/protocol.md §3.3) through only when its envelope opens with the configured keys:
  *
  * - an `application/json` body `{ MerchantID, RpHeader, TransCode, TransMsg, Data }` (ecpayment ReturnURL), or
  * - a form post whose `ResultData` field holds that envelope as JSON text (the ecpg OrderResultURL, posted by the

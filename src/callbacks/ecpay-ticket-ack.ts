@@ -4,7 +4,7 @@ import { phpJsonEncode } from '../encoding/index.js';
 import { computeJsonCheckMacValue } from '../signing/check-mac-value.js';
 import { toUnixSeconds } from '../time/ecpay-time.js';
 
-/** The acknowledgement ECPay's ticketing notifications require (PROTOCOL.md §2.4). @publicApi */
+/** The acknowledgement ECPay's ticketing notifications require (docs/protocol.md §6.8). @publicApi */
 export interface EcpayTicketAck {
   readonly MerchantID: string;
   readonly RpHeader: { readonly Timestamp: number };
@@ -16,7 +16,7 @@ export interface EcpayTicketAck {
 
 /**
  * ECPay's ticketing service does not take `1|OK`: it wants an envelope whose Data is the AES encryption of
- * `{"RtnCode":1,"RtnMsg":…}` and whose CheckMacValue is §1.5's formula over that same JSON text (a plain `1|OK` is
+ * `{"RtnCode":1,"RtnMsg":…}` and whose CheckMacValue is §1.6's formula over that same JSON text (a plain `1|OK` is
  * treated as a failure and retried). The text is built once, so the Data and the MAC cover the same bytes.
  */
 export function ecpayTicketAck(merchantId: string, keys: EcpayMerchant, now: Date): EcpayTicketAck {

@@ -25,10 +25,10 @@ export function getVerifiedEcpayTicket(request: object): VerifiedEcpayTicketNoti
 }
 
 /**
- * Verifies ECPay's ticketing notifications (seed 000 item 1, PROTOCOL.md §2.4): a JSON body `{ PlatformID?,
+ * Verifies ECPay's ticketing notifications (docs/protocol.md §6.8): a JSON body `{ PlatformID?,
  * MerchantID, RqHeader, TransCode, TransMsg, Data, CheckMacValue }`. In ECPay's order: TransCode must be 1; `Data`
  * must decrypt with the keys of a merchant we have (a platform's only for its own members); the CheckMacValue must
- * equal §1.5's formula over the decrypted JSON text, compared in constant time. Only then is anything trusted; a
+ * equal §1.6's formula over the decrypted JSON text, compared in constant time. Only then is anything trusted; a
  * failure answers `400 0|<reason>`, stores nothing and is logged without the payload or the keys.
  */
 @Injectable()
@@ -61,7 +61,7 @@ export class EcpayTicketGuard implements CanActivate {
       this.reject(request, 'Envelope invalid', error instanceof Error ? error.name : 'undecryptable', body);
     }
     if (!this.signing.verifyJson(plaintext, body.CheckMacValue, { merchant: merchant.name })) {
-      this.reject(request, 'CheckMacValue invalid', 'the §1.5 CheckMacValue does not match the decrypted Data', body);
+      this.reject(request, 'CheckMacValue invalid', 'the §1.6 CheckMacValue does not match the decrypted Data', body);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) this.reject(request, 'Envelope invalid', 'Data is not a JSON object', body);
     const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data: data as Record<string, unknown> };

@@ -128,7 +128,7 @@ function creditParams(
     Redeem: credit.redeem === undefined ? undefined : credit.redeem ? 'Y' : 'N',
     UnionPay: credit.unionPay === undefined ? undefined : UNION_PAY[credit.unionPay],
     BindingCard: credit.bindCard ? '1' : undefined,
-    // ECPay identifies a remembered card by MerchantID + the shop's own member id (seed 002).
+    // ECPay identifies a remembered card by MerchantID + the shop's own member id (docs/protocol.md §5.5).
     MerchantMemberID: credit.bindCard ? `${merchant.merchantId}${credit.bindCard.memberId}` : undefined,
     // ECPay charges PeriodAmount each period and requires it to equal TotalAmount.
     PeriodAmount: periodic && total !== undefined ? String(total) : undefined,
@@ -202,7 +202,7 @@ function callbackDefaults(publicUrl: string | undefined, routes: EcpayCallbackRo
 const optionalNumber = (value: number | undefined): string | undefined => (value === undefined ? undefined : String(value));
 
 /**
- * Drops unset fields, writes non-ASCII URLs in punycode, and applies seed 001's rule that "%26" and "%3C" in a value must be URL-decoded before
+ * Drops unset fields, writes non-ASCII URLs in punycode, and applies ECPay's rule (docs/protocol.md §2.5) that "%26" and "%3C" in a value must be URL-decoded before
  * sending (ECPay's CDN rejects them encoded). Only those two sequences: a full URL-decode would mangle other text.
  */
 function normalize(params: AioParams): AioParams {
@@ -215,7 +215,7 @@ function normalize(params: AioParams): AioParams {
   return result;
 }
 
-/** ECPay takes no Chinese domain names (seeds 000, 001): the URL parser writes the host in punycode (中文.tw → xn--fiq228c.tw). */
+/** ECPay takes no Chinese domain names (docs/protocol.md §5.6): the URL parser writes the host in punycode (中文.tw → xn--fiq228c.tw). */
 function asciiUrl(value: string): string {
   if (!/[^\x00-\x7f]/.test(value)) return value;
   try {

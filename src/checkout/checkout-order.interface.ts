@@ -99,7 +99,7 @@ export type EcpayPaymentChoice =
 /** The ChoosePayment values. @publicApi */
 export type EcpayPaymentMethod = 'Credit' | 'ATM' | 'CVS' | 'BARCODE' | 'WebATM' | 'ApplePay' | 'TWQR' | 'BNPL';
 
-/** Every AioCheckOut/V5 parameter an order may set directly (seed 002, PROTOCOL.md §3.1). @publicApi */
+/** Every AioCheckOut/V5 parameter an order may set directly (docs/protocol.md §5.1). @publicApi */
 export const AIO_CHECKOUT_FIELDS = [
   'MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName',
   'ReturnURL', 'ChoosePayment', 'EncryptType', 'StoreID', 'ClientBackURL', 'ItemURL', 'Remark', 'ChooseSubPayment',

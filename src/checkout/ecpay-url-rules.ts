@@ -1,6 +1,6 @@
 /**
  * The rules every URL handed to ECPay follows, whatever the API (AIO checkout, BackAuth, binding): absolute http(s),
- * no credentials (never echoed back), ASCII only — a Chinese domain in punycode (seed 000 item 7). Returns the parsed
+ * no credentials (never echoed back), ASCII only — a Chinese domain in punycode (docs/protocol.md §5.6). Returns the parsed
  * URL for API-specific rules, or undefined when it does not parse.
  */
 export function checkEcpayUrl(value: string, add: (rule: string, message: string, value?: string) => void): URL | undefined {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * What ECPay accepts as a MerchantTradeNo (PROTOCOL.md §3.1, §5): String(20), letters and digits only. The official
+ * What ECPay accepts as a MerchantTradeNo (docs/protocol.md §5.2): String(20), letters and digits only. The official
  * Node SDK validates `^\w{4,20}$`, which lets `_` through; the documentation ("僅支援a-zA-z0-9") does not, nor do we.
  * No `g`/`y` flag: such a RegExp keeps `lastIndex` between `test()` calls and would answer differently on reuse.
  *

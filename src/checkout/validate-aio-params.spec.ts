@@ -78,10 +78,10 @@ describe('validateAioParams', () => {
     ['a URL with another scheme', { ItemURL: 'ftp://shop.example.com/x' }, [{ field: 'ItemURL', rule: 'url', message: 'must use http or https' }]],
     ['a URL with a port', { ReturnURL: 'https://shop.example.com:8443/ecpay/return' }, [{ field: 'ReturnURL', rule: 'url-port', message: 'must not name port 8443: ECPay only uses 80 and 443' }]],
     ['a URL with credentials', { ClientBackURL: 'https://user:pw@shop.example.com/' }, [{ field: 'ClientBackURL', rule: 'url', message: 'must not contain credentials' }]],
-    ['a non-ASCII URL set raw (ECPay\'s own example, seed 000)', { ClientBackURL: 'https://中文.tw/' }, [{ field: 'ClientBackURL', rule: 'url-ascii', message: 'must be ASCII: use https://xn--fiq228c.tw/ (the host in punycode)' }]],
+    ['a non-ASCII URL set raw (ECPay\'s own example, docs/protocol.md §5.6)', { ClientBackURL: 'https://中文.tw/' }, [{ field: 'ClientBackURL', rule: 'url-ascii', message: 'must be ASCII: use https://xn--fiq228c.tw/ (the host in punycode)' }]],
     ['a server URL on localhost in production', { ReturnURL: 'https://localhost/ecpay/return' }, [{ field: 'ReturnURL', rule: 'url-unreachable', message: "points at localhost, which ECPay's servers cannot reach" }], 'production'],
     ['ReturnURL = OrderResultURL', { OrderResultURL: 'https://shop.example.com/ecpay/return' }, [{ field: 'OrderResultURL', rule: 'distinct', message: "must differ from ReturnURL (one is for ECPay's server, the other for the browser)" }]],
-    ['installments with periodic', { CreditInstallment: '3', PeriodAmount: '500', PeriodType: 'M', Frequency: '1', ExecTimes: '12' }, [{ field: 'CreditInstallment', rule: 'exclusive', message: 'installments and periodic billing cannot be combined (seed 002)' }]],
+    ['installments with periodic', { CreditInstallment: '3', PeriodAmount: '500', PeriodType: 'M', Frequency: '1', ExecTimes: '12' }, [{ field: 'CreditInstallment', rule: 'exclusive', message: 'installments and periodic billing cannot be combined (docs/protocol.md §5.5)' }]],
     ['an unknown installment count', { CreditInstallment: '3,5' }, [{ field: 'CreditInstallment', rule: 'enum', message: 'must be a comma-separated list of 3, 6, 12, 18, 24, 30 or 30N' }]],
     ['installments with Redeem', { CreditInstallment: '3', Redeem: 'Y' }, [{ field: 'Redeem', rule: 'exclusive', message: 'bonus-point redemption cannot be combined with installments' }]],
     ['UnionPay with installments', { UnionPay: '1', CreditInstallment: '3' }, [{ field: 'UnionPay', rule: 'exclusive', message: 'UnionPay cannot be combined with installments' }]],
@@ -180,7 +180,7 @@ describe('buildAioParams', () => {
     expect(buildAioParams(order, { ...context, merchant: member }).params).toMatchObject({ MerchantID: '1234567', PlatformID: '3002607' });
   });
 
-  it('decodes %26 and %3C as seed 001 asks, and writes IDN hosts in punycode', () => {
+  it('decodes %26 and %3C as ECPay asks (docs/protocol.md §2.5), and writes IDN hosts in punycode', () => {
     const { params } = buildAioParams({ ...order, remark: 'Tea %26 cake', returnUrl: 'https://中文.tw/ecpay/return' }, context);
     expect(params.Remark).toBe('Tea & cake');
     expect(params.ReturnURL).toBe('https://xn--fiq228c.tw/ecpay/return');

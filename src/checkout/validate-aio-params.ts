@@ -6,7 +6,7 @@ import type { AioParams } from './build-aio-params.js';
 import { AIO_CHECKOUT_FIELDS, type AioCheckoutField } from './checkout-order.interface.js';
 import { findWafTrigger } from './waf-rules.js';
 
-/** String(n) lengths of seed 002 / PROTOCOL.md §3.1, counted in characters as ECPay counts them. */
+/** String(n) lengths of docs/protocol.md §5.1, counted in characters as ECPay counts them. */
 const MAX_LENGTH: Partial<Record<AioCheckoutField, number>> = {
   MerchantID: 10, MerchantTradeNo: 20, MerchantTradeDate: 20, PaymentType: 20, TradeDesc: 200, ItemName: 400,
   ReturnURL: 200, ChoosePayment: 20, StoreID: 20, ClientBackURL: 200, ItemURL: 200, Remark: 100,
@@ -32,7 +32,7 @@ const METHODS = ['ALL', 'Credit', 'WebATM', 'ATM', 'CVS', 'BARCODE', 'ApplePay',
 type Method = (typeof METHODS)[number];
 
 /**
- * Amount limits per channel in TWD (PEERS.md: enforced by @rytass/payments-adapter-ecpay from ECPay's fee pages).
+ * Amount limits per channel in TWD (docs/protocol.md §5.3: enforced by @rytass/payments-adapter-ecpay from ECPay's fee pages).
  * Channels without a recorded limit only need a positive integer.
  */
 export const AIO_AMOUNT_LIMITS: Partial<Record<Method, readonly [number, number]>> = {
@@ -53,7 +53,7 @@ const CHANNEL_FIELDS: Partial<Record<AioCheckoutField, readonly Method[]>> = {
   ClientRedirectURL: ['ATM', 'CVS', 'BARCODE', 'ALL'], IgnorePayment: ['ALL'],
 };
 
-/** Periodic bounds of seed 003 (Frequency and ExecTimes per PeriodType). */
+/** Periodic bounds of docs/protocol.md §5.5 (Frequency and ExecTimes per PeriodType). */
 const PERIOD_BOUNDS: Record<string, { frequency: number; execTimes: number }> = {
   D: { frequency: 365, execTimes: 999 },
   M: { frequency: 12, execTimes: 99 },
@@ -74,7 +74,7 @@ export interface AioValidationOptions {
 }
 
 /**
- * Checks AioCheckOut/V5 fields against every rule ECPay documents (seeds 001–003, PROTOCOL.md §3.1 and §5) and
+ * Checks AioCheckOut/V5 fields against every rule ECPay documents (docs/protocol.md §5) and
  * returns all the problems found, in field order. An empty list means ECPay should accept the order.
  */
 export function validateAioParams(params: AioParams, options: AioValidationOptions): EcpayValidationIssue[] {
@@ -161,9 +161,9 @@ function checkCredit(params: AioParams, add: Add, has: (f: AioCheckoutField) => 
     const bad = params.CreditInstallment!.split(',').filter((count) => !INSTALLMENTS.has(count.trim()));
     if (bad.length > 0) add('CreditInstallment', 'enum', 'must be a comma-separated list of 3, 6, 12, 18, 24, 30 or 30N', params.CreditInstallment);
   }
-  if (installments && periodic) add('CreditInstallment', 'exclusive', 'installments and periodic billing cannot be combined (seed 002)');
+  if (installments && periodic) add('CreditInstallment', 'exclusive', 'installments and periodic billing cannot be combined (docs/protocol.md §5.5)');
   if (installments && params.Redeem === 'Y') add('Redeem', 'exclusive', 'bonus-point redemption cannot be combined with installments');
-  // UnionPay cards take no installments, periodic billing or bonus points (seed 002); "2" only hides UnionPay.
+  // UnionPay cards take no installments, periodic billing or bonus points (docs/protocol.md §5.5); "2" only hides UnionPay.
   if (has('UnionPay') && params.UnionPay !== '2') {
     for (const [active, what] of [[installments, 'installments'], [periodic, 'periodic billing'], [params.Redeem === 'Y', 'bonus-point redemption']] as const) {
       if (active) add('UnionPay', 'exclusive', `UnionPay cannot be combined with ${what}`);
@@ -223,7 +223,7 @@ function checkRange(params: AioParams, field: AioCheckoutField, min: number, max
 function checkUrl(field: AioCheckoutField, value: string, options: AioValidationOptions, add: Add): void {
   const url = checkEcpayUrl(value, (rule, message, excerpt) => add(field, rule, message, excerpt));
   if (!url) return;
-  // ECPay only calls ports 80 and 443 (seed 000 item 4, seed 001); the URL parser drops them when they are the default.
+  // ECPay only calls ports 80 and 443 (docs/protocol.md §5.6); the URL parser drops them when they are the default.
   // The local sandbox stands in for ECPay on this machine, where the shop runs on a port of its own.
   if (url.port !== '' && url.port !== '80' && url.port !== '443' && options.environment !== 'sandbox') {
     add(field, 'url-port', `must not name port ${url.port}: ECPay only uses 80 and 443`, value);

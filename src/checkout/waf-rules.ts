@@ -1,11 +1,11 @@
 /**
- * The rules of ECPay's CDN/WAF (seed 001, "綠界CDN會導致阻擋特殊字元或規則"): a parameter that looks like a system
+ * The rules of ECPay's CDN/WAF (docs/protocol.md §5.7, "綠界CDN會導致阻擋特殊字元或規則"): a parameter that looks like a system
  * command is blocked before it reaches ECPay (error 10400011), after the customer has left the shop. We detect the
  * same patterns up front and name the text that trips them, so a product called "Echo Dot" or "CD/DVD drive" is
  * caught while the customer is still in the shop.
  */
 
-/** Command words blocked wherever they appear as a word (first list of seed 001). */
+/** Command words blocked wherever they appear as a word (first list of docs/protocol.md §5.7). */
 const COMMAND_WORDS: readonly RegExp[] = [
   /\bnet\s+localgroup\b/i,
   /\b(?:net|nmap|nc|telnet|wguest|wsh|rcmd|ftp|cmd32|cmd)\.exe\b/i,
@@ -19,7 +19,7 @@ const COMMAND_WORDS: readonly RegExp[] = [
   /\bchmod\s*\+x/i,
 ];
 
-/** Commands blocked next to a shell separator `;`, `|` or a backquote (second list of seed 001). */
+/** Commands blocked next to a shell separator `;`, `|` or a backquote (second list of docs/protocol.md §5.7). */
 const SHELL_COMMANDS = [
   'chgrp', 'chmod', 'chown', 'csh', 'cmd', 'cpp', 'passwd', 'python', 'perl', 'ping', 'ps', 'nasm', 'nmap', 'nc',
   'finger', 'ftp', 'kill', 'mail', 'xterm', 'rm', 'ls', 'lsof', 'telnet', 'uname', 'echo', 'id', 'g\\+\\+', 'gcc',

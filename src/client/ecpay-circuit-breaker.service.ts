@@ -6,7 +6,7 @@ import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './ecpay-rate-limit.store.js';
 
 /**
- * The per-merchant 403 breaker (PROTOCOL.md §5): a 403 opens it for the window, and until the module clock passes
+ * The per-merchant 403 breaker (docs/protocol.md §8.1): a 403 opens it for the window, and until the module clock passes
  * the window's end every call for that merchant fails with {@link EcpayRateLimitedError} before any network I/O.
  * The state is read from the shared store on every call — never cached here — so a breaker opened (or cleared) by
  * another instance counts at once.

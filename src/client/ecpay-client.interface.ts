@@ -20,7 +20,7 @@ export interface EcpayCallOptions {
 
 /** The default timeout of a call to ECPay. @publicApi */
 export const ECPAY_DEFAULT_TIMEOUT_MS = 10_000;
-/** ECPay asks for at least 30 s on BackAuth and CreatePaymentWithCardID (PROTOCOL.md §5). @publicApi */
+/** ECPay asks for at least 30 s on BackAuth and CreatePaymentWithCardID (docs/protocol.md §7.6, §8.2). @publicApi */
 export const ECPAY_BACK_AUTH_TIMEOUT_MS = 30_000;
 
 /** Identifies one trade of the merchant. @publicApi */

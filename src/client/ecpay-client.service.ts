@@ -78,7 +78,7 @@ const DIGITS = /^\d{1,20}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Server-to-server calls to ECPay on Node's built-in fetch (PROTOCOL.md §1.7, §2, §3, §5):
+ * Server-to-server calls to ECPay on Node's built-in fetch (docs/protocol.md §2.4, §3, §4, §7, §8):
  *
  * - every call has a timeout (10 s unless `timeoutMs` says otherwise) and is never resent: a timeout is
  *   {@link EcpayTimeoutError}, outcome unknown — query the trade;
@@ -253,7 +253,7 @@ export class EcpayClient {
     const raw = await this.callKeyValue(ctx, { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() }, 'required', options);
     const f = new EcpayResponseFields(ctx.api, raw);
     const rtnCode = f.requiredInt('RtnCode');
-    // 2 = ATM account issued, 10100073 = CVS/BARCODE code issued (PROTOCOL.md §3.1); 1 is accepted as plain success.
+    // 2 = ATM account issued, 10100073 = CVS/BARCODE code issued (docs/protocol.md §6.3); 1 is accepted as plain success.
     if (rtnCode !== 1 && rtnCode !== 2 && rtnCode !== 10100073) throw this.apiError(ctx, rtnCode, f.text('RtnMsg'));
     return {
       merchantId: f.text('MerchantID'),

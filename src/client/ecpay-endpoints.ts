@@ -2,7 +2,7 @@ import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 
 /**
- * ECPay's hosts per environment (PROTOCOL.md §3). Only the base URL differs between stage, production and the local
+ * ECPay's hosts per environment (docs/protocol.md §4.1). Only the base URL differs between stage, production and the local
  * sandbox, which serves every API on ECPay's own paths.
  */
 export interface EcpayHosts {
@@ -40,11 +40,11 @@ export function ecpayHosts(environment: EcpayEnvironment, sandboxUrl?: string): 
 }
 
 /**
- * ECPay's paths, the same on every host (PROTOCOL.md §3). The host family each belongs to is in its name's comment;
+ * ECPay's paths, the same on every host (docs/protocol.md §4.2). The host family each belongs to is in its name's comment;
  * the sandbox serves all of them from one base URL.
  */
 export const ECPAY_PATHS = {
-  // payment host: All-in-One, form + CheckMacValue (§3.1)
+  // payment host: All-in-One, form + CheckMacValue (docs/protocol.md §7.1–§7.5)
   aioCheckOut: '/Cashier/AioCheckOut/V5',
   queryTradeInfo: '/Cashier/QueryTradeInfo/V5',
   queryCreditCardPeriodInfo: '/Cashier/QueryCreditCardPeriodInfo',
@@ -54,14 +54,14 @@ export const ECPAY_PATHS = {
   queryPaymentInfo: '/Cashier/QueryPaymentInfo',
   // vendor host: statement download (CSV)
   tradeNoAio: '/PaymentMedia/TradeNoAio',
-  // ecpayment host: JSON + AES (§3.2)
+  // ecpayment host: JSON + AES (docs/protocol.md §3, §7.6–§7.7)
   backAuth: '/1.0.0/Cashier/BackAuth',
   queryTrade: '/1.0.0/Cashier/QueryTrade',
   creditDetailQueryTradeJson: '/1.0.0/CreditDetail/QueryTrade',
   doActionJson: '/1.0.0/Credit/DoAction',
   creditCardPeriodActionJson: '/1.0.0/Cashier/CreditCardPeriodAction',
   queryPaymentInfoJson: '/1.0.0/Cashier/QueryPaymentInfo',
-  // ecpg host: 站內付 2.0 tokens and card binding (§3.2)
+  // ecpg host: 站內付 2.0 tokens and card binding (docs/protocol.md §7.8)
   getTokenByTrade: '/Merchant/GetTokenbyTrade',
   createPayment: '/Merchant/CreatePayment',
   getTokenByBindingCard: '/Merchant/GetTokenbyBindingCard',

@@ -1,5 +1,5 @@
 /**
- * Where the 403 circuit breaker (PROTOCOL.md §5) keeps its state. ECPay's ban is per merchant account, not per
+ * Where the 403 circuit breaker (docs/protocol.md §8.1) keeps its state. ECPay's ban is per merchant account, not per
  * process, so every app instance must see a breaker another one opened: use the TypeORM store (the module's default
  * with persistence) or the Redis store; the in-memory store is only right for a single instance.
  *

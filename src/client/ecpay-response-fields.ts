@@ -4,7 +4,7 @@ import { parseEcpayDateTime } from '../time/ecpay-time.js';
 /**
  * Splits a `k=v&k=v` answer (QueryTradeInfo, QueryPaymentInfo, DoAction, CreditCardPeriodAction) on `&` and the
  * FIRST `=`, WITHOUT form-decoding: ECPay writes the values raw (Chinese, spaces, a literal `+` or `%`) and its
- * CheckMacValue covers those raw values, so `+`→space or `%xx` decoding would break verification (PROTOCOL.md §1.7).
+ * CheckMacValue covers those raw values, so `+`→space or `%xx` decoding would break verification (docs/protocol.md §2.4).
  * `undefined` when the text is not of that form: empty, a piece without `=`, an empty or repeated name.
  */
 export function splitRawKeyValue(text: string): Record<string, string> | undefined {

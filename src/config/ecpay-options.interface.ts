@@ -31,7 +31,7 @@ export interface EcpayMerchantOptions {
 
 /**
  * A merchant that trades under a platform merchant (平台商): its requests carry `PlatformID` and are signed with the
- * platform's HashKey/HashIV (PROTOCOL.md §1.1), so it has no keys of its own here.
+ * platform's HashKey/HashIV (docs/protocol.md §1.2), so it has no keys of its own here.
  *
  * @publicApi
  */

@@ -1,5 +1,5 @@
 /**
- * ECPay's public test credentials (PROTOCOL.md §4). Anyone can sign with them, so production refuses them; they
+ * ECPay's public test credentials (docs/protocol.md §4.3). Anyone can sign with them, so production refuses them; they
  * are listed here only for that check and are never used as defaults.
  */
 export const PUBLIC_STAGE_MERCHANT_IDS: ReadonlySet<string> = new Set([

@@ -18,7 +18,7 @@ export interface EcpayCryptoOptions {
 }
 
 /**
- * The AES envelope of ECPay's JSON APIs (PROTOCOL.md §2) with the module's merchants and clock.
+ * The AES envelope of ECPay's JSON APIs (docs/protocol.md §3) with the module's merchants and clock.
  *
  * @publicApi
  */

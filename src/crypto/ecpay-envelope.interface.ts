@@ -1,5 +1,5 @@
 /**
- * The JSON envelope of ECPay's ecpayment/ecpg APIs (PROTOCOL.md §2.3).
+ * The JSON envelope of ECPay's ecpayment/ecpg APIs (docs/protocol.md §3.2).
  */
 
 /** What we POST: the outer MerchantID (the PlatformID for platform merchants), a Unix timestamp and AES `Data`. @publicApi */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ecpayUrlEncode } from './ecpay-url-encode.js';
 
 /**
- * An independent statement of the same definition (PROTOCOL.md §1.2), built on the platform's encoder instead of
+ * An independent statement of the same definition (docs/protocol.md §2.1), built on the platform's encoder instead of
  * our byte table: encodeURIComponent agrees with .NET except for `'`, `~` and space; lone surrogates become U+FFFD.
  */
 function oracle(value: string): string {

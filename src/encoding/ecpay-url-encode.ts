@@ -1,6 +1,6 @@
 /**
  * ECPay's CheckMacValue encoding: .NET Framework `HttpUtility.UrlEncode` (UTF-8) followed by lower-casing the
- * whole string (PROTOCOL.md §1.2). ECPay's server is .NET, so this — not PHP's `urlencode` and not
+ * whole string (docs/protocol.md §2.1). ECPay's server is .NET, so this — not PHP's `urlencode` and not
  * `encodeURIComponent` — is the definition: `A-Z a-z 0-9 - _ . ! * ( )` stay, space becomes `+`, every other UTF-8
  * byte becomes `%xx`; a lone UTF-16 surrogate is encoded as U+FFFD, as .NET does.
  *

@@ -27,7 +27,7 @@ const PHP_ESCAPES: readonly (readonly [string, string])[] = [
 /**
  * PHP's `urldecode` (form semantics): `+` is a space and `%XX` is a byte, in either hex case; a `%` not followed
  * by two hex digits is kept as it is. Returns the bytes, so the caller decides how to treat invalid UTF-8.
- * `decodeURIComponent` alone is wrong here: it leaves `+` in place (the bug PROTOCOL.md §2.2 shows in a peer).
+ * `decodeURIComponent` alone is wrong here: it leaves `+` in place (the trap docs/protocol.md §2.3 describes).
  *
  * @publicApi
  */

@@ -1,7 +1,7 @@
 import { EcpayError } from './ecpay.error.js';
 
 /**
- * ECPay answered HTTP 403 ("calling too fast", PROTOCOL.md §5) to this merchant, so calls for it are refused
+ * ECPay answered HTTP 403 ("calling too fast", docs/protocol.md §8.1) to this merchant, so calls for it are refused
  * without touching the network until `until` — ECPay asks for 30 minutes of silence, and every call before then
  * would only extend the ban. The breaker is shared by every app instance through the rate-limit store.
  *

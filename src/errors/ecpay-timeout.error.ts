@@ -3,7 +3,7 @@ import { EcpayError } from './ecpay.error.js';
 /**
  * No answer from ECPay within the call's timeout. The request may well have been processed — a capture made, a
  * refund issued — so the outcome is UNKNOWN: find it out with a query (QueryTradeInfo, QueryTrade, …), never by
- * sending the request again (PROTOCOL.md §5, "query after timeout"). The client never resends on its own.
+ * sending the request again (docs/protocol.md §8.2, "query, never resend"). The client never resends on its own.
  *
  * @publicApi
  */

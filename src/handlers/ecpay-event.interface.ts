@@ -4,7 +4,7 @@
  * idempotent — and keeps the raw verified payload beside the normalised data.
  */
 
-/** Event names (ARCHITECTURE.md). `*` in `@OnEcpayEvent('*')` receives every event. @publicApi */
+/** Event names (README, Handlers). `*` in `@OnEcpayEvent('*')` receives every event. @publicApi */
 export type EcpayEventName =
   | 'payment.succeeded'
   | 'payment.failed'

@@ -1,6 +1,6 @@
 import type { EcpayBoundCardRecord } from '../persistence/ecpay-bound-card.store.js';
 
-/** Whether a decrypted JSON notification is a card binding's result (seed 004) rather than a payment's. */
+/** Whether a decrypted JSON notification is a card binding's result (docs/protocol.md §6.7) rather than a payment's. */
 export function isBindingResult(data: Readonly<Record<string, unknown>>): boolean {
   return typeof data.BindCardID === 'string' && data.BindCardID !== '';
 }

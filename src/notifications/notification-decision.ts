@@ -21,7 +21,7 @@ export interface NotificationDecision {
   readonly changes: EcpayTradeChanges | undefined;
 }
 
-// RtnCode that means "code issued" on PaymentInfoURL: 2 for ATM, 10100073 for CVS and BARCODE (PROTOCOL.md §3.1).
+// RtnCode that means "code issued" on PaymentInfoURL: 2 for ATM, 10100073 for CVS and BARCODE (docs/protocol.md §6.3).
 const CODE_ISSUED = new Set([2, 10100073]);
 const OPEN: ReadonlySet<EcpayTradeStatus> = new Set(['pending', 'code-issued', 'failed']);
 /** Statuses a payment led to: a later success with the payment's own TradeNo only confirms them. */
@@ -33,7 +33,7 @@ const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded
  * pays, and a notification contradicting the trade's state is kept and flagged rather than applied.
  */
 export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
-  // A card binding (seed 004) and a ticket refund result (seed 000) are facts of their own, not payments of the trade
+  // A card binding (docs/protocol.md §6.7) and a ticket refund result (§6.8) are facts of their own, not payments of the trade
   // they name: they change no trade and raise their event even when that trade is not one of ours (kept as orphan).
   if (kind === 'card-binding') {
     return { outcome: trade ? 'applied' : 'orphan', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };

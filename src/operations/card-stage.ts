@@ -1,7 +1,7 @@
 import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 
 /**
- * Where a card authorization stands at ECPay (PROTOCOL.md §3.1), which decides the DoAction recipe:
+ * Where a card authorization stands at ECPay (docs/protocol.md §7.2), which decides the DoAction recipe:
  * `authorized` (已授權) → void with N; `to-be-closed` (要關帳) → E then N in full, R in part; `closed` (已關帳) → R.
  *
  * @publicApi

@@ -7,7 +7,7 @@ import { EcpayError } from '../errors/ecpay.error.js';
  * - `invalid-amount` — not a whole number of TWD of at least 1;
  * - `exceeds-remaining` — more than is left to refund (or to capture);
  * - `partial-not-allowed` — ECPay refunds installment and Redeem (紅利折抵) trades in full only;
- * - `closing-window` — 20:15–20:30 Asia/Taipei, while ECPay's daily auto-close runs (PROTOCOL.md §3.1);
+ * - `closing-window` — 20:15–20:30 Asia/Taipei, while ECPay's daily auto-close runs (docs/protocol.md §8.3);
  * - `in-progress` — another action on the trade is being sent right now;
  * - `outcome-unknown` — an earlier (or this) call may or may not have reached ECPay: never resent blindly; query
  *   the trade and resolve the action with `resolveAction` first;

@@ -24,7 +24,7 @@ export interface EcpayOperationResult {
 export type EcpayActionResolution = Extract<EcpayActionStatus, 'succeeded' | 'failed'>;
 
 /**
- * The scheduled reconciliation of trades ECPay never reported on (PROTOCOL.md §5): card/TWQR/online trades are
+ * The scheduled reconciliation of trades ECPay never reported on (docs/protocol.md §8.4): card/TWQR/online trades are
  * queried 10, 20 and 40 minutes after they were created; ATM/CVS/BARCODE only after their payment code expired.
  *
  * @publicApi

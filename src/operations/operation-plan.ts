@@ -34,7 +34,7 @@ type PlanInput = Pick<
 export const refundableOf = (trade: Pick<EcpayTrade, 'capturedAmount' | 'totalAmount'>): number => trade.capturedAmount ?? trade.totalAmount;
 
 /**
- * The refund recipe of PROTOCOL.md §3.1 for the trade's card stage: `authorized` → N (in full only: ECPay cannot
+ * The refund recipe of docs/protocol.md §7.2 for the trade's card stage: `authorized` → N (in full only: ECPay cannot
  * void part of an authorization); `to-be-closed` → E then N in full, R in part; `closed` → R. The amount defaults to
  * what is left, must be whole TWD, and at most what is left; installment and Redeem trades refund in full only.
  */
@@ -161,7 +161,7 @@ function assertCardTrade(trade: PlanInput, reason: 'not-refundable' | 'not-captu
 
 const YES = new Set<unknown>(['Y', 'y', '1', 1, true]);
 
-/** Installments (CreditInstallment, 圓夢彈性分期) and Redeem (紅利折抵) are refunded in full only (PROTOCOL.md §3.1). */
+/** Installments (CreditInstallment, 圓夢彈性分期) and Redeem (紅利折抵) are refunded in full only (docs/protocol.md §7.2). */
 function fullRefundOnly(trade: PlanInput): boolean {
   const options = trade.paymentOptions ?? {};
   const installment = options.CreditInstallment;

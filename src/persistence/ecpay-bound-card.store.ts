@@ -3,7 +3,7 @@ import type { Repository } from 'typeorm';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
 
-/** What a successful binding result tells about the card (seed 004: BindCardID, CardInfo). */
+/** What a successful binding result tells about the card (docs/protocol.md §6.7: BindCardID, CardInfo). */
 export interface EcpayBoundCardRecord {
   readonly merchantId: string;
   readonly merchantMemberId: string;

@@ -18,7 +18,7 @@ export interface EcpaySandboxMerchant {
 export interface EcpaySandboxFaults {
   /**
    * Answer every server API (QueryTradeInfo, DoAction, the period APIs, and the JSON/AES APIs: BackAuth, QueryTrade,
-   * the card binding family) with HTTP 403, ECPay's rate limit (PROTOCOL.md §5). The request is not carried out.
+   * the card binding family) with HTTP 403, ECPay's rate limit (docs/protocol.md §8.1). The request is not carried out.
    */
   rateLimit?: boolean;
   /** Answer every server API with HTTP 500; the request is not carried out. */
@@ -40,7 +40,7 @@ export interface EcpaySandboxFaults {
  * @publicApi
  */
 export interface EcpaySandboxOptions {
-  /** The merchants the sandbox accepts. Default: ECPay's public stage merchant 3002607 (PROTOCOL.md §4). */
+  /** The merchants the sandbox accepts. Default: ECPay's public stage merchant 3002607 (docs/protocol.md §4.3). */
   merchants?: readonly EcpaySandboxMerchant[];
   /**
    * Path prefix of every sandbox route: `''` (the default) when the sandbox runs alone, e.g. `/ecpay-sandbox` when it
@@ -49,7 +49,7 @@ export interface EcpaySandboxOptions {
   prefix?: string;
   /**
    * Milliseconds to wait before each re-post of a notification that was not answered exactly `1|OK`. Its length is
-   * the number of re-posts. Default: ECPay's 4 re-posts 5–15 minutes apart (5 posts in all, PROTOCOL.md §5);
+   * the number of re-posts. Default: ECPay's 4 re-posts 5–15 minutes apart (5 posts in all, docs/protocol.md §6.1);
    * tests compress it, e.g. `[20, 20, 20, 20]`.
    */
   retrySchedule?: readonly number[];

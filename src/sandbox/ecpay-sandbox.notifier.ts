@@ -54,10 +54,10 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
   }
 
   /**
-   * The JSON/AES family's notification (ecpayment ReturnURL, seed 004 binding ReturnURL): `data` in the envelope
+   * The JSON/AES family's notification (ecpayment ReturnURL, binding ReturnURL: docs/protocol.md §6.6, §6.7): `data` in the envelope
    * `{ MerchantID, RpHeader, TransCode: 1, TransMsg, Data }`, encrypted with the keys the trade's request was
    * encrypted with (the platform's for a platform member), posted as `application/json`. Same retries and `1|OK`
-   * rule as the form notifications (seed 004); each post carries a fresh RpHeader.Timestamp.
+   * rule as the form notifications (docs/protocol.md §6.1); each post carries a fresh RpHeader.Timestamp.
    */
   async sendEnvelope(trade: SandboxTrade, kind: SandboxNotificationKind, url: string, data: Readonly<Record<string, unknown>>): Promise<SandboxNotification> {
     const notification: SandboxNotification = { id: this.store.newId(), kind, url, format: 'json', fields: {}, data, status: 'sending', attempts: [] };
@@ -120,7 +120,7 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
         method: 'POST',
         body: post.body,
         headers: post.headers,
-        // ECPay does not follow redirects (PEERS.md §4: a 308 or 302 on ReturnURL loses the notification).
+        // ECPay does not follow redirects (docs/protocol.md §5.6: a 308 or 302 on ReturnURL loses the notification).
         redirect: 'manual',
         signal: controller.signal,
       });

@@ -37,7 +37,7 @@ export class EcpaySandboxStore {
     return merchantId === undefined ? undefined : this.merchantsById.get(merchantId);
   }
 
-  /** The keys a trade's messages are signed with: the platform's when the order named a PlatformID (PROTOCOL.md §1.1). */
+  /** The keys a trade's messages are signed with: the platform's when the order named a PlatformID (docs/protocol.md §1.2). */
   signerOf(trade: SandboxTrade): EcpaySandboxMerchant {
     const signer = this.merchant(trade.params.PlatformID || trade.merchantId);
     if (!signer) throw new Error(`The sandbox no longer knows merchant ${trade.params.PlatformID || trade.merchantId}`);

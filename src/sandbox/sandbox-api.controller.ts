@@ -9,7 +9,7 @@ import { SANDBOX_RTN } from './sandbox-rtn-codes.js';
 
 /**
  * ECPay's server APIs on ECPay's own paths. The faults apply here, and only here: ECPay's rate limit covers the
- * APIs "不包含建立付款訂單" (not creating orders, seed 001), and the payment pages are not an API.
+ * APIs "不包含建立付款訂單" (not creating orders, docs/protocol.md §8.1), and the payment pages are not an API.
  */
 export function createSandboxApiController(prefix: string): Type<unknown> {
   @Controller(prefix)
@@ -42,7 +42,7 @@ export function createSandboxApiController(prefix: string): Type<unknown> {
     private async serve(request: SandboxRequest, response: SandboxResponse, handle: (fields: Record<string, string>) => SandboxReply | Promise<SandboxReply>): Promise<void> {
       const faults = this.store.faults();
       if (faults.delayMs) await sleep(faults.delayMs);
-      // ECPay's rate limit is a bare HTTP 403 (PROTOCOL.md §5): no body a client could mistake for an answer.
+      // ECPay's rate limit is a bare HTTP 403 (docs/protocol.md §8.1): no body a client could mistake for an answer.
       if (faults.rateLimit) return send(response, textReply('Forbidden', 403));
       if (faults.serverError) return send(response, textReply('Internal Server Error', 500));
       const fields = readForm(request);

@@ -8,7 +8,7 @@ import { jsonReply, signedKeyValues, textReply, type SandboxReply } from './sand
 import { SANDBOX_RTN, TRADE_STATUS_FAILED, type SandboxRtn } from './sandbox-rtn-codes.js';
 import type { SandboxTrade } from './sandbox-trade.interface.js';
 
-/** ECPay's TimeStamp window for the AIO query and period APIs (PROTOCOL.md §3.1, §5). */
+/** ECPay's TimeStamp window for the AIO query and period APIs (docs/protocol.md §8.5). */
 const TIMESTAMP_WINDOW_SECONDS = 180;
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
@@ -54,7 +54,7 @@ export class SandboxApiService {
   }
 
   /**
-   * CreditDetail/DoAction with ECPay's state rules (PROTOCOL.md §3.1): C closes an authorization (已授權 → 要關帳),
+   * CreditDetail/DoAction with ECPay's state rules (docs/protocol.md §7.2): C closes an authorization (已授權 → 要關帳),
    * E undoes C, N voids an authorization that is not closed, R refunds — in part too — once closing or closed
    * (but not in full while 要關帳: that is E then N; installments and bonus points only in full).
    */
@@ -111,7 +111,7 @@ export class SandboxApiService {
   }
 
   /**
-   * QueryCreditCardPeriodInfo: JSON. Field names as in PROTOCOL.md §3.1; the ones after `amount` and the ExecStatus
+   * QueryCreditCardPeriodInfo: JSON. Field names as in docs/protocol.md §7.4; the ones after `amount` and the ExecStatus
    * values (0 cancelled, 1 running, 2 finished) are [unverified] there.
    */
   periodInfo(fields: Readonly<Record<string, string>>): SandboxReply {

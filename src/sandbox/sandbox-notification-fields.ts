@@ -8,7 +8,7 @@ import type { SandboxPeriodCharge, SandboxTrade } from './sandbox-trade.interfac
 /**
  * The bodies the sandbox posts, built by the library's own `EcpayTesting` (the same shapes its e2e tests use) and
  * filled with the trade's real values. Signed with the keys the order was signed with: a platform member's
- * notifications carry the platform's MAC (PROTOCOL.md §1.1).
+ * notifications carry the platform's MAC (docs/protocol.md §1.2).
  */
 export class SandboxNotificationFields {
   private readonly testing: EcpayTesting;
@@ -59,7 +59,7 @@ export class SandboxNotificationFields {
         ExpireDate: formatEcpayDateTime(new Date(now.getTime() + days * 86_400_000)).slice(0, 10),
       });
     }
-    // CVS: StoreExpireDate in minutes (default 7 days); BARCODE: in days (default 7) — seed 002 / PROTOCOL.md §3.1.
+    // CVS: StoreExpireDate in minutes (default 7 days); BARCODE: in days (default 7) — docs/protocol.md §5.5.
     const minutes = method === 'CVS' ? Number(params.StoreExpireDate || 10_080) : Number(params.StoreExpireDate || 7) * 1440;
     const expire = formatEcpayDateTime(new Date(now.getTime() + minutes * 60_000));
     const barcode = method === 'BARCODE';
@@ -112,7 +112,7 @@ export class SandboxNotificationFields {
     };
   }
 
-  /** NeedExtraPaidInfo=Y: ECPay adds the payment's details, all covered by the MAC (PROTOCOL.md §3.1, [doc] ?p=5675). */
+  /** NeedExtraPaidInfo=Y: ECPay adds the payment's details, all covered by the MAC (docs/protocol.md §1.2, §6.2). */
   private paidExtras(): Record<string, string> {
     if (this.trade.params.NeedExtraPaidInfo !== 'Y') return {};
     const credit = this.trade.credit;

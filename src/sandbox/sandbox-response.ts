@@ -2,7 +2,7 @@ import { computeCheckMacValue, type EcpayKeys } from '../signing/check-mac-value
 
 /**
  * ECPay's `k=v&k=v` answer of the form APIs: values written raw, NOT URL-encoded (Chinese, spaces and `+` as they
- * are), and the CheckMacValue computed over those raw values (PROTOCOL.md §1.7). A client that form-decodes this
+ * are), and the CheckMacValue computed over those raw values (docs/protocol.md §2.4). A client that form-decodes this
  * breaks on `+` and `%`, exactly as it would against ECPay.
  */
 export function signedKeyValues(fields: Readonly<Record<string, string>>, keys: EcpayKeys): string {

@@ -7,7 +7,7 @@
 export type SandboxTradeStatus = 'created' | 'awaiting-3ds' | 'code-issued' | 'paid' | 'failed';
 
 /**
- * A card authorization's state for DoAction (PROTOCOL.md §3.1): `authorized` (已授權), `to-close` (要關帳, after C),
+ * A card authorization's state for DoAction (docs/protocol.md §7.2): `authorized` (已授權), `to-close` (要關帳, after C),
  * `closed` (已關帳, after the nightly close — `POST /__sandbox/settle`), `voided` (after N), `refunded` (fully, after R).
  *
  * @publicApi

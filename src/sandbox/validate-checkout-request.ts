@@ -4,14 +4,14 @@ import type { EcpaySandboxMerchant } from './ecpay-sandbox-options.interface.js'
 import { SANDBOX_RTN, type SandboxRtn } from './sandbox-rtn-codes.js';
 
 /**
- * ECPay's checks of an AioCheckOut/V5 request, written from ECPay's documentation (seed 002, PROTOCOL.md §3.1 and
- * §5) independently of the library's pre-flight validator, so the sandbox can catch what the library lets through.
+ * ECPay's checks of an AioCheckOut/V5 request, written from ECPay's documentation (docs/protocol.md §5 and
+ * §8) independently of the library's pre-flight validator, so the sandbox can catch what the library lets through.
  * ECPay stops at the first problem and shows one message; so does this.
  */
 
 const REQUIRED = ['MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName', 'ReturnURL', 'ChoosePayment', 'EncryptType'];
 
-/** String(n) limits of seed 002 / PROTOCOL.md §3.1, counted in characters. */
+/** String(n) limits of docs/protocol.md §5.1, counted in characters. */
 const MAX_LENGTH: Record<string, number> = {
   MerchantID: 10, MerchantTradeNo: 20, MerchantTradeDate: 20, PaymentType: 20, TradeDesc: 200, ItemName: 400, ReturnURL: 200,
   ChoosePayment: 20, StoreID: 20, ClientBackURL: 200, ItemURL: 200, Remark: 100, ChooseSubPayment: 20, OrderResultURL: 200,
@@ -31,7 +31,7 @@ const PERIOD_BOUNDS: Record<string, { frequency: number; execTimes: number }> = 
 const INSTALLMENTS = /^(?:3|6|12|18|24|30N?)(?:,(?:3|6|12|18|24|30N?))*$/;
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
-/** The merchant whose keys signed the request (the platform's when PlatformID is given, PROTOCOL.md §1.1), or ECPay's error. */
+/** The merchant whose keys signed the request (the platform's when PlatformID is given, docs/protocol.md §1.2), or ECPay's error. */
 export function validateCheckoutRequest(
   fields: Readonly<Record<string, string>>,
   merchantOf: (merchantId: string | undefined) => EcpaySandboxMerchant | undefined,
@@ -57,7 +57,7 @@ function parameterProblem(fields: Readonly<Record<string, string>>): string | un
   if (fields.EncryptType !== '1') return 'EncryptType must be 1.';
   if (!POSITIVE_INTEGER.test(fields.TotalAmount!)) return 'TotalAmount must be a positive integer.';
   if (!(SANDBOX_METHODS as readonly string[]).includes(fields.ChoosePayment!)) return 'ChoosePayment is not a payment method.';
-  // seed 001: "傳送參數值的內容不允許使用 html tag".
+  // docs/protocol.md §5.7: no HTML tags in any value.
   for (const [name, value] of Object.entries(fields)) if (/<[a-z!/?]/i.test(value)) return `${name} must not contain HTML tags.`;
   for (const name of URL_FIELDS) if (has(name) && !isHttpUrl(fields[name]!)) return `${name} must be an http(s) URL.`;
   return periodProblem(fields, has) ?? (has('CreditInstallment') && !INSTALLMENTS.test(fields.CreditInstallment!) ? 'CreditInstallment is not a list of 3, 6, 12, 18, 24, 30N.' : undefined);
@@ -66,7 +66,7 @@ function parameterProblem(fields: Readonly<Record<string, string>>): string | un
 function periodProblem(fields: Readonly<Record<string, string>>, has: (name: string) => boolean): string | undefined {
   if (!PERIOD_FIELDS.some(has)) return undefined;
   for (const name of PERIOD_FIELDS) if (!has(name)) return `${name} is required for periodic payments.`;
-  // seed 002: "It is not possible to set the parameters for periodic fixed-amount purchases and instalment payments at the same time."
+  // docs/protocol.md §5.5: periodic billing and installments cannot be set at the same time.
   if (has('CreditInstallment')) return 'CreditInstallment cannot be combined with periodic payments.';
   if (fields.PeriodAmount !== fields.TotalAmount) return 'PeriodAmount must equal TotalAmount.';
   const bounds = PERIOD_BOUNDS[fields.PeriodType!];

@@ -90,7 +90,7 @@ describe('verifyCheckMacValue never throws and accepts only the exact MAC', () =
     expect(verifyCheckMacValue({ ...params, CheckMacValue: mac }, { ...keys, hashIv: 'EkRm7iFT261dpevt' })).toBe(false);
   });
 
-  it('is blind to ASCII letter case, of the keys as of the values (the whole string is lower-cased: PROTOCOL.md §1.2)', () => {
+  it('is blind to ASCII letter case, of the keys as of the values (the whole string is lower-cased: docs/protocol.md §1.1 step 5)', () => {
     expect(verifyCheckMacValue({ ...params, CheckMacValue: mac }, { ...keys, hashIv: 'EKRM7IFT261DPEVS' })).toBe(true);
     expect(verifyCheckMacValue({ ...params, MerchantTradeNo: 'TEST1234567890', CheckMacValue: mac }, keys)).toBe(true);
   });

@@ -43,7 +43,7 @@ const codePointRank = (unit: number): number => (unit >= 0xd800 ? (unit >= 0xe00
 
 /**
  * Builds the exact string ECPay hashes: `HashKey=…&k=v&…&HashIV=…` over every field but CheckMacValue (empty
- * values kept), URL-encoded the .NET way and lower-cased (PROTOCOL.md §1.1 steps 1–4). Throws a `TypeError`
+ * values kept), URL-encoded the .NET way and lower-cased (docs/protocol.md §1.1 steps 1–5, §2.1). Throws a `TypeError`
  * naming the field when a value is neither a string nor a finite number.
  *
  * @publicApi
@@ -150,7 +150,7 @@ export function verifyCheckMacValue(params: unknown, keys: EcpayKeys, algorithm:
 }
 
 /**
- * The CheckMacValue of ECPay's ticketing JSON APIs (PROTOCOL.md §1.5): SHA256 over the lower-cased URL encoding
+ * The CheckMacValue of ECPay's ticketing JSON APIs (docs/protocol.md §1.6): SHA256 over the lower-cased URL encoding
  * of `HashKey + plaintextJson + HashIV` — no field sorting, no `HashKey=` prefix. ECPay's own vector notes say
  * this MAC uses the plain (PHP) URL encoding without the .NET replacements of the form MAC, so `!*()` stay encoded.
  *
@@ -160,7 +160,7 @@ export function computeJsonCheckMacValue(plaintextJson: string, keys: EcpayKeys)
   return hash('sha256', phpUrlEncode(keys.hashKey + plaintextJson + keys.hashIv).toLowerCase(), 'hex').toUpperCase();
 }
 
-/** Constant-time check of a §1.5 JSON CheckMacValue. Never throws. @publicApi */
+/** Constant-time check of a §1.6 JSON CheckMacValue. Never throws. @publicApi */
 export function verifyJsonCheckMacValue(plaintextJson: unknown, checkMacValue: unknown, keys: EcpayKeys): boolean {
   if (typeof plaintextJson !== 'string' || typeof checkMacValue !== 'string' || checkMacValue.length !== 64) return false;
   const expected = computeJsonCheckMacValue(plaintextJson, keys);

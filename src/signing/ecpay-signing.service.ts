@@ -27,7 +27,7 @@ export interface EcpayVerifyOptions {
 }
 
 /**
- * CheckMacValue for the form APIs (PROTOCOL.md §1) with the module's merchants. Keys are chosen by ECPay's rules:
+ * CheckMacValue for the form APIs (docs/protocol.md §1) with the module's merchants. Keys are chosen by ECPay's rules:
  * a `PlatformID` in the params means the platform's keys.
  *
  * @publicApi
@@ -63,12 +63,12 @@ export class EcpaySigningService {
     return merchant !== undefined && verifyCheckMacValue(params, merchant, options.algorithm);
   }
 
-  /** The §1.5 CheckMacValue (ticketing JSON APIs) over a plaintext JSON text. */
+  /** The docs/protocol.md §1.6 CheckMacValue (ticketing JSON APIs) over a plaintext JSON text. */
   signJson(plaintextJson: string, options: Pick<EcpaySignOptions, 'merchant'> = {}): string {
     return computeJsonCheckMacValue(plaintextJson, this.merchants.get(options.merchant));
   }
 
-  /** Constant-time check of a §1.5 CheckMacValue. Never throws. */
+  /** Constant-time check of a docs/protocol.md §1.6 CheckMacValue. Never throws. */
   verifyJson(plaintextJson: unknown, checkMacValue: unknown, options: Pick<EcpayVerifyOptions, 'merchant'> = {}): boolean {
     const merchant = options.merchant === undefined ? this.merchants.get() : this.merchants.forIncoming({}, options.merchant);
     return merchant !== undefined && verifyJsonCheckMacValue(plaintextJson, checkMacValue, merchant);

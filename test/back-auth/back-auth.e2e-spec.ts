@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { loadVectorFile } from '../support/vectors.js';
 import { EcpayBackAuthService } from '../../src/back-auth/ecpay-back-auth.service.js';
 import { decryptEcpayPayload, encryptEcpayData } from '../../src/crypto/ecpay-aes.js';
 import {
@@ -33,7 +33,7 @@ interface AesVector {
   expected_json?: string;
 }
 
-const VECTORS = (JSON.parse(readFileSync('/work/shared/ecpay/vectors/official-aes-encryption.json', 'utf8')) as { vectors: AesVector[] }).vectors.filter(
+const VECTORS = loadVectorFile<{ vectors: AesVector[] }>('official-aes-encryption.json').vectors.filter(
   (vector) => vector.mode !== 'gcm' && (vector.expected_base64 !== undefined || vector.encrypted_base64 !== undefined),
 );
 
@@ -87,7 +87,7 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
     return { transport, service: new EcpayBackAuthService(transport, { merchantId: STAGE_KEYS.merchantId, timeoutMs }, fixedClock) };
   };
 
-  it('authorized: the stub decrypts exactly seed 003\'s Data and its answer maps to "authorized"', async () => {
+  it('authorized: the stub decrypts exactly the BackAuth page\'s Data (docs/protocol.md §7.6) and its answer maps to "authorized"', async () => {
     const { service } = make();
     const result = await service.backAuth(fullInput());
 

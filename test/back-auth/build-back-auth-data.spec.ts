@@ -6,8 +6,8 @@ import { decodeMerchantTradeNoTime } from '../../src/checkout/merchant-trade-no.
 import { EcpayValidationError } from '../../src/errors/ecpay-validation.error.js';
 import { fullInput, minimalInput, NOW } from './support/fixtures.js';
 
-describe('buildBackAuthData (seed 003 Data)', () => {
-  it('builds the nested structure of seed 003 with every field, in the order of its parameter table', () => {
+describe('buildBackAuthData (docs/protocol.md §7.6 Data)', () => {
+  it('builds the nested structure of docs/protocol.md §7.6 with every field, in the order of its parameter table', () => {
     const input = fullInput();
     input.CardInfo.CreditInstallment = '3,6,12';
     const data = buildBackAuthData(input, '3002607', NOW);
@@ -57,7 +57,7 @@ describe('buildBackAuthData (seed 003 Data)', () => {
     expect(Object.keys(data.ConsumerInfo!)).toEqual(['MerchantMemberID', 'Email', 'Phone', 'Name', 'CountryCode', 'Address']);
   });
 
-  it('matches the shape of seed 003\'s Data example (Int as JSON numbers, ChoosePayment a plain string)', () => {
+  it('matches the shape of ECPay\'s BackAuth Data example (docs/protocol.md §7.6) (Int as JSON numbers, ChoosePayment a plain string)', () => {
     const seedExample = {
       MerchantID: '3002607',
       OrderInfo: { MerchantTradeDate: '2022/05/23 14:10:00', MerchantTradeNo: '1234567890', TotalAmount: 500, TradeDesc: '', ItemName: 'item1#item2', ReturnURL: 'https://yourReturnURL.com' },

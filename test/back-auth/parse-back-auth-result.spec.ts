@@ -3,7 +3,7 @@ import { parseBackAuthResult } from '../../src/back-auth/parse-back-auth-result.
 import { parseBackAuthQueryResult } from '../../src/back-auth/parse-query-trade-result.js';
 import { EcpayResponseVerificationError } from '../../src/errors/ecpay-response-verification.error.js';
 
-/** Seed 003's "not using 3DS" Data example, made valid JSON (it lacks a comma after Amount and has trailing commas). */
+/** ECPay's BackAuth "not using 3DS" Data example (docs/protocol.md §7.6), made valid JSON (it lacks a comma after Amount and has trailing commas). */
 const SEED_AUTHORIZED = {
   RtnCode: 1,
   RtnMsg: 'Success',
@@ -31,10 +31,10 @@ const SEED_AUTHORIZED = {
   },
 };
 
-/** Seed 003's 3DS Data example. */
+/** ECPay's BackAuth 3DS Data example (docs/protocol.md §7.6). */
 const SEED_THREE_D = { RtnCode: 1, RtnMsg: 'Success', PlatformID: '1234567890', MerchantID: '1234567890', MerchantTradeNo: 'test123466', ThreeDURL: 'https://3durl.com.tw' };
 
-describe('parseBackAuthResult (seed 003 answers)', () => {
+describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
   it('reads the 3-D Secure example: the URL the browser must be sent to', () => {
     expect(parseBackAuthResult(SEED_THREE_D)).toEqual({ status: 'three-d-secure', url: 'https://3durl.com.tw', merchantTradeNo: 'test123466' });
   });

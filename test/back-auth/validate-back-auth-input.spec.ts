@@ -21,14 +21,14 @@ const long = (length: number, char = 'a'): string => char.repeat(length);
 const url = (length: number): string => `https://shop.example.com/${long(length - 25)}`;
 const PERIODIC = { PeriodAmount: 500, PeriodType: 'M', Frequency: 1, ExecTimes: 12, PeriodReturnURL: 'https://shop.example.com/p' };
 
-describe('validateBackAuthInput (seed 003 rules)', () => {
+describe('validateBackAuthInput (docs/protocol.md §7.6 rules)', () => {
   it('accepts ECPay\'s stage test card although it fails the Luhn check (documented exemption)', () => {
     expect(rulesOf(variant((i) => (i.CardInfo!.CardNo = '4311-9522-2222-2222')))).toEqual([]);
     // One digit off is no longer the test card: Luhn applies again.
     expect(rulesOf(variant((i) => (i.CardInfo!.CardNo = '4311-9522-2222-2221')))).toEqual(['CardInfo.CardNo:luhn']);
   });
 
-  it('accepts the minimal input (only what seed 003 requires) and the full one', () => {
+  it('accepts the minimal input (only what docs/protocol.md §7.6 requires) and the full one', () => {
     expect(rulesOf(minimalInput())).toEqual([]);
     expect(rulesOf(fullInput())).toEqual([]);
     expect(() => validateBackAuthInput(fullInput(), NOW)).not.toThrow();
@@ -78,7 +78,7 @@ describe('validateBackAuthInput (seed 003 rules)', () => {
     ['3-digit CVV on an Amex card', (i) => (i.CardInfo!.CardNo = '378282246310005'), 'CardInfo.CardCVV2:format'],
     ['no DirectCapture', (i) => delete i.CardInfo!.DirectCapture, 'CardInfo.DirectCapture:required'],
     ['DirectCapture "Y"', (i) => (i.CardInfo!.DirectCapture = 'Y'), 'CardInfo.DirectCapture:enum'],
-    ['Redeem "Y" (seed 003 says 0/1)', (i) => (i.CardInfo!.Redeem = 'Y'), 'CardInfo.Redeem:enum'],
+    ['Redeem "Y" (docs/protocol.md §7.6 says 0/1)', (i) => (i.CardInfo!.Redeem = 'Y'), 'CardInfo.Redeem:enum'],
     ['CreditInstallment 5', (i) => (i.CardInfo!.CreditInstallment = '5'), 'CardInfo.CreditInstallment:enum'],
     ['CreditInstallment with spaces', (i) => (i.CardInfo!.CreditInstallment = '3, 6'), 'CardInfo.CreditInstallment:enum'],
     ['CreditInstallment of 21 characters', (i) => (i.CardInfo!.CreditInstallment = '3,6,12,18,24,30,3,6,1'), 'CardInfo.CreditInstallment:max-length'],
@@ -136,7 +136,7 @@ describe('validateBackAuthInput (seed 003 rules)', () => {
     ['a Chinese name with allowed punctuation', (i) => (i.ConsumerInfo = { Name: '王小明 (Wang, Xiao-Ming) / Jr.' })],
     ['a phone with the country code', (i) => (i.ConsumerInfo = { Phone: '886912345678' })],
     ['CountryCode 840', (i) => (i.ConsumerInfo = { CountryCode: '840' })],
-    ['an empty TradeDesc (seed 003 example)', (i) => (i.OrderInfo!.TradeDesc = '')],
+    ['an empty TradeDesc (ECPay\'s BackAuth example, docs/protocol.md §7.6)', (i) => (i.OrderInfo!.TradeDesc = '')],
     ['items adding up to TotalAmount', (i) => {
       delete i.OrderInfo!.ItemName;
       i.OrderInfo!.items = [{ name: 'Tea', price: 200, quantity: 2 }, { name: 'Cake', price: 100, quantity: 1 }];

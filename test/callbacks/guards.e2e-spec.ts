@@ -20,13 +20,13 @@ import { computeCheckMacValue, EcpayCryptoService, EcpayModule, EcpaySigningServ
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { extendedVectors, type ExtendedCheckMacVector } from '../support/vectors.js';
 
-// Public stage credentials (PROTOCOL.md §4): a platform merchant, and a legacy merchant this app does not serve.
+// Public stage credentials (docs/protocol.md §4.3): a platform merchant, and a legacy merchant this app does not serve.
 const PLATFORM = { merchantId: '3002599', hashKey: 'spPjZn66i0OhqJsQ', hashIv: 'hT5OJckN45isQTTs' } as const;
 const MEMBER_ID = '3003001';
 const STRANGER = { merchantId: '2000132', hashKey: '5294y06JbISpM5x9', hashIv: 'v77hoKGq4kWxNNIS' } as const;
 
 /**
- * An implementation of PROTOCOL.md §1.1/§1.2 written here from the spec, independent of src/signing: sort names
+ * An implementation of docs/protocol.md §1.1/§2.1 written here from the spec, independent of src/signing: sort names
  * case-insensitively, `HashKey=…&k=v…&HashIV=…`, encodeURIComponent with the .NET fixes, lower-case, SHA256.
  */
 function independentCheckMac(fields: Record<string, string>, keys: { hashKey: string; hashIv: string }): string {

@@ -18,7 +18,7 @@ import { ecpayEventRecorder } from '../support/event-recorder.js';
 const { module: ListenerModule, events } = ecpayEventRecorder();
 
 // EcpayService.cards against the sandbox in the same app: binding through ECPay's form (the sandbox's page), paying
-// with the bound card, listing and deleting — the library's side of seed 004 and 站內付 2.0 end to end.
+// with the bound card, listing and deleting — the library's side of docs/protocol.md §6.7, §7.8 (站內付 2.0) end to end.
 describe('bound cards (EcpayCardsService) on the sandbox', () => {
   let app: INestApplication;
   let base: string;

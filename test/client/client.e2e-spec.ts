@@ -153,7 +153,7 @@ function installEcpay(stub: EcpayStub, keys: StubKeys): void {
       })),
     )
     .on('/Cashier/QueryCreditCardPeriodInfo', form((f) => ({ body: JSON.stringify(periodInfo(f)), contentType: 'application/json' })))
-    // DoAction's answer carries no CheckMacValue (PROTOCOL.md §3.1).
+    // DoAction's answer carries no CheckMacValue (docs/protocol.md §7.2).
     .on('/CreditDetail/DoAction', form((f) => ({ body: rawKeyValue({ MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, TradeNo: f.TradeNo!, RtnCode: '1', RtnMsg: '成功.' }) })))
     .on('/Cashier/CreditCardPeriodAction', form((f) => ({ body: rawKeyValue(stubSign({ MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, RtnCode: '1', RtnMsg: 'OK' }, keys)) })))
     .on(

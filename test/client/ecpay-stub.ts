@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * A loopback stand-in for ECPay's servers, for the client's tests. It signs and encrypts with its OWN small
  * implementation of ECPay's rules (node:crypto + a hand-written .NET URL encoder), never the library's, so a bug
- * shared by signer and verifier cannot hide: the library must agree with an independent reading of PROTOCOL.md.
+ * shared by signer and verifier cannot hide: the library must agree with an independent reading of docs/protocol.md.
  */
 
 export interface StubKeys {
@@ -13,7 +13,7 @@ export interface StubKeys {
   readonly hashIv: string;
 }
 
-/** .NET `HttpUtility.UrlEncode` (PROTOCOL.md §1.2): keep A-Z a-z 0-9 and `-_.!*()`, space → `+`, else `%xx` per UTF-8 byte. */
+/** .NET `HttpUtility.UrlEncode` (docs/protocol.md §2.1): keep A-Z a-z 0-9 and `-_.!*()`, space → `+`, else `%xx` per UTF-8 byte. */
 export function dotNetUrlEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -25,7 +25,7 @@ export function dotNetUrlEncode(text: string): string {
   return out;
 }
 
-/** CheckMacValue (PROTOCOL.md §1.1, SHA256): sorted case-insensitively, `HashKey=…&k=v…&HashIV=…`, encode, lower, hash, upper. */
+/** CheckMacValue (docs/protocol.md §1.1, SHA256): sorted case-insensitively, `HashKey=…&k=v…&HashIV=…`, encode, lower, hash, upper. */
 export function stubCheckMac(fields: Readonly<Record<string, string>>, keys: StubKeys): string {
   const names = Object.keys(fields)
     .filter((name) => name !== 'CheckMacValue')
@@ -37,13 +37,13 @@ export function stubCheckMac(fields: Readonly<Record<string, string>>, keys: Stu
 /** Adds a CheckMacValue. */
 export const stubSign = (fields: Record<string, string>, keys: StubKeys): Record<string, string> => ({ ...fields, CheckMacValue: stubCheckMac(fields, keys) });
 
-/** ECPay's raw `k=v&k=v` answer: values written as they are, NOT URL-encoded (PROTOCOL.md §1.7). */
+/** ECPay's raw `k=v&k=v` answer: values written as they are, NOT URL-encoded (docs/protocol.md §2.4). */
 export const rawKeyValue = (fields: Record<string, string>): string =>
   Object.entries(fields)
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
 
-/** AES-128-CBC of the URL-encoded JSON (PROTOCOL.md §2.1), with JavaScript's own encoder (not the library's PHP one). */
+/** AES-128-CBC of the URL-encoded JSON (docs/protocol.md §3.1), with JavaScript's own encoder (not the library's PHP one). */
 export function stubEncrypt(value: unknown, keys: StubKeys): string {
   const cipher = createCipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
   return Buffer.concat([cipher.update(encodeURIComponent(JSON.stringify(value)), 'latin1'), cipher.final()]).toString('base64');

@@ -32,7 +32,7 @@ class OrdersListener {
 class ShopModule {}
 
 /**
- * An independent CheckMacValue (PROTOCOL.md §1.1–1.2), written from the spec, not from the library: if both agree
+ * An independent CheckMacValue (docs/protocol.md §1.1, §2.1), written from the spec, not from the library: if both agree
  * and the app accepts both, the app verifies what ECPay signs, not what the library happens to produce.
  */
 function independentlySigned(fields: Record<string, string>): Record<string, string> {

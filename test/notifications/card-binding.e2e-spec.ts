@@ -19,7 +19,7 @@ import { ecpayEventRecorder } from '../support/event-recorder.js';
 
 const { module: ListenerModule, events } = ecpayEventRecorder();
 
-/** A binding result's Data as seed 004 shows it. */
+/** A binding result's Data as ECPay's binding ReturnURL page shows it (docs/protocol.md §6.7). */
 function bindingData(merchantTradeNo: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     RtnCode: 1,
@@ -35,7 +35,7 @@ function bindingData(merchantTradeNo: string, overrides: Record<string, unknown>
   };
 }
 
-// Seed 004: a card binding's result reaches the same JSON ReturnURL as payments (and the browser's OrderResultURL as a
+// docs/protocol.md §6.7: a card binding's result reaches the same JSON ReturnURL as payments (and the browser's OrderResultURL as a
 // ResultData form field); it records the bound card once and raises card.bound, whether or not the order is ours.
 describe('card binding results', () => {
   let app: INestApplication;

@@ -15,10 +15,10 @@ import {
 } from '../../src/index.js';
 import { testDatabase } from '../support/test-module.js';
 
-/** ECTicket's documentation merchant (PROTOCOL.md §4): the ticketing keys differ from the payment ones. */
+/** ECTicket's documentation merchant (docs/protocol.md §4.3): the ticketing keys differ from the payment ones. */
 const TICKET = { merchantId: '3085676', hashKey: '7b53896b742849d3', hashIv: '37a0ad3c6ffa428b' };
 
-// An implementation of PROTOCOL.md §1.5 and §2 written here from the spec, independent of the library: PHP's
+// An implementation of docs/protocol.md §1.6 and §3 written here from the spec, independent of the library: PHP's
 // urlencode (RFC 1738 with `+` for space, `~` encoded), AES-128-CBC with PKCS7, base64.
 const phpUrlEncode = (text: string): string =>
   encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -44,13 +44,13 @@ class Listener {
 @Module({ providers: [Listener] })
 class ListenerModule {}
 
-/** A RefundNotifyURL post as ECPay sends it (PROTOCOL.md §2.4). */
+/** A RefundNotifyURL post as ECPay sends it (docs/protocol.md §6.8). */
 function refundNotification(data: Record<string, unknown>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const json = JSON.stringify(data);
   return { PlatformID: '', MerchantID: TICKET.merchantId, RqHeader: { Timestamp: Math.floor(Date.now() / 1000) }, TransCode: 1, TransMsg: 'Success', Data: encrypt(json), CheckMacValue: ticketMac(json), ...overrides };
 }
 
-describe('ECTicket RefundNotifyURL (seed 000 item 1)', () => {
+describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
   let app: INestApplication;
   const path = '/ecpay/ecticket/refund-notify';
 
@@ -73,7 +73,7 @@ describe('ECTicket RefundNotifyURL (seed 000 item 1)', () => {
   const http = () => request(app.getHttpServer());
   const rows = () => app.get(DataSource).getRepository(EcpayNotification).findBy({ kind: 'ecticket-refund' });
 
-  it('checks the independent §1.5 implementation against ECPay\'s published E-Ticket vector', () => {
+  it('checks the independent docs/protocol.md §1.6 implementation against ECPay\'s published E-Ticket vector', () => {
     expect(ticketMac('{"MerchantID":"3085676","BarCode":"/1234567"}')).toBe('025168759A37FAADD6AC443CDC6C95D534674611E6BD9F8143E5065B16F77796');
   });
 

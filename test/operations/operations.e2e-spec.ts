@@ -64,7 +64,7 @@ describeEachDatabase(targets, 'operations', (kind) => {
     await app.dispatcher.kick();
   };
 
-  describe('refund recipes (PROTOCOL.md §3.1)', () => {
+  describe('refund recipes (docs/protocol.md §7.2)', () => {
     it('authorized (no auto-close, not captured): a full refund voids it with N', async () => {
       const trade = await paidTrade(manual, clock, taipei('2026-11-22T10:00:00'));
       const result = await manual.ecpay.refund(trade.merchantTradeNo);

@@ -61,7 +61,7 @@ describe('sandbox ecpg card binding', () => {
   const posted = (path: string) => shop.on(path).map((post) => ({ post, envelope: JSON.parse(post.body) as ResponseEnvelope }));
   let firstCardId = '';
 
-  it('binds a card: BindCardID (64 hex), IsSameCard false, CardInfo with expiry, OrderInfo; seed 004 notification posted', async () => {
+  it('binds a card: BindCardID (64 hex), IsSameCard false, CardInfo with expiry, OrderInfo; binding notification posted (docs/protocol.md §6.7)', async () => {
     const result = await bind('4311-9522-2222-2222');
     expect(result).toMatchObject({
       RtnCode: 1, RtnMsg: 'Success', PlatformID: '', MerchantID: STAGE.merchantId, MerchantMemberID: member,
@@ -74,7 +74,7 @@ describe('sandbox ecpg card binding', () => {
     const merchantTradeNo = String((result.OrderInfo as { MerchantTradeNo: string }).MerchantTradeNo);
     expect(await client.queryTrade({ merchantTradeNo })).toMatchObject({ tradeStatus: 1, tradeAmount: 1 });
 
-    // Seed 004: the same result, as a JSON envelope to ReturnURL, decrypting with the merchant's keys.
+    // docs/protocol.md §6.7: the same result, as a JSON envelope to ReturnURL, decrypting with the merchant's keys.
     await waitFor(() => posted('/bind/return').length === 1);
     const { post, envelope } = posted('/bind/return')[0]!;
     expect(post.contentType).toMatch(/^application\/json/);

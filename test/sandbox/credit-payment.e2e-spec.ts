@@ -93,7 +93,7 @@ describe('sandbox card payment and ReturnURL', () => {
     expect(result).toContain("document.getElementById('order-result-form').submit()");
     expect(form.fields).toMatchObject({ MerchantTradeNo: 'SbxResult1', RtnCode: '1', RtnMsg: 'Succeeded', TradeAmt: '590' });
     expect(form.fields.CheckMacValue).toBe(independentMac(form.fields));
-    // OrderResultURL wins over ClientBackURL (seed 002).
+    // OrderResultURL wins over ClientBackURL (docs/protocol.md §5.6).
     expect(result).not.toContain('/ignored');
   });
 

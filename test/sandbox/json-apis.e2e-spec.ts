@@ -50,7 +50,7 @@ describe('sandbox JSON/AES APIs: BackAuth and QueryTrade', () => {
     CustomField: 'order-42',
   });
 
-  /** Seed 003's Data, written by hand (not the library's builder), for the raw-envelope tests. */
+  /** BackAuth's Data (docs/protocol.md §7.6), written by hand (not the library's builder), for the raw-envelope tests. */
   const rawBackAuthData = (merchantTradeNo: string, cardNo: string) => ({
     MerchantID: STAGE.merchantId,
     OrderInfo: {
@@ -114,7 +114,7 @@ describe('sandbox JSON/AES APIs: BackAuth and QueryTrade', () => {
       expect(answers.staleTimestamp.envelope?.TransMsg).toMatch(/Timestamp/);
       // Nothing was authorized.
       expect(sandbox.store.trade(data.OrderInfo.MerchantTradeNo)).toBeUndefined();
-      // Ten minutes of skew are still accepted (seed 003's window).
+      // Ten minutes of skew are still accepted (docs/protocol.md §3.2's window).
       const nineMinutesAgo = Math.floor(Date.now() / 1000) - 9 * 60;
       const accepted = await postEnvelope(url, requestEnvelope(data, STAGE, nineMinutesAgo));
       expect(accepted.envelope?.TransCode).toBe(1);

@@ -2,7 +2,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Test } from '@nestjs/testing';
 import { EcpayModule, type EcpayModuleOptions } from '../../src/index.js';
 
-/** The public stage merchant of PROTOCOL.md §4 — for tests only, never a default. */
+/** The public stage merchant of docs/protocol.md §4.3 — for tests only, never a default. */
 export const STAGE_MERCHANT = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' } as const;
 
 /**

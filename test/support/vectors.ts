@@ -2,17 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * The ECPay test vectors live in ../shared/ecpay/vectors beside the checkout and are read at run time (no copies
- * in this repo, so they can never drift). ECPAY_VECTORS_DIR overrides the location.
+ * ECPay's test vectors are kept in this repository, byte for byte as published or produced, in
+ * test/fixtures/ecpay-vectors (where each set comes from: the README there). ECPAY_VECTORS_DIR overrides the location.
  */
-export const VECTORS_DIR = process.env.ECPAY_VECTORS_DIR ?? resolve(process.cwd(), '../shared/ecpay/vectors');
+export const VECTORS_DIR = process.env.ECPAY_VECTORS_DIR ?? resolve(import.meta.dirname, '../fixtures/ecpay-vectors');
 
 export function loadVectorFile<T>(name: string): T {
   const path = resolve(VECTORS_DIR, name);
   if (!existsSync(path)) {
     throw new Error(
-      `ECPay test vectors not found at ${path}. The tests read ../shared/ecpay/vectors beside the project root; ` +
-        'check out the shared folder there or set ECPAY_VECTORS_DIR.',
+      `ECPay test vectors not found at ${path}. They live in test/fixtures/ecpay-vectors of this repository; ` +
+        'unset ECPAY_VECTORS_DIR or point it at a folder holding the same files.',
     );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as T;

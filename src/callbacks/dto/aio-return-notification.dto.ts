@@ -3,7 +3,7 @@ import { EcpayFormNotificationDto } from './ecpay-notification-base.dto.js';
 import { IsDecimalString, IsEcpayDateTime, IsUnsignedIntegerString } from './ecpay-notification.validators.js';
 
 /**
- * The AIO ReturnURL notification (付款結果通知, PROTOCOL.md §3.1) as posted: every value a string. Fields that
+ * The AIO ReturnURL notification (付款結果通知, docs/protocol.md §6.2) as posted: every value a string. Fields that
  * NeedExtraPaidInfo=Y adds are not listed; they stay in the notification's `raw`.
  *
  * @publicApi

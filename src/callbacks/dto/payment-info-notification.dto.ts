@@ -3,7 +3,7 @@ import { EcpayFormNotificationDto } from './ecpay-notification-base.dto.js';
 import { IsEcpayDateTime, IsUnsignedIntegerString } from './ecpay-notification.validators.js';
 
 /**
- * The PaymentInfoURL notification (取號結果: ATM virtual account, CVS code or BARCODE issued; PROTOCOL.md §3.1) as
+ * The PaymentInfoURL notification (取號結果: ATM virtual account, CVS code or BARCODE issued; docs/protocol.md §6.3) as
  * posted. RtnCode 2 (ATM) or 10100073 (CVS/BARCODE) means the code was issued.
  *
  * @publicApi

@@ -3,7 +3,7 @@ import { EcpayFormNotificationDto } from './ecpay-notification-base.dto.js';
 import { IsEcpayDateTime, IsUnsignedIntegerString } from './ecpay-notification.validators.js';
 
 /**
- * The PeriodReturnURL notification (定期定額, each authorization after the first; PROTOCOL.md §3.1) as posted.
+ * The PeriodReturnURL notification (定期定額, each authorization after the first; docs/protocol.md §6.4) as posted.
  *
  * @publicApi
  */

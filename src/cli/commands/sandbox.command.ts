@@ -3,7 +3,7 @@ import type { EcpaySandboxMerchant } from '../../sandbox/ecpay-sandbox-options.i
 import { CliUsageError, EXIT_FAILED, EXIT_OK, type CliIo } from '../cli-io.js';
 import { allowOnly, type CliCommand } from './cli-command.js';
 
-/** ECPay's public stage merchant (PROTOCOL.md §4): what the sandbox accepts when no --merchant is given. */
+/** ECPay's public stage merchant (docs/protocol.md §4.3): what the sandbox accepts when no --merchant is given. */
 const STAGE_MERCHANT: EcpaySandboxMerchant = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
 
 /**

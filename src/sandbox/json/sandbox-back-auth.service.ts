@@ -21,7 +21,7 @@ const ECI_AUTHENTICATED = 5;
 const ECI_NOT_AUTHENTICATED = 7;
 
 /**
- * BackAuth (seed 003) and the JSON QueryTrade on the sandbox's side. BackAuth validates the Data as ECPay does, then
+ * BackAuth (docs/protocol.md §7.6) and the JSON QueryTrade on the sandbox's side. BackAuth validates the Data as ECPay does, then
  * by card: ECPay's stage card asks for 3-D Secure (ThreeDURL to the sandbox's OTP page), 4938-1777-7777-7777 is
  * authorized at once, anything else is declined. An authorization is followed by the JSON envelope notification
  * to ReturnURL; after 3-D Secure the browser also takes the envelope to OrderResultURL as `ResultData`.
@@ -120,7 +120,7 @@ export class SandboxBackAuthService {
     return buildResponseEnvelope(this.store.signerOf(trade), this.resultData(trade), this.now());
   }
 
-  /** ReturnURL's Data (seed 003 "not using 3DS" example, PROTOCOL.md §3.2 ecpayment ReturnURL). */
+  /** ReturnURL's Data (BackAuth's "not using 3DS" example, docs/protocol.md §6.6). */
   private resultData(trade: SandboxTrade): Record<string, unknown> {
     const paid = trade.status === 'paid';
     const card = cardInfoOf(trade);
@@ -137,11 +137,11 @@ export class SandboxBackAuthService {
 
   private approve(trade: SandboxTrade, card: { card6: string; last4: string }, eci: number, installments: number): void {
     authorize(trade, card, eci, this.now(), installments);
-    // DirectCapture 1: ECPay requests the capture itself right after the authorization (seed 003), i.e. 要關帳.
+    // DirectCapture 1: ECPay requests the capture itself right after the authorization (docs/protocol.md §7.6), i.e. 要關帳.
     if (trade.params.DirectCapture === '1') trade.credit!.state = 'to-close';
   }
 
-  /** The rest of seed 003's required fields, after OrderInfo. */
+  /** The rest of BackAuth's required fields, after OrderInfo. */
   private requestProblem(data: Readonly<Record<string, unknown>>): string | undefined {
     if (text(data, 'ChoosePayment') !== 'Credit') return 'ChoosePayment must be Credit.';
     const cardInfo = object(data, 'CardInfo');
@@ -154,7 +154,7 @@ export class SandboxBackAuthService {
     if (resultUrl) {
       const urlProblem = checkUrl(resultUrl, 'CardInfo.OrderResultURL');
       if (urlProblem) return urlProblem;
-      if (resultUrl === text(object(data, 'OrderInfo'), 'ReturnURL')) return 'CardInfo.OrderResultURL must not be the ReturnURL (seed 003).';
+      if (resultUrl === text(object(data, 'OrderInfo'), 'ReturnURL')) return 'CardInfo.OrderResultURL must not be the ReturnURL (docs/protocol.md §7.6).';
     }
     return checkCustomField(data.CustomField);
   }

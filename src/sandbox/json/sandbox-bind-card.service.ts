@@ -23,7 +23,7 @@ const ECI_AUTHENTICATED = 5;
 const ECI_NOT_AUTHENTICATED = 7;
 
 /**
- * 站內付 2.0 card binding (PROTOCOL.md §3.2, seed 004) on the sandbox's side: GetTokenbyBindingCard opens a session
+ * 站內付 2.0 card binding (docs/protocol.md §7.8, §6.7) on the sandbox's side: GetTokenbyBindingCard opens a session
  * (and reserves its MerchantTradeNo: the binding's verification authorization is a trade), the binding page stands
  * in for ECPay's JS SDK (card form, 3-D Secure OTP, then the BindCardPayToken), CreateBindCard binds — the same
  * card again for the same member gives the same BindCardID with IsSameCard true — and CreatePaymentWithCardID,
@@ -94,7 +94,7 @@ export class SandboxBindCardService {
     return {};
   }
 
-  /** `POST /Merchant/CreateBindCard` (MerchantID, BindCardPayToken, MerchantMemberID): binds, answers, posts seed 004's notification. */
+  /** `POST /Merchant/CreateBindCard` (MerchantID, BindCardPayToken, MerchantMemberID): binds, answers, posts the binding notification (docs/protocol.md §6.7). */
   createBindCard(request: JsonRequest): Record<string, unknown> {
     const payToken = text(request.data, 'BindCardPayToken');
     const memberId = text(request.data, 'MerchantMemberID');

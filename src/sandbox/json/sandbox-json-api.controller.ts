@@ -71,7 +71,7 @@ export function createSandboxJsonApiController(prefix: string): Type<unknown> {
 
     private async serve(api: SandboxJsonApi, request: SandboxRequest, response: SandboxResponse, handle: Handler): Promise<void> {
       const faults = this.store.faults();
-      // ECPay's rate limit is a bare HTTP 403 (PROTOCOL.md §5): no body a client could mistake for an answer.
+      // ECPay's rate limit is a bare HTTP 403 (docs/protocol.md §8.1): no body a client could mistake for an answer.
       if (faults.rateLimit) return send(response, textReply('Forbidden', 403));
       if (faults.serverError) return send(response, textReply('Internal Server Error', 500));
       const envelope = this.answer(api, request, handle);

@@ -3,7 +3,7 @@ import { ECPAY_SANDBOX_TEST_CARD } from '../ecpay-sandbox.constants.js';
 import type { SandboxCardSummary } from './sandbox-json-records.interface.js';
 
 /**
- * ECPay's second stage card (PROTOCOL.md §4, 圓夢彈性分期). The sandbox authorizes it without 3-D Secure, so both
+ * ECPay's second stage card (docs/protocol.md §4.3, 圓夢彈性分期). The sandbox authorizes it without 3-D Secure, so both
  * BackAuth outcomes (ThreeDURL, direct authorization) can be tested.
  */
 export const SANDBOX_DIRECT_CARD = '4938177777777777';

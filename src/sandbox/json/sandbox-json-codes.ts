@@ -2,7 +2,7 @@ import { SANDBOX_RTN, type SandboxRtn } from '../sandbox-rtn-codes.js';
 
 /**
  * The codes of the JSON/AES APIs. ECPay documents only "TransCode 1 = the envelope was accepted, RtnCode 1 = the
- * API succeeded, anything else failed" (PROTOCOL.md §2.3, seed 003); the failure numbers below are the sandbox's
+ * API succeeded, anything else failed" (docs/protocol.md §3.2); the failure numbers below are the sandbox's
  * choice unless a source is named, and apps must branch on `≠ 1`, never on them.
  */
 
@@ -21,7 +21,7 @@ export const SANDBOX_TRANS = {
   malformed: trans('Parameter Error: the body must be {"MerchantID","RqHeader":{"Timestamp"},"Data"}.'),
   /** The envelope's MerchantID is not a merchant of this environment. */
   unknownMerchant: trans('MerchantID Error: not a merchant of this environment.'),
-  /** RqHeader.Timestamp more than 10 minutes away from ECPay's clock (seed 003). */
+  /** RqHeader.Timestamp more than 10 minutes away from ECPay's clock (docs/protocol.md §3.2). */
   timestamp: trans('Timestamp Error: outside the 10-minute window.'),
   /** Data does not decrypt with the merchant's HashKey/HashIV into a JSON object. */
   decrypt: trans('Data Decrypt Error: Data does not decrypt with the merchant keys.'),

@@ -3,8 +3,8 @@ import { isRecord } from './sandbox-json-envelope.js';
 
 /**
  * Reading and checking the plaintext Data of the JSON APIs the way ECPay's .NET side would: a field is a string
- * (numbers accepted where ECPay's deserializer would coerce them), limits from the API pages (seed 003, PROTOCOL.md
- * §3.2, §5). Every check returns a problem text or `undefined`; the text names the field, never echoes its value.
+ * (numbers accepted where ECPay's deserializer would coerce them), limits from the API pages (docs/protocol.md
+ * §3.2, §7.6, §7.8). Every check returns a problem text or `undefined`; the text names the field, never echoes its value.
  */
 
 /** OrderInfo of BackAuth, GetTokenbyBindingCard and CreatePaymentWithCardID, checked. */
@@ -33,10 +33,10 @@ export const object = (record: Readonly<Record<string, unknown>> | undefined, na
 
 const MERCHANT_TRADE_NO = /^[A-Za-z0-9]{1,20}$/;
 const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
-// PROTOCOL.md §5 / seed 001: no HTML tags in any value.
+// docs/protocol.md §5.7: no HTML tags in any value.
 const HTML_TAG = /<[a-z!/?]/i;
 
-/** OrderInfo as ECPay checks it: every field of seed 003's table required, MerchantTradeNo alphanumeric ≤ 20. */
+/** OrderInfo as ECPay checks it: every field of BackAuth's table required, MerchantTradeNo alphanumeric ≤ 20. */
 export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefined): { order: JsonOrder } | { problem: string } {
   if (!order) return { problem: 'OrderInfo is required.' };
   const merchantTradeNo = text(order, 'MerchantTradeNo');
@@ -53,7 +53,7 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
   if (!POSITIVE_INTEGER.test(totalAmount)) return { problem: 'OrderInfo.TotalAmount must be a positive integer.' };
   if (!itemName) return { problem: 'OrderInfo.ItemName is required.' };
   if (itemName.length > 400) return { problem: 'OrderInfo.ItemName is longer than 400 characters.' };
-  // Seed 003's own example sends TradeDesc empty: present is what counts.
+  // ECPay's own BackAuth example sends TradeDesc empty: present is what counts.
   if (tradeDesc === undefined) return { problem: 'OrderInfo.TradeDesc is required.' };
   if (tradeDesc.length > 200) return { problem: 'OrderInfo.TradeDesc is longer than 200 characters.' };
   if (!returnUrl) return { problem: 'OrderInfo.ReturnURL is required.' };

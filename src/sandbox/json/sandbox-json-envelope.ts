@@ -3,10 +3,10 @@ import { toUnixSeconds } from '../../time/ecpay-time.js';
 import type { EcpaySandboxMerchant } from '../ecpay-sandbox-options.interface.js';
 import { SANDBOX_TRANS, type SandboxTransRefusal } from './sandbox-json-codes.js';
 
-/** ECPay's window around RqHeader.Timestamp (seed 003: "more 10 minutes late … will be failed"). */
+/** ECPay's window around RqHeader.Timestamp (docs/protocol.md §3.2: a request more than 10 minutes late fails). */
 const TIMESTAMP_WINDOW_SECONDS = 600;
 
-/** The answer envelope of every JSON/AES API, and of their notifications (PROTOCOL.md §2.3). @publicApi */
+/** The answer envelope of every JSON/AES API, and of their notifications (docs/protocol.md §3.2, §3.3). @publicApi */
 export interface SandboxResponseEnvelope {
   readonly MerchantID: string;
   readonly RpHeader: { readonly Timestamp: number };

@@ -16,7 +16,7 @@ export interface JsonRequest {
 }
 
 /**
- * Who a request is for (PROTOCOL.md §2.3): without PlatformID, Data.MerchantID must be the envelope's MerchantID;
+ * Who a request is for (docs/protocol.md §3.2): without PlatformID, Data.MerchantID must be the envelope's MerchantID;
  * with one, the envelope must be the platform's and Data.MerchantID a merchant the sandbox serves.
  */
 export function identifyRequest(

@@ -9,7 +9,7 @@ import type { SandboxCardSummary } from './sandbox-json-records.interface.js';
 /** The authorization code every sandbox approval carries (the AIO page's too). */
 const AUTH_CODE = '777777';
 
-/** ECPay's PaymentType for a card paid through the JSON APIs (seed 003's example). */
+/** ECPay's PaymentType for a card paid through the JSON APIs (ECPay's BackAuth example). */
 export const JSON_PAYMENT_TYPE = 'Credit';
 
 /**
@@ -74,13 +74,13 @@ export function decline(trade: SandboxTrade, rtn: { code: number; message: strin
 
 /**
  * TradeStatus as the JSON QueryTrade reports it: `1` paid, `0` not (yet) paid; a failed trade reports the same
- * status the sandbox's QueryTradeInfo does (10200095, PROTOCOL.md §3.1, meaning unverified).
+ * status the sandbox's QueryTradeInfo does (10200095, docs/protocol.md §7.1, meaning not confirmed).
  */
 export function tradeStatusOf(trade: SandboxTrade): string {
   return trade.status === 'paid' ? '1' : trade.status === 'failed' ? TRADE_STATUS_FAILED : '0';
 }
 
-/** Data.OrderInfo of the answers and notifications (seed 003 / 004, PROTOCOL.md §3.2). */
+/** Data.OrderInfo of the answers and notifications (docs/protocol.md §6.6, §6.7). */
 export function orderInfoOf(trade: SandboxTrade): Record<string, unknown> {
   const paid = trade.status === 'paid';
   return {
@@ -97,7 +97,7 @@ export function orderInfoOf(trade: SandboxTrade): Record<string, unknown> {
 }
 
 /**
- * Data.CardInfo of a card trade (seed 003's fields; `withExpiry` adds the binding APIs' CardValidMM/YY). Card6No is
+ * Data.CardInfo of a card trade (BackAuth's fields, docs/protocol.md §6.6; `withExpiry` adds the binding APIs' CardValidMM/YY). Card6No is
  * empty for a trade paid on the AIO page, which keeps only the last four digits.
  */
 export function cardInfoOf(trade: SandboxTrade, expiry?: Pick<SandboxCardSummary, 'validMM' | 'validYY'>): Record<string, unknown> | undefined {

@@ -5,7 +5,7 @@ import { orderSummary } from './order-summary.js';
 
 /**
  * The end of a JSON-API 3-D Secure step. With an OrderResultURL the browser posts the JSON envelope there as the
- * form field `ResultData` (PROTOCOL.md §2.3: how ECPay's ecpg OrderResultURL arrives), through an auto-submitting
+ * form field `ResultData` (docs/protocol.md §3.3: how ECPay's ecpg OrderResultURL arrives), through an auto-submitting
  * form that also has a button for browsers without JavaScript; otherwise the outcome is shown.
  */
 export function renderEnvelopeResultPage(trade: SandboxTrade, envelope: SandboxResponseEnvelope): string {

@@ -5,7 +5,7 @@ import { orderSummary } from './order-summary.js';
 /**
  * The end of the payment. With an OrderResultURL the browser is posted the signed result there at once (an
  * auto-submitting form that also has a button, for browsers without JavaScript); otherwise the result is shown,
- * with a "back to the shop" link when the order gave a ClientBackURL (seed 002).
+ * with a "back to the shop" link when the order gave a ClientBackURL (docs/protocol.md §5.6).
  */
 export function renderResultPage(trade: SandboxTrade, orderResult?: Readonly<Record<string, string>>): string {
   const paid = trade.status === 'paid';

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 /**
- * A loopback stand-in for ECPay's BackAuth and QueryTrade (seed 003, PROTOCOL.md §2, §3.2). Its AES envelope is an
+ * A loopback stand-in for ECPay's BackAuth and QueryTrade (docs/protocol.md §3, §7.6, §7.7). Its AES envelope is an
  * INDEPENDENT implementation — node:crypto plus a hand-written PHP `urlencode` — and never the library's, so a bug
  * shared by the library's encrypt and decrypt cannot hide behind a round trip.
  */
@@ -14,10 +14,10 @@ export interface StubKeys {
   readonly hashIv: string;
 }
 
-/** ECPay's public stage merchant (PROTOCOL.md §4). */
+/** ECPay's public stage merchant (docs/protocol.md §4.3). */
 export const STAGE_KEYS: StubKeys = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
 
-/** PHP `urlencode` (PROTOCOL.md §2.2): keep `A-Z a-z 0-9 _ . -`, space → `+`, every other UTF-8 byte → `%XX` upper-case. */
+/** PHP `urlencode` (docs/protocol.md §2.2): keep `A-Z a-z 0-9 _ . -`, space → `+`, every other UTF-8 byte → `%XX` upper-case. */
 export function phpUrlEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -166,7 +166,7 @@ export class BackAuthStub {
     return this.authorizedData(merchantTradeNo);
   }
 
-  /** Seed 003's "not using 3DS" Data example, as valid JSON (the seed's has a missing comma and trailing commas). */
+  /** ECPay's BackAuth "not using 3DS" Data example, as valid JSON (the page's has a missing comma and trailing commas). */
   authorizedData(merchantTradeNo: string): Record<string, unknown> {
     const trade = this.trades.get(merchantTradeNo)!;
     return {

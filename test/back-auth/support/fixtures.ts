@@ -4,10 +4,10 @@ import type { EcpayBackAuthInput } from '../../../src/back-auth/back-auth-input.
 export const NOW = new Date('2025-03-12T07:30:23Z');
 export const fixedClock = { now: (): Date => NOW };
 
-/** ECPay's stage test card (PROTOCOL.md §4), typed the way people do. */
+/** ECPay's stage test card (docs/protocol.md §4.3), typed the way people do. */
 export const STAGE_CARD = '4311-9522-2222-2222';
 
-/** A valid input covering every field of seed 003. */
+/** A valid input covering every BackAuth field (docs/protocol.md §7.6). */
 export function fullInput(): EcpayBackAuthInput {
   return {
     OrderInfo: {
@@ -43,7 +43,7 @@ export function fullInput(): EcpayBackAuthInput {
   };
 }
 
-/** The smallest valid input: only what seed 003 requires. */
+/** The smallest valid input: only what BackAuth requires (docs/protocol.md §7.6). */
 export function minimalInput(): EcpayBackAuthInput {
   return {
     OrderInfo: { TotalAmount: 500, ItemName: 'item1', TradeDesc: 'desc', ReturnURL: 'https://shop.example.com/ecpay/return' },

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { STAGE } from './sandbox-http.js';
 
 /**
- * ECPay's AES envelope (PROTOCOL.md §2) written from the protocol text alone — node:crypto and a hand-written PHP
+ * ECPay's AES envelope (docs/protocol.md §3) written from the protocol text alone — node:crypto and a hand-written PHP
  * urlencode / urldecode, never the library's code — so a bug shared by the library's encrypt and decrypt (which the
  * sandbox uses) cannot hide behind a round trip.
  */

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** ECPay's public stage merchant (PROTOCOL.md §4), the sandbox's default. */
+/** ECPay's public stage merchant (docs/protocol.md §4.3), the sandbox's default. */
 export const STAGE = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' } as const;
 
 /**
- * CheckMacValue written from PROTOCOL.md §1.1–1.2 alone (not the library's code): if the sandbox's answers verify
+ * CheckMacValue written from docs/protocol.md §1.1 and §2.1 alone (not the library's code): if the sandbox's answers verify
  * with this, they verify with what ECPay's clients compute.
  */
 export function independentMac(fields: Record<string, string>, keys: { hashKey: string; hashIv: string } = STAGE): string {
@@ -23,7 +23,7 @@ export const signed = (fields: Record<string, string>, keys: { hashKey: string; 
   return { ...rest, CheckMacValue: independentMac(rest, keys) };
 };
 
-/** Splits ECPay's `k=v&k=v` answer on `&` and the first `=`, without decoding (PROTOCOL.md §1.7). */
+/** Splits ECPay's `k=v&k=v` answer on `&` and the first `=`, without decoding (docs/protocol.md §2.4). */
 export function parseKeyValues(text: string): Record<string, string> {
   return Object.fromEntries(
     text.split('&').map((pair) => {
