@@ -1,0 +1,24 @@
+// The linter: ESLint's and typescript-eslint's recommended rules over the library, tests, demo and examples.
+// Formatting is Prettier's job (npm run format:check), so no stylistic rules here.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'demo/dist/', 'coverage/', 'node_modules/', 'test/consumers/apps/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      // `_unused` names document a deliberately ignored value (a destructured field, a callback parameter).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      // Nest modules and DTOs are classes with decorators and no members.
+      '@typescript-eslint/no-extraneous-class': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', 'bench/**', 'scripts/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);
