@@ -29,10 +29,11 @@ export function getVerifiedEcpayTicket(request: object): VerifiedEcpayTicketNoti
 const REFUSED: EcpayCallbackFailure = 'Envelope invalid';
 
 /**
- * Verifies ECPay's ticketing notifications (seed 000 item 1, PROTOCOL.md §2.4): a JSON body `{ PlatformID?,
- * MerchantID, RqHeader, TransCode, TransMsg, Data, CheckMacValue }`. TransCode must be 1; `Data` must decrypt with
- * the keys of a merchant we have (a platform's only for its own members); the CheckMacValue must equal §1.5's
- * formula over the decrypted JSON text, compared in constant time. Only then is the text parsed and trusted.
+ * Verifies ECPay's ticketing notifications (ECTicket RefundNotifyURL; docs/protocol.md, ticketing): a JSON body
+ * `{ PlatformID?, MerchantID, RqHeader, TransCode, TransMsg, Data, CheckMacValue }`. TransCode must be 1; `Data` must
+ * decrypt with the keys of a merchant we have (a platform's only for its own members); the CheckMacValue must equal
+ * the JSON-plaintext formula (SHA256 over `HashKey + plaintext + HashIV`, URL-encoded, lower-cased) over the
+ * decrypted text, compared in constant time. Only then is the text parsed and trusted.
  *
  * The MAC covers the plaintext, so decryption has to come first; what the protocol cannot order, the guard makes
  * uniform. Every post goes through every step — decryption (with throwaway keys for an unknown merchant, or over
@@ -73,7 +74,7 @@ export class EcpayTicketGuard implements CanActivate {
     // Without a plaintext the MAC is computed over the posted Data instead, text of about the same length: a failed
     // decryption costs what a failed MAC costs.
     const signed = plaintext ?? (typeof body.Data === 'string' ? body.Data : '');
-    if (!verifyJsonCheckMacValue(signed, body.CheckMacValue, keys)) failed.push('the §1.5 CheckMacValue does not match the decrypted Data');
+    if (!verifyJsonCheckMacValue(signed, body.CheckMacValue, keys)) failed.push('the CheckMacValue does not match the decrypted Data');
     if (failed.length > 0 || !merchant || plaintext === undefined) this.reject(request, REFUSED, failed.join('; '), body);
 
     // The text is ECPay's (the MAC matched): only now is it parsed.

@@ -1,6 +1,6 @@
 /**
  * The rules every URL handed to ECPay follows, whatever the API (AIO checkout, BackAuth, binding): absolute http(s),
- * no credentials, ASCII only — a Chinese domain in punycode (seed 000 item 7). Returns the parsed URL for
+ * no credentials, ASCII only — a Chinese domain in punycode. Returns the parsed URL for
  * API-specific rules, or undefined when it does not parse or carries credentials: a URL with a user name or password
  * is refused outright, and no later rule gets to quote it (the excerpts callers attach drop the userinfo too).
  */
