@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayTesting, EcpayTradeStore } from '../src/index.js';
+import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayService, EcpayTesting, EcpayTradeStore } from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
 import { demoSettings } from '../demo/src/demo-settings.js';
 import { absolute, formById, postForm } from './sandbox/support/sandbox-http.js';
@@ -51,16 +51,28 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
     expect(response.body.issues).toEqual([expect.objectContaining({ field: 'TotalAmount', rule: 'amount-range' })]);
   });
 
-  it('signs and verifies over JSON, and rejects bad input with 400', async () => {
-    const params = { MerchantID: '3002607', ItemName: "Tom's Shop", TotalAmount: '100' };
-    const signed = await request(app.getHttpServer()).post('/api/checkmac').send({ params }).expect(200);
-    expect(signed.body).toEqual({ CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' });
-    await request(app.getHttpServer()).post('/api/verify').send({ params: { ...params, CheckMacValue: signed.body.CheckMacValue } }).expect(200, { valid: true });
-    await request(app.getHttpServer()).post('/api/verify').send({ params: { ...params, TotalAmount: '1', CheckMacValue: signed.body.CheckMacValue } }).expect(200, { valid: false });
-    const bad = await request(app.getHttpServer()).post('/api/checkmac').send({ params: { MerchantID: '3002607', Items: [1] } }).expect(400);
-    expect(bad.body.message).toContain('"Items" must be a string or a finite number');
-    await request(app.getHttpServer()).post('/api/checkmac').send({ params: 'x' }).expect(400);
+  it('the demo does not sign parameters for strangers outside the sandbox', async () => {
+    const params = { MerchantID: '3002607', MerchantTradeNo: 'Forged0001', RtnCode: '1', TradeAmt: '1810' };
+    await request(app.getHttpServer()).post('/api/checkmac').send({ params }).expect(404);
+    await request(app.getHttpServer()).post('/api/verify').send({ params: { ...params, CheckMacValue: 'A'.repeat(64) } }).expect(404);
   });
+
+  it('outside the sandbox without ECPAY_DEMO_ADMIN_TOKEN, no one can refund an order', async () => {
+    const merchantTradeNo = await paidStageOrder(app);
+    const refund = jest.spyOn(app.get(EcpayService), 'refund').mockResolvedValue(undefined as never);
+    try {
+      const api = await request(app.getHttpServer()).post(`/api/orders/${merchantTradeNo}/refund`).send({}).expect(403);
+      expect(api.body.message).toContain('ECPAY_DEMO_ADMIN_TOKEN');
+      const { cookie, csrf } = await refundForm(app, merchantTradeNo);
+      await request(app.getHttpServer()).post(`/orders/${merchantTradeNo}/refund`).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: 'guess' }).expect(403);
+      expect(refund).not.toHaveBeenCalled();
+      expect((await request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`)).text).toContain('id="refund-disabled"');
+    } finally {
+      refund.mockRestore();
+    }
+    expect((await request(app.getHttpServer()).get(`/api/orders/${merchantTradeNo}`)).body).toMatchObject({ status: 'paid' });
+  });
+
   describe('JSON orders API (POST /api/orders, GET /api/orders/:merchantTradeNo)', () => {
     const items = [
       { name: '阿里山烏龍茶', price: 680, quantity: 2 },
@@ -109,6 +121,73 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
     it('answers 404 for an order it does not have', async () => {
       await request(app.getHttpServer()).get('/api/orders/NOSUCHORDER123').expect(404);
     });
+  });
+});
+
+/** An order placed through POST /api/orders and paid by ECPay's signed ReturnURL notification (stage keys). */
+async function paidStageOrder(app: INestApplication): Promise<string> {
+  const created = await request(app.getHttpServer()).post('/api/orders').send({ items: [{ name: '阿里山烏龍茶', price: 680, quantity: 1 }] }).expect(201);
+  const trade = { merchantId: '3002607', merchantTradeNo: created.body.merchantTradeNo as string, totalAmount: 680 };
+  const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
+  await request(app.getHttpServer()).post('/ecpay/return').type('form').send(testing.form(testing.paymentSucceeded(trade))).expect(200, '1|OK');
+  return trade.merchantTradeNo;
+}
+
+/** The order page as a browser gets it: its CSRF cookie and the token its refund form carries. */
+async function refundForm(app: INestApplication, merchantTradeNo: string, cookie?: string): Promise<{ cookie: string; csrf: string; page: string }> {
+  const call = request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`);
+  if (cookie) call.set('Cookie', cookie);
+  const page = await call.expect(200);
+  const setCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? [])[0];
+  return { cookie: cookie ?? setCookie!.split(';')[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '', page: page.text };
+}
+
+describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
+  const TOKEN = 'demo-admin-7Qx2-vH9';
+  let app: INestApplication;
+  let refund: ReturnType<typeof jest.spyOn>;
+
+  beforeAll(async () => {
+    const settings = demoSettings({ ECPAY_ENV: 'stage', ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: 'https://shop.example.com', ECPAY_DEMO_ADMIN_TOKEN: TOKEN });
+    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
+    app = module.createNestApplication({ logger: false });
+    await app.init();
+  });
+  afterAll(() => app.close());
+  // ECPay stage cannot refund a payment it never took: the library's refund is replaced, and counted.
+  beforeEach(() => {
+    refund = jest.spyOn(app.get(EcpayService), 'refund').mockResolvedValue(undefined as never);
+  });
+  afterEach(() => refund.mockRestore());
+
+  it('outside the sandbox, a refund over the API needs the admin token, compared exactly', async () => {
+    const merchantTradeNo = await paidStageOrder(app);
+    const path = `/api/orders/${merchantTradeNo}/refund`;
+    await request(app.getHttpServer()).post(path).send({}).expect(401);
+    for (const wrong of ['wrong', `${TOKEN}x`, TOKEN.slice(0, -1), TOKEN.toUpperCase()]) {
+      await request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${wrong}`).send({}).expect(401);
+    }
+    expect(refund).not.toHaveBeenCalled();
+    await request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${TOKEN}`).send({}).expect(200);
+    expect(refund).toHaveBeenCalledWith(merchantTradeNo, undefined);
+  });
+
+  it('the refund form needs this browser\'s CSRF token and the admin token', async () => {
+    const merchantTradeNo = await paidStageOrder(app);
+    const path = `/orders/${merchantTradeNo}/refund`;
+    const { cookie, csrf, page } = await refundForm(app, merchantTradeNo);
+    expect(page).toContain('name="adminToken"');
+    expect(cookie).toMatch(/^demo_csrf=[\w-]{43}$/);
+    const other = await refundForm(app, merchantTradeNo, 'demo_csrf=' + 'B'.repeat(43));
+    // No token, another browser's token, a token without its cookie: refused before anything else is looked at.
+    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ adminToken: TOKEN }).expect(403);
+    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: other.csrf, adminToken: TOKEN }).expect(403);
+    await request(app.getHttpServer()).post(path).type('form').send({ _csrf: csrf, adminToken: TOKEN }).expect(403);
+    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: 'wrong' }).expect(401);
+    expect(refund).not.toHaveBeenCalled();
+    const done = await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: TOKEN }).expect(303);
+    expect(done.headers.location).toBe(`/orders/${merchantTradeNo}?refund=done`);
+    expect(refund).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -188,6 +267,44 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     expect(again.status).toBe(400);
     const bad = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1.5}' });
     expect(((await bad.json()) as { issues: { field: string }[] }).issues[0]!.field).toBe('amount');
+  });
+
+  it('signs and verifies over JSON on the local sandbox (debugging), and rejects bad input with 400', async () => {
+    const json = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const params = { MerchantID: '3002607', ItemName: "Tom's Shop", TotalAmount: '100' };
+    const signed = await json('/api/checkmac', { params });
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toEqual({ CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' });
+    const valid = await json('/api/verify', { params: { ...params, CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' } });
+    expect(await valid.json()).toEqual({ valid: true });
+    const tampered = await json('/api/verify', { params: { ...params, TotalAmount: '1', CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' } });
+    expect(await tampered.json()).toEqual({ valid: false });
+    const bad = await json('/api/checkmac', { params: { MerchantID: '3002607', Items: [1] } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('"Items" must be a string or a finite number');
+    expect((await json('/api/checkmac', { params: 'x' })).status).toBe(400);
+  });
+
+  it('the refund form is refused without its CSRF token, and a plain form post cannot reach the JSON refund', async () => {
+    const merchantTradeNo = await buy();
+    // What another site can make a visitor's browser send: a form post, without the page's token.
+    const forged = await postForm(`${base}/orders/${merchantTradeNo}/refund`, {});
+    expect(forged.status).toBe(403);
+    expect((await postForm(`${base}/api/orders/${merchantTradeNo}/refund`, {})).status).toBe(415);
+    expect(await order(merchantTradeNo)).toMatchObject({ status: 'paid' });
+    // The shop's own page: its cookie and token.
+    const page = await fetch(`${base}/orders/${merchantTradeNo}`);
+    const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const refunded = await fetch(`${base}/orders/${merchantTradeNo}/refund`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(refunded.status).toBe(303);
+    expect(refunded.headers.get('location')).toBe(`/orders/${merchantTradeNo}?refund=done`);
+    expect(await order(merchantTradeNo)).toMatchObject({ status: 'refunded' });
   });
 
   it('saves a card on ECPay\'s form (the sandbox\'s) and pays with it without a card form', async () => {

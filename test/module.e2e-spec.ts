@@ -490,6 +490,30 @@ describe('valid edge configurations compile', () => {
   });
 });
 
+describe('orderResultPage never sends the browser to another host', () => {
+  // Each of these is read by URL parsers (and by browsers following the 303) as a URL of another host.
+  it.each([
+    ['a backslash after the slash', '/\\evil.com'],
+    ['a protocol-relative URL', '//evil.com/orders'],
+    ['a tab between the slashes', '/\t/evil.com'],
+    ['a newline between the slashes', '/\n/evil.com'],
+    ['a backslash further on', '/orders\\..\\\\evil.com'],
+    ['dot segments folding into two slashes', '/orders/..//evil.com'],
+  ])('refuses a path with %s, naming the option', async (_label, orderResultPage) => {
+    // The URL parser's reading, and the path the callback route then puts in its Location header.
+    const parsed = new URL(orderResultPage, 'https://shop.example.com');
+    expect([parsed.host, new URL(parsed.pathname, 'https://shop.example.com').host]).toContain('evil.com');
+    const error = await compileError([EcpayModule.forRoot({ ...base, orderResultPage } as EcpayForRootOptions)]);
+    expectConfigError(error, [{ option: 'orderResultPage', rule: /must be a path of the shop \(one leading "\/", not "\/\/" or "\/\\"/ }], []);
+  });
+
+  it.each([['a path of the shop', '/orders/done?from=ecpay'], ['an absolute URL', 'https://shop.example.com/orders/done']])('accepts %s', async (_label, orderResultPage) => {
+    await withModule([EcpayModule.forRoot({ ...base, orderResultPage } as EcpayForRootOptions)], (module) => {
+      expect(module.get(EcpayService).merchant().merchantId).toBe(STAGE_MERCHANT.merchantId);
+    });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Multi-merchant and platform (docs/protocol.md §1.2)
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { DemoController } from './demo.controller.js';
 import { DEMO_SETTINGS } from './demo-settings.token.js';
 import { demoSettings, SANDBOX_PREFIX, type DemoSettings } from './demo-settings.js';
 import { OrderEventsService } from './orders/order-events.service.js';
+import { DemoCsrf } from './security/demo-csrf.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { ShopController } from './shop/shop.controller.js';
 import { ShopOrdersService } from './shop/shop-orders.service.js';
@@ -13,7 +14,8 @@ import { ShopOrdersService } from './shop/shop-orders.service.js';
 /**
  * The demo shop, configured from the environment (see {@link demoSettings}): the library as an app imports it, its
  * database, and — with ECPAY_ENV=sandbox, the default — the local ECPay sandbox mounted at /ecpay-sandbox, so the
- * whole payment flow runs on this machine.
+ * whole payment flow runs on this machine. Outside the sandbox the debugging endpoints are not mounted and refunds
+ * need `ECPAY_DEMO_ADMIN_TOKEN`.
  */
 @Module({})
 export class AppModule {
@@ -29,8 +31,9 @@ export class AppModule {
           ? [EcpaySandboxModule.forRoot({ prefix: SANDBOX_PREFIX, merchants: [{ merchantId: settings.ecpay.merchantId!, hashKey: settings.ecpay.hashKey!, hashIv: settings.ecpay.hashIv! }] })]
           : []),
       ],
-      controllers: [ShopController, OrdersController, DemoController],
-      providers: [{ provide: DEMO_SETTINGS, useValue: settings }, ShopOrdersService, OrderEventsService],
+      // The CheckMacValue debugging endpoints sign with the merchant's keys: mounted only against the local sandbox.
+      controllers: [ShopController, OrdersController, ...(settings.sandbox ? [DemoController] : [])],
+      providers: [{ provide: DEMO_SETTINGS, useValue: settings }, ShopOrdersService, OrderEventsService, DemoCsrf],
     };
   }
 }

@@ -14,6 +14,11 @@ export interface DemoSettings {
   readonly ecpay: EcpayModuleOptions;
   /** True when the demo mounts the local sandbox and sends checkouts to it (ECPAY_ENV=sandbox, the default). */
   readonly sandbox: boolean;
+  /**
+   * `ECPAY_DEMO_ADMIN_TOKEN`: the credential refunds need outside the sandbox (and on it too, when set). Unset
+   * outside the sandbox, refunds are refused.
+   */
+  readonly adminToken: string | undefined;
   readonly usingPublicStage: boolean;
   readonly database: TypeOrmModuleOptions;
   /** What the start-up line says about the database, without its password. */
@@ -26,7 +31,10 @@ export interface DemoSettings {
  *   for ECPay's real test environment; `production`), `ECPAY_MERCHANT_ID`, `ECPAY_HASH_KEY`, `ECPAY_HASH_IV`
  *   (ECPay's public stage merchant outside production), `ECPAY_PUBLIC_URL` (default http://localhost:PORT);
  * - `ECPAY_DEMO_DATABASE`: a `postgres://…` URL, `memory`, or a file for the embedded SQLite (sql.js;
- *   default `.data/demo-shop.sqlite`).
+ *   default `.data/demo-shop.sqlite`);
+ * - `ECPAY_DEMO_ADMIN_TOKEN`: the administrator's token for refunds (required for them outside the sandbox).
+ *
+ * The demo shows the library; it is not a shop to deploy (no customers, no login, one member for saved cards).
  */
 export function demoSettings(env: NodeJS.ProcessEnv): DemoSettings {
   const port = Number(env.PORT ?? 3000);
@@ -44,7 +52,8 @@ export function demoSettings(env: NodeJS.ProcessEnv): DemoSettings {
     ...(sandbox ? { sandboxUrl: `${publicUrl}${SANDBOX_PREFIX}` } : {}),
   };
   const { database, databaseLabel } = demoDatabase(env.ECPAY_DEMO_DATABASE ?? '.data/demo-shop.sqlite');
-  return { port, publicUrl, ecpay, sandbox, usingPublicStage: fallback !== undefined && env.ECPAY_MERCHANT_ID === undefined, database, databaseLabel };
+  const adminToken = env.ECPAY_DEMO_ADMIN_TOKEN === '' ? undefined : env.ECPAY_DEMO_ADMIN_TOKEN;
+  return { port, publicUrl, ecpay, sandbox, adminToken, usingPublicStage: fallback !== undefined && env.ECPAY_MERCHANT_ID === undefined, database, databaseLabel };
 }
 
 function demoDatabase(setting: string): { database: TypeOrmModuleOptions; databaseLabel: string } {

@@ -1,7 +1,11 @@
 import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { EcpayService, type EcpayParams } from 'nestjs-ecpay';
 
-/** Two JSON endpoints for debugging a CheckMacValue with the configured merchant's keys (which never leave the server). */
+/**
+ * Two JSON endpoints for debugging a CheckMacValue with the configured merchant's keys (which never leave the server).
+ * They sign anything for anyone, so AppModule mounts them only when the demo runs against the local sandbox: against
+ * ECPay they would be a signing oracle that forges notifications the shop then accepts.
+ */
 @Controller()
 export class DemoController {
   constructor(private readonly ecpay: EcpayService) {}

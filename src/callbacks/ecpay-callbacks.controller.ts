@@ -15,6 +15,7 @@ import { EcpayEnvelopeGuard } from './ecpay-envelope.guard.js';
 import { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
 import { EcpayTicketGuard, getVerifiedEcpayTicket, ticketDataDigest } from './ecpay-ticket.guard.js';
 import type { EcpayFormNotificationBase } from './normalize-notification.js';
+import { withDocumentedSpellings } from './notification-field-spellings.js';
 
 /** Where the library's callback controller listens. @publicApi */
 export interface EcpayCallbacksConfig {
@@ -68,7 +69,8 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
     periodReturn(@EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
-      return this.store('period-return', notification.raw, reply);
+      // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key and the handlers read.
+      return this.store('period-return', withDocumentedSpellings('period-return', notification.raw), reply);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.paymentInfo)

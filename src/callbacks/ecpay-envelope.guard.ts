@@ -24,8 +24,10 @@ import { APPLICATION_JSON, DEFAULT_CALLBACK_BODY_LIMIT, isFormRequest, parseCont
  * JSON object — AES with the shared keys is this API family's only integrity check. An envelope with
  * TransCode ≠ 1 carries no Data and is refused too. RtnCode ≠ 1 (a declined payment, a failed binding) is a
  * genuine notification and passes: check `result.status`. The handler gets the result through
- * {@link EcpayVerifiedEnvelope} (or `getVerifiedEcpayEnvelope(request)`); any failure is logged at warn and
- * answered `0|Envelope invalid` by {@link EcpayCallbackExceptionFilter}.
+ * {@link EcpayVerifiedEnvelope} (or `getVerifiedEcpayEnvelope(request)`); any failure is logged at warn (with its
+ * specific reason) and answered `0|Envelope invalid` by {@link EcpayCallbackExceptionFilter} — one reply for every
+ * failure, and the decryption does the same work whether or not the padding holds, so altered ciphertext learns
+ * nothing from the answer or its timing (no padding oracle).
  *
  * @publicApi
  */

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { decryptEcpayPayload } from '../crypto/ecpay-aes.js';
-import { EcpaySigningService } from '../signing/ecpay-signing.service.js';
+import { EcpayDecryptionError } from '../errors/ecpay-decryption.error.js';
+import { verifyJsonCheckMacValue, type EcpayKeys } from '../signing/check-mac-value.js';
 import { EcpayCallbackException, type EcpayCallbackFailure } from './ecpay-callback.exception.js';
 import { describeRequest, logSafe, type EcpayCallbackRequest } from './ecpay-callback-request.js';
 import { APPLICATION_JSON, parseContentType } from './ecpay-form-body.js';
@@ -24,47 +25,67 @@ export function getVerifiedEcpayTicket(request: object): VerifiedEcpayTicketNoti
   return (request as { [VERIFIED]?: VerifiedEcpayTicketNotification })[VERIFIED];
 }
 
+/** The one reply to every ticket notification that fails verification, whichever check it failed. */
+const REFUSED: EcpayCallbackFailure = 'Envelope invalid';
+
 /**
- * Verifies ECPay's ticketing notifications (docs/protocol.md §6.8): a JSON body `{ PlatformID?,
- * MerchantID, RqHeader, TransCode, TransMsg, Data, CheckMacValue }`. In ECPay's order: TransCode must be 1; `Data`
- * must decrypt with the keys of a merchant we have (a platform's only for its own members); the CheckMacValue must
- * equal §1.6's formula over the decrypted JSON text, compared in constant time. Only then is anything trusted; a
- * failure answers `400 0|<reason>`, stores nothing and is logged without the payload or the keys.
+ * Verifies ECPay's ticketing notifications (ECTicket RefundNotifyURL; docs/protocol.md §6.8, §1.6): a JSON body
+ * `{ PlatformID?, MerchantID, RqHeader, TransCode, TransMsg, Data, CheckMacValue }`. TransCode must be 1; `Data` must
+ * decrypt with the keys of a merchant we have (a platform's only for its own members); the CheckMacValue must equal
+ * the JSON-plaintext formula (SHA256 over `HashKey + plaintext + HashIV`, URL-encoded, lower-cased) over the
+ * decrypted text, compared in constant time. Only then is the text parsed and trusted.
+ *
+ * The MAC covers the plaintext, so decryption has to come first; what the protocol cannot order, the guard makes
+ * uniform. Every post goes through every step — decryption (with throwaway keys for an unknown merchant, or over
+ * nothing when Data is missing) and the MAC — and every failure gets the same `400 0|Envelope invalid`. Neither the
+ * reply nor the work done tells whether altered ciphertext decrypted, so the route is no padding or format oracle.
+ * The specific reason goes to the log (warn), never the payload or the keys; nothing is stored.
  */
 @Injectable()
 export class EcpayTicketGuard implements CanActivate {
   private readonly logger = new Logger('EcpayCallbacks');
+  /** Keys no merchant has: a post naming an unknown merchant is decrypted and checked with these, and refused. */
+  private readonly throwawayKeys: EcpayKeys = { hashKey: randomBytes(8).toString('hex'), hashIv: randomBytes(8).toString('hex') };
 
-  constructor(
-    private readonly merchants: EcpayMerchantRegistry,
-    private readonly signing: EcpaySigningService,
-  ) {}
+  constructor(private readonly merchants: EcpayMerchantRegistry) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<EcpayCallbackRequest>();
+    // Framing, checked before anything is read: it says nothing about keys or ciphertext.
     if (parseContentType(request.headers['content-type'])?.mediaType !== APPLICATION_JSON) {
       this.reject(request, 'Unsupported Content-Type', `expected ${APPLICATION_JSON}`);
     }
-    const body = request.body as Record<string, unknown> | undefined;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) this.reject(request, 'Envelope invalid', 'the JSON body is not an object');
-    if (Number(body.TransCode) !== 1) this.reject(request, 'Envelope invalid', `TransCode ${logSafe(body.TransCode) ?? 'missing'}`, body);
-    if (typeof body.Data !== 'string' || typeof body.CheckMacValue !== 'string') this.reject(request, 'Envelope invalid', 'Data or CheckMacValue missing', body);
+    const posted = request.body;
+    const body = (isObject(posted) ? posted : {}) as Record<string, unknown>;
+    const failed: string[] = [];
+    if (!isObject(posted)) failed.push('the JSON body is not an object');
+    if (Number(body.TransCode) !== 1) failed.push(`TransCode ${logSafe(body.TransCode) ?? 'missing'}`);
+    if (typeof body.Data !== 'string' || typeof body.CheckMacValue !== 'string') failed.push('Data or CheckMacValue missing');
     const merchant = this.merchants.forIncoming({ MerchantID: body.MerchantID, PlatformID: body.PlatformID });
-    if (!merchant) this.reject(request, 'Envelope invalid', 'unknown MerchantID/PlatformID', body);
+    if (!merchant) failed.push('unknown MerchantID/PlatformID');
 
-    let plaintext: string;
+    const keys = merchant ?? this.throwawayKeys;
+    let plaintext: string | undefined;
+    try {
+      plaintext = decryptEcpayPayload(typeof body.Data === 'string' ? body.Data : '', keys);
+    } catch (error) {
+      failed.push(`Data ${error instanceof EcpayDecryptionError ? error.reason : 'undecryptable'}`);
+    }
+    // Without a plaintext the MAC is computed over the posted Data instead, text of about the same length: a failed
+    // decryption costs what a failed MAC costs.
+    const signed = plaintext ?? (typeof body.Data === 'string' ? body.Data : '');
+    if (!verifyJsonCheckMacValue(signed, body.CheckMacValue, keys)) failed.push('the CheckMacValue does not match the decrypted Data');
+    if (failed.length > 0 || !merchant || plaintext === undefined) this.reject(request, REFUSED, failed.join('; '), body);
+
+    // The text is ECPay's (the MAC matched): only now is it parsed.
     let data: unknown;
     try {
-      plaintext = decryptEcpayPayload(body.Data, merchant);
       data = JSON.parse(plaintext);
-    } catch (error) {
-      this.reject(request, 'Envelope invalid', error instanceof Error ? error.name : 'undecryptable', body);
+    } catch {
+      data = undefined;
     }
-    if (!this.signing.verifyJson(plaintext, body.CheckMacValue, { merchant: merchant.name })) {
-      this.reject(request, 'CheckMacValue invalid', 'the §1.6 CheckMacValue does not match the decrypted Data', body);
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) this.reject(request, 'Envelope invalid', 'Data is not a JSON object', body);
-    const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data: data as Record<string, unknown> };
+    if (!isObject(data)) this.reject(request, REFUSED, 'the verified Data is not a JSON object', body);
+    const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data };
     (request as { [VERIFIED]?: VerifiedEcpayTicketNotification })[VERIFIED] = verified;
     return true;
   }
@@ -75,6 +96,8 @@ export class EcpayTicketGuard implements CanActivate {
     throw new EcpayCallbackException(reason, detail);
   }
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A digest of the decrypted Data: ECPay's retries repeat it exactly, so it tells a retry from another refund. */
 export const ticketDataDigest = (plaintext: string): string => createHash('sha256').update(plaintext).digest('hex').slice(0, 32);

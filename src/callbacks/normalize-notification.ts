@@ -5,6 +5,7 @@ import type { EcpayFormNotificationDto } from './dto/ecpay-notification-base.dto
 import { PaymentInfoNotificationDto } from './dto/payment-info-notification.dto.js';
 import { PeriodReturnNotificationDto } from './dto/period-return-notification.dto.js';
 import { EcpayNotificationValidationError, type EcpayNotificationIssue } from './ecpay-notification-validation.error.js';
+import { withDocumentedSpellings } from './notification-field-spellings.js';
 
 /** The fields every normalised form notification has. Field names are ECPay's. @publicApi */
 export interface EcpayFormNotificationBase {
@@ -51,6 +52,7 @@ export interface PeriodReturnNotification extends EcpayFormNotificationBase {
   readonly Frequency: number;
   readonly ExecTimes: number;
   readonly Amount: number;
+  /** The authorization serial, whether ECPay posted it as `Gwsr` (its pages) or `gwsr` (seen in the wild). */
   readonly Gwsr: string;
   /** Asia/Taipei instant; `null` when ECPay left it blank. */
   readonly ProcessDate: Date | null;
@@ -234,9 +236,12 @@ export function normalizeNotification<K extends EcpayFormNotificationKind>(kind:
   if (!schema) throw new TypeError(`Unknown ECPay notification kind "${String(kind)}"; expected one of ${Object.keys(SCHEMAS).join(', ')}.`);
   // Only the declared fields are copied onto the DTO: a posted `constructor` or `__proto__` must not reach the
   // object class-validator inspects. Everything posted stays in `raw`.
+  // A field ECPay posts under another spelling than its pages document (PeriodReturnURL's gwsr) is read under the
+  // documented name; two spellings with different values are refused.
+  const named = withDocumentedSpellings(kind, fields);
   const dto = new schema.dto();
   for (const name of fieldsOf(schema.dto)) {
-    if (Object.hasOwn(fields, name)) (dto as unknown as Record<string, unknown>)[name] = fields[name];
+    if (Object.hasOwn(named, name)) (dto as unknown as Record<string, unknown>)[name] = named[name];
   }
   const errors = validateSync(dto, { forbidUnknownValues: true, validationError: { target: false, value: false } });
   if (errors.length > 0) throw new EcpayNotificationValidationError(kind, issuesOf(errors));

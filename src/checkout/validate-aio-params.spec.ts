@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EcpayMerchant } from '../config/ecpay-merchant.js';
 import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
-import type { EcpayValidationIssue } from '../errors/ecpay-validation.error.js';
+import { EcpayValidationError, type EcpayValidationIssue } from '../errors/ecpay-validation.error.js';
 import { type AioParams, buildAioParams } from './build-aio-params.js';
 import type { EcpayCheckoutOrder } from './checkout-order.interface.js';
 import { validateAioParams } from './validate-aio-params.js';
@@ -118,6 +118,21 @@ describe('validateAioParams', () => {
   it('lets the local sandbox take URLs with ports, which ECPay itself refuses', () => {
     expect(check(fields({ ReturnURL: 'http://127.0.0.1:3000/ecpay/return' }), 'sandbox')).toEqual([]);
     expect(check(fields({ ReturnURL: 'http://127.0.0.1:3000/ecpay/return' }), 'stage').map((issue) => issue.rule)).toEqual(['url-port']);
+  });
+
+  it.each([
+    ['credentials and a port', 'https://shop-admin:s3cret-pass@shop.example.com:8443/ecpay/return'],
+    ['credentials and another scheme', 'ftp://shop-admin:s3cret-pass@shop.example.com/ecpay/return'],
+    ['credentials and a host that does not parse', 'https://shop-admin:s3cret-pass@shop example.com/ecpay/return'],
+    ['credentials and a Chinese domain', 'https://shop-admin:s3cret-pass@中文.tw/ecpay/return'],
+    ['credentials and too many characters', `https://shop-admin:s3cret-pass@shop.example.com/${'a'.repeat(200)}`],
+  ])('never quotes the user name or password of a URL with %s, in an issue or the error message', (_label, ReturnURL) => {
+    const issues = validateAioParams(fields({ ReturnURL }), { environment: 'stage' });
+    expect(issues.map((issue) => issue.field)).toContain('ReturnURL');
+    if (!ReturnURL.includes(' ')) expect(issues).toContainEqual({ field: 'ReturnURL', rule: 'url', message: 'must not contain credentials' });
+    const shown = JSON.stringify(issues) + new EcpayValidationError(issues).message;
+    expect(shown).not.toContain('s3cret-pass');
+    expect(shown).not.toContain('shop-admin');
   });
 
   it('reports every problem at once, each with an excerpt of the value', () => {

@@ -67,8 +67,8 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   if (input.publicUrl !== undefined && !isHttpUrl(input.publicUrl)) {
     report('publicUrl', 'must be an absolute http(s) URL (the shop as ECPay reaches it, e.g. https://shop.example.com)');
   }
-  if (input.orderResultPage !== undefined && !(isHttpUrl(input.orderResultPage) || (typeof input.orderResultPage === 'string' && /^\/(?!\/)/.test(input.orderResultPage)))) {
-    report('orderResultPage', 'must be a path of the shop starting with "/" or an absolute http(s) URL');
+  if (input.orderResultPage !== undefined && !(isHttpUrl(input.orderResultPage) || isShopPath(input.orderResultPage))) {
+    report('orderResultPage', 'must be a path of the shop (one leading "/", not "//" or "/\\", no backslash or control character) or an absolute http(s) URL');
   }
   if (input.sandboxUrl !== undefined && !isHttpUrl(input.sandboxUrl)) {
     report('sandboxUrl', 'must be an absolute http(s) URL');
@@ -240,6 +240,18 @@ const isObject = (value: unknown): value is Raw => typeof value === 'object' && 
 
 const printable = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : value === undefined ? 'nothing' : typeof value;
+
+/**
+ * A path on the shop's own origin. URL parsers (and browsers following a redirect) read `//host`, `/\\host` and a
+ * path with a tab or newline inside (`/\t/host`, the control character dropped) as another host, so the path must
+ * start with exactly one "/" not followed by "/" or "\\", and carry no backslash or control character anywhere.
+ * Dot segments can still fold a path into `//host` (`/a/..//host`): the parsed path must not start with "//" either.
+ */
+function isShopPath(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\/(?![/\\])[^\\\x00-\x1f\x7f]*$/.test(value)) return false;
+  const parsed = new URL(value, 'http://shop.invalid');
+  return parsed.origin === 'http://shop.invalid' && !parsed.pathname.startsWith('//');
+}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;

@@ -45,14 +45,34 @@ export function decryptEcpayPayload(data: string, keys: EcpayKeys): string {
   if (cipherText.length === 0 || cipherText.length % 16 !== 0) {
     throw new EcpayDecryptionError('invalid-length');
   }
-  let plain: Buffer;
+  const decipher = createDecipheriv('aes-128-cbc', keyBytes(keys.hashKey), keyBytes(keys.hashIv));
+  decipher.setAutoPadding(false);
+  const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+  // No padding oracle: the text is URL-decoded whether or not the PKCS7 padding holds, and the padding is checked
+  // without an early exit, so altered ciphertext takes as long to refuse with a bad padding as with a bad text.
+  // (Failing fast on the padding made the difference measurable: a CBC padding oracle recovers and forges Data.)
+  const padding = pkcs7PaddingLength(padded);
+  let text: string | undefined;
+  let failure: unknown;
   try {
-    const decipher = createDecipheriv('aes-128-cbc', keyBytes(keys.hashKey), keyBytes(keys.hashIv));
-    plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+    text = urlDecodedText(padded.subarray(0, padded.length - (padding || 16)));
   } catch (error) {
-    throw new EcpayDecryptionError('bad-padding', undefined, { cause: sanitize(error) });
+    failure = error;
   }
-  return urlDecodedText(plain);
+  if (padding === 0) throw new EcpayDecryptionError('bad-padding');
+  if (failure !== undefined) throw failure;
+  return text!;
+}
+
+/** The PKCS7 padding length of a decrypted buffer (1–16), or 0 when the padding is not valid; no early exit. */
+function pkcs7PaddingLength(plain: Buffer): number {
+  const last = plain[plain.length - 1]!;
+  let invalid = last === 0 || last > 16 ? 1 : 0;
+  for (let i = 1; i <= 16; i++) {
+    const inPadding = i <= last ? 1 : 0;
+    invalid |= inPadding & (plain[plain.length - i] === last ? 0 : 1);
+  }
+  return invalid ? 0 : last;
 }
 
 /**

@@ -26,5 +26,18 @@ export class EcpayValidationError extends EcpayError {
   }
 }
 
-/** At most 40 characters of a value, for error messages. */
-export const excerpt = (value: string): string => (value.length > 40 ? `${value.slice(0, 37)}...` : value);
+/**
+ * At most 40 characters of a value, for error messages. The user name and password of a URL (`https://user:pw@…`)
+ * are never quoted: they become `***`, before the value is cut, whatever rule the value broke.
+ */
+export const excerpt = (value: string): string => {
+  const shown = withoutUrlUserinfo(value);
+  return shown.length > 40 ? `${shown.slice(0, 37)}...` : shown;
+};
+
+/**
+ * `value` with the userinfo of a URL (everything between `//` and the last `@` before the path, query or fragment)
+ * replaced by `***`; text that does not start like a URL (`scheme://` or `//`) is returned as it is. Works on text
+ * that does not parse as a URL too, which is exactly when a validation message would quote it.
+ */
+export const withoutUrlUserinfo = (value: string): string => value.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]{2})[^/?#]*@/, '$1***@');

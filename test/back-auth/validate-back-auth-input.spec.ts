@@ -22,6 +22,19 @@ const url = (length: number): string => `https://shop.example.com/${long(length 
 const PERIODIC = { PeriodAmount: 500, PeriodType: 'M', Frequency: 1, ExecTimes: 12, PeriodReturnURL: 'https://shop.example.com/p' };
 
 describe('validateBackAuthInput (docs/protocol.md §7.6 rules)', () => {
+  it('never quotes the user name or password of a URL, in an issue or the error message', () => {
+    const input = variant((i) => {
+      i.OrderInfo!.ReturnURL = 'https://shop-admin:s3cret-pass@shop.example.com/ecpay/return';
+      i.CardInfo!.OrderResultURL = 'https://shop-admin:s3cret-pass@shop example.com/result';
+    });
+    const issues = collectBackAuthIssues(input, NOW);
+    expect(issues).toContainEqual({ field: 'OrderInfo.ReturnURL', rule: 'url', message: 'must not contain credentials' });
+    expect(issues.map((issue) => `${issue.field}:${issue.rule}`)).toContain('CardInfo.OrderResultURL:url');
+    const shown = JSON.stringify(issues) + new EcpayValidationError(issues).message;
+    expect(shown).not.toContain('s3cret-pass');
+    expect(shown).not.toContain('shop-admin');
+  });
+
   it('accepts ECPay\'s stage test card although it fails the Luhn check (documented exemption)', () => {
     expect(rulesOf(variant((i) => (i.CardInfo!.CardNo = '4311-9522-2222-2222')))).toEqual([]);
     // One digit off is no longer the test card: Luhn applies again.

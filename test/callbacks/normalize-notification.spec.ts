@@ -205,6 +205,19 @@ describe('normalizeNotification("period-return")', () => {
     expect(failed).toMatchObject({ succeeded: false, RtnCode: 10100248, Gwsr: '', AuthCode: '', ProcessDate: null });
   });
 
+  it('reads Gwsr posted as gwsr (documented and observed spellings), keeping raw as posted', () => {
+    const { Gwsr, ...rest } = vectorInput('period-callback');
+    const charged = normalizeNotification('period-return', { ...rest, gwsr: Gwsr! });
+    expect(charged).toMatchObject({ Gwsr: '13118888', TotalSuccessTimes: 2 });
+    expect(charged.raw).toEqual({ ...rest, gwsr: Gwsr });
+    expect(normalizeNotification('period-return', { ...rest, Gwsr: Gwsr!, gwsr: Gwsr! }).Gwsr).toBe('13118888');
+  });
+
+  it('refuses Gwsr and gwsr posted with different values, naming the field', () => {
+    const fields = { ...vectorInput('period-callback'), gwsr: '99999999' };
+    expect(issuesOf('period-return', fields)).toEqual([{ field: 'Gwsr', messages: ['Gwsr and gwsr are one field spelled 2 ways, posted with different values'] }]);
+  });
+
   it('refuses a bad PeriodType, amounts and counts, naming them', () => {
     const fields = { ...vectorInput('period-callback'), PeriodType: 'W', Amount: '1.5', ExecTimes: 'x', SimulatePaid: 'yes' };
     expect(fieldsWithIssues('period-return', fields).sort()).toEqual(['Amount', 'ExecTimes', 'PeriodType', 'SimulatePaid']);

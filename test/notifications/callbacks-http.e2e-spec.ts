@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Injectable, Logger, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -160,6 +160,43 @@ describe('ECPay callbacks over HTTP', () => {
     for (const times of [2, 3, 4, 3]) await post('/ecpay/period-return', testing.periodCharged(trade, times)).expect(200, '1|OK');
     await dispatched();
     expect(events.filter((event) => event.name === 'period.charged')).toHaveLength(3);
+  });
+
+  /** A signed periodic charge with ECPay's documented `Gwsr` renamed, its CheckMacValue kept: the MAC is blind to the name's case. */
+  const renamedGwsr = ({ Gwsr, ...rest }: Record<string, string>, spelling: string): Record<string, string> => ({ ...rest, [spelling]: Gwsr! });
+
+  it('a periodic charge posted with gwsr (the spelling seen in the wild) is verified and applied under Gwsr, once', async () => {
+    const trade = await newTrade('Credit', true);
+    await post('/ecpay/return', testing.paymentSucceeded(trade)).expect(200, '1|OK');
+    const documented = testing.periodCharged(trade, 2);
+    const charge = renamedGwsr(documented, 'gwsr');
+    await post('/ecpay/period-return', charge).expect(200, '1|OK');
+    await post('/ecpay/period-return', charge).expect(200, '1|OK');
+    // The same charge under the documented spelling is the same notification.
+    await post('/ecpay/period-return', documented).expect(200, '1|OK');
+    await dispatched();
+    const charged = events.filter((event) => event.name === 'period.charged' && event.merchantTradeNo === trade.merchantTradeNo);
+    expect(charged).toHaveLength(1);
+    expect(charged[0]!.data).toMatchObject({ Gwsr: charge.gwsr, TotalSuccessTimes: 2 });
+    const [row] = await app.get(DataSource).getRepository(EcpayNotification).findBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' });
+    expect(row!.payload).toMatchObject({ Gwsr: charge.gwsr });
+    expect(row!.payload).not.toHaveProperty('gwsr');
+  });
+
+  it('a periodic charge carrying Gwsr and gwsr with different values is refused, naming the field, and changes nothing', async () => {
+    const trade = await newTrade('Credit', true);
+    await post('/ecpay/return', testing.paymentSucceeded(trade)).expect(200, '1|OK');
+    const { CheckMacValue: _mac, ...fields } = testing.periodCharged(trade, 2);
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      await post('/ecpay/period-return', testing.sign({ ...fields, gwsr: '99999999' })).expect(400, '0|Malformed body');
+      expect(errors.mock.calls.map(([message]) => String(message)).join('\n')).toMatch(/Gwsr \(Gwsr and gwsr are one field spelled 2 ways, posted with different values\)/);
+    } finally {
+      errors.mockRestore();
+    }
+    expect(await app.get(DataSource).getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' })).toBe(0);
+    // The same value under both spellings is one field: accepted.
+    await post('/ecpay/period-return', testing.sign({ ...fields, gwsr: fields.Gwsr! })).expect(200, '1|OK');
   });
 
   it('JSON envelopes: applied under the merchant key, 0|Envelope invalid under another', async () => {

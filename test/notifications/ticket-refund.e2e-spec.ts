@@ -108,14 +108,55 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
   it('refuses a bad checksum, a Data under other keys, TransCode ≠ 1 and a form body with 400, storing nothing', async () => {
     const before = (await rows()).length;
     const data = { MerchantID: TICKET.merchantId, MerchantTradeNo: 'TK2026112200003', RtnCode: 1 };
-    await http().post(path).send(refundNotification(data, { CheckMacValue: ticketMac('{}') })).expect(400, '0|CheckMacValue invalid');
-    await http().post(path).send(refundNotification({ ...data, RtnCode: 2 }, { CheckMacValue: refundNotification(data).CheckMacValue })).expect(400, '0|CheckMacValue invalid');
+    await http().post(path).send(refundNotification(data, { CheckMacValue: ticketMac('{}') })).expect(400, '0|Envelope invalid');
+    await http().post(path).send(refundNotification({ ...data, RtnCode: 2 }, { CheckMacValue: refundNotification(data).CheckMacValue })).expect(400, '0|Envelope invalid');
     const otherKeys = createCipheriv('aes-128-cbc', Buffer.from('AAAAAAAAAAAAAAAA'), Buffer.from('BBBBBBBBBBBBBBBB'));
     const foreign = Buffer.concat([otherKeys.update(phpUrlEncode(JSON.stringify(data))), otherKeys.final()]).toString('base64');
-    await http().post(path).send(refundNotification(data, { Data: foreign })).expect(400);
+    await http().post(path).send(refundNotification(data, { Data: foreign })).expect(400, '0|Envelope invalid');
     await http().post(path).send(refundNotification(data, { TransCode: 0 })).expect(400, '0|Envelope invalid');
     await http().post(path).type('form').send({ Data: 'x', CheckMacValue: 'y' }).expect(400, '0|Unsupported Content-Type');
     await http().post(path).send(refundNotification(data, { MerchantID: '9999999' })).expect(400, '0|Envelope invalid');
+    expect((await rows()).length).toBe(before);
+  });
+
+  it('every ECTicket verification failure answers alike: same status, same body, same headers', async () => {
+    const before = (await rows()).length;
+    const data = { MerchantID: TICKET.merchantId, MerchantTradeNo: 'TK2026112200004', RtnCode: 1, RtnMsg: '退款成功' };
+    const genuine = refundNotification(data);
+    const cipher = Buffer.from(String(genuine.Data), 'base64');
+    /** The genuine ciphertext with one byte changed: what a padding or format oracle would be probed with. */
+    const altered = (index: number): string => {
+      const copy = Buffer.from(cipher);
+      copy[index]! ^= 0x01;
+      return copy.toString('base64');
+    };
+    // A last block that still decrypts (with the true keys) to valid PKCS7 padding, and one that cannot.
+    const withoutPadding = (plain: string): string => {
+      const aes = createCipheriv('aes-128-cbc', Buffer.from(TICKET.hashKey), Buffer.from(TICKET.hashIv));
+      aes.setAutoPadding(false);
+      return Buffer.concat([aes.update(Buffer.from(plain.padEnd(Math.ceil(plain.length / 16) * 16, 'x'))), aes.final()]).toString('base64');
+    };
+    const failures: Record<string, unknown>[] = [
+      refundNotification(data, { CheckMacValue: ticketMac('{}') }), // decrypts, JSON, wrong MAC
+      refundNotification(data, { Data: encrypt('this is not JSON') }), // decrypts, not JSON
+      refundNotification(data, { Data: encrypt('this is not JSON'), CheckMacValue: ticketMac('this is not JSON') }), // signed, not JSON
+      refundNotification(data, { Data: withoutPadding('%7B%22a%22%3A1%7D') }), // bad padding
+      refundNotification(data, { Data: altered(cipher.length - 17) }), // the last block's padding altered
+      refundNotification(data, { Data: altered(0) }), // the first block garbled, the rest intact
+      refundNotification(data, { Data: 'not base64!' }),
+      refundNotification(data, { TransCode: 0 }),
+      refundNotification(data, { MerchantID: '9999999' }),
+      refundNotification(data, { Data: undefined }),
+      refundNotification(data, { CheckMacValue: undefined }),
+    ];
+    const replies = [];
+    for (const body of failures) {
+      const response = await http().post(path).send(body);
+      replies.push({ status: response.status, type: response.headers['content-type'], body: response.text });
+    }
+    const array = await http().post(path).send([genuine]);
+    replies.push({ status: array.status, type: array.headers['content-type'], body: array.text });
+    expect(new Set(replies.map((reply) => JSON.stringify(reply)))).toEqual(new Set([JSON.stringify({ status: 400, type: 'text/plain; charset=utf-8', body: '0|Envelope invalid' })]));
     expect((await rows()).length).toBe(before);
   });
 });

@@ -1,7 +1,22 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UsePipes } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  UnsupportedMediaTypeException,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { EcpayApiError, EcpayOperationError, EcpayService, EcpayValidationError } from 'nestjs-ecpay';
 import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
+import { DemoAdminGuard } from '../security/demo-admin.guard.js';
 import { ShopOrdersService } from '../shop/shop-orders.service.js';
 import { CreateOrderDto } from './create-order.dto.js';
 import { orderValidationPipe } from './order-validation.pipe.js';
@@ -35,10 +50,22 @@ export class OrdersController {
     }
   }
 
-  /** Refunds a paid order, in full or `{ "amount": n }` TWD: the library chooses ECPay's DoAction recipe. */
+  /**
+   * Refunds a paid order, in full or `{ "amount": n }` TWD: the library chooses ECPay's DoAction recipe. An
+   * administrator's action: `Authorization: Bearer <ECPAY_DEMO_ADMIN_TOKEN>` outside the sandbox
+   * ({@link DemoAdminGuard}). JSON only, so another site cannot make a browser post it as a plain form.
+   */
   @Post(':merchantTradeNo/refund')
   @HttpCode(200)
-  async refund(@Param('merchantTradeNo') merchantTradeNo: string, @Body() body: { amount?: unknown } = {}): Promise<OrderView> {
+  @UseGuards(DemoAdminGuard)
+  async refund(
+    @Param('merchantTradeNo') merchantTradeNo: string,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: { amount?: unknown } = {},
+  ): Promise<OrderView> {
+    if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
+      throw new UnsupportedMediaTypeException('POST the refund as application/json ({} for the whole amount, or { "amount": n })');
+    }
     const amount = body?.amount;
     if (amount !== undefined && (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0)) {
       throw new BadRequestException({ message: 'The refund is invalid', issues: [{ field: 'amount', rule: 'positive-integer', message: 'amount must be a whole number of TWD above 0' }] });

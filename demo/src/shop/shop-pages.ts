@@ -1,4 +1,5 @@
 import type { OrderView } from '../orders/order-view.js';
+import { CSRF_FIELD } from '../security/demo-csrf.js';
 import { CATALOG, PLANS } from './catalog.js';
 
 /** HTML-escapes text for element content and attribute values. */
@@ -61,16 +62,28 @@ ${rows || '<tr><td colspan="5">No orders yet.</td></tr>'}</table>`,
   );
 }
 
-export function orderPage(order: OrderView, rtnCode?: string, refund?: string): string {
+/**
+ * How the order page offers refunds: `open` (the sandbox, no admin token set), `admin` (the form asks for the admin
+ * token) or `disabled` (outside the sandbox without ECPAY_DEMO_ADMIN_TOKEN). The form always carries `csrfToken`.
+ */
+export interface RefundForm {
+  readonly refunds: 'open' | 'admin' | 'disabled';
+  readonly csrfToken: string;
+}
+
+export function orderPage(order: OrderView, rtnCode: string | undefined, refund: string | undefined, form: RefundForm): string {
   const notifications = order.notifications
     .map((n) => `<li>${escapeHtml(n.receivedAt)} ${escapeHtml(n.kind)}: ${escapeHtml(n.outcome)} → ${escapeHtml(n.event ?? '–')} (${escapeHtml(n.dispatch)}, ${n.attempts} attempts${n.lastError ? `, last error ${escapeHtml(n.lastError)}` : ''})</li>`)
     .join('');
   const browser = rtnCode === undefined ? '' : `<p>ECPay told your browser: RtnCode ${escapeHtml(rtnCode)}${rtnCode === '1' ? ' (paid)' : ''}. The order's status below comes from the server-to-server notification.</p>`;
   const refunded =
     refund === undefined ? '' : refund === 'done' ? '<p id="refund-result">Refunded.</p>' : `<p id="refund-result" class="failed">Refund refused: ${escapeHtml(refund)}</p>`;
-  const refundButton = order.status === 'paid' || order.status === 'partially-refunded'
-    ? `<form method="post" action="/orders/${escapeHtml(order.merchantTradeNo)}/refund"><button id="refund" type="submit">Refund in full</button></form>`
-    : '';
+  const adminField = form.refunds === 'admin' ? '<label>Admin token <input type="password" name="adminToken" id="admin-token" autocomplete="off" required></label> ' : '';
+  const refundButton = order.status !== 'paid' && order.status !== 'partially-refunded'
+    ? ''
+    : form.refunds === 'disabled'
+      ? '<p id="refund-disabled"><small>Refunds are disabled: outside the sandbox they need ECPAY_DEMO_ADMIN_TOKEN.</small></p>'
+      : `<form method="post" action="/orders/${escapeHtml(order.merchantTradeNo)}/refund"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(form.csrfToken)}">${adminField}<button id="refund" type="submit">Refund in full</button></form>`;
   return layout(
     `Order ${order.merchantTradeNo}`,
     `${browser}${refunded}${refundButton}<p>Status: <span id="status" class="${escapeHtml(order.status)}">${escapeHtml(order.status)}</span> — NT$${order.totalAmount}, ${escapeHtml(order.choosePayment)}</p>

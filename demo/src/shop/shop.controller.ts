@@ -1,7 +1,25 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Query, Redirect } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Redirect,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { EcpayService, EcpayValidationError } from 'nestjs-ecpay';
 import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
+import { DemoAdminGuard } from '../security/demo-admin.guard.js';
+import { DemoCsrf, DemoCsrfGuard, type CsrfRequest, type CsrfResponse } from '../security/demo-csrf.js';
 import { CATALOG, isPlan } from './catalog.js';
 import { orderPage, ordersPage, shopPage } from './shop-pages.js';
 import { DEMO_MEMBER, ShopOrdersService } from './shop-orders.service.js';
@@ -15,6 +33,7 @@ export class ShopController {
     private readonly ecpay: EcpayService,
     private readonly orders: ShopOrdersService,
     @Inject(DEMO_SETTINGS) private readonly settings: DemoSettings,
+    private readonly csrf: DemoCsrf,
   ) {}
 
   @Get()
@@ -91,12 +110,22 @@ export class ShopController {
   /** Where the library's OrderResultURL route sends the browser once it has verified ECPay's post. */
   @Get('orders/done')
   @Header('Content-Type', HTML)
-  async done(@Query('merchantTradeNo') merchantTradeNo: string, @Query('rtnCode') rtnCode?: string): Promise<string> {
-    return this.page(merchantTradeNo, rtnCode);
+  async done(
+    @Query('merchantTradeNo') merchantTradeNo: string,
+    @Req() request: CsrfRequest,
+    @Res({ passthrough: true }) response: CsrfResponse,
+    @Query('rtnCode') rtnCode?: string,
+  ): Promise<string> {
+    return this.page(merchantTradeNo, request, response, rtnCode);
   }
 
-  /** The refund button: the library picks ECPay's DoAction recipe from the trade's state; the page shows the outcome. */
+  /**
+   * The refund button: the library picks ECPay's DoAction recipe from the trade's state; the page shows the outcome.
+   * The form carries the page's CSRF token ({@link DemoCsrfGuard}) and, outside the sandbox, the admin token
+   * ({@link DemoAdminGuard}).
+   */
   @Post('orders/:merchantTradeNo/refund')
+  @UseGuards(DemoCsrfGuard, DemoAdminGuard)
   @Redirect()
   async refund(@Param('merchantTradeNo') merchantTradeNo: string): Promise<{ url: string; statusCode: number }> {
     const page = `/orders/${encodeURIComponent(merchantTradeNo)}`;
@@ -111,13 +140,20 @@ export class ShopController {
 
   @Get('orders/:merchantTradeNo')
   @Header('Content-Type', HTML)
-  show(@Param('merchantTradeNo') merchantTradeNo: string, @Query('refund') refund?: string): Promise<string> {
-    return this.page(merchantTradeNo, undefined, refund);
+  show(
+    @Param('merchantTradeNo') merchantTradeNo: string,
+    @Req() request: CsrfRequest,
+    @Res({ passthrough: true }) response: CsrfResponse,
+    @Query('refund') refund?: string,
+  ): Promise<string> {
+    return this.page(merchantTradeNo, request, response, undefined, refund);
   }
 
-  private async page(merchantTradeNo: string, rtnCode?: string, refund?: string): Promise<string> {
+  private async page(merchantTradeNo: string, request: CsrfRequest, response: CsrfResponse, rtnCode?: string, refund?: string): Promise<string> {
     const order = typeof merchantTradeNo === 'string' ? await this.orders.find(merchantTradeNo) : undefined;
     if (!order) throw new NotFoundException(`No order ${merchantTradeNo}`);
-    return orderPage(order, rtnCode, refund);
+    const { sandbox, adminToken } = this.settings;
+    const refunds = !sandbox && adminToken === undefined ? 'disabled' : adminToken === undefined ? 'open' : 'admin';
+    return orderPage(order, rtnCode, refund, { refunds, csrfToken: this.csrf.tokenFor(request, response) });
   }
 }

@@ -21,7 +21,7 @@ export class PeriodReturnNotificationDto extends EcpayFormNotificationDto {
   @IsUnsignedIntegerString()
   Amount!: string;
 
-  /** The authorization's serial number (blank when it failed). */
+  /** The authorization's serial number (blank when it failed); also read from a posted `gwsr`. */
   @IsString()
   Gwsr!: string;
 
