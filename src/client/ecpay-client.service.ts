@@ -6,6 +6,7 @@ import { EcpayCryptoService } from '../crypto/ecpay-crypto.service.js';
 import { EcpayApiError } from '../errors/ecpay-api.error.js';
 import { EcpayResponseVerificationError } from '../errors/ecpay-response-verification.error.js';
 import { EcpayUnsupportedEnvironmentError } from '../errors/ecpay-unsupported-environment.error.js';
+import { ECPAY_TRADE_NO_PATTERN } from '../rules/index.js';
 import { EcpaySigningService } from '../signing/ecpay-signing.service.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { formatEcpayDate, toUnixSeconds } from '../time/ecpay-time.js';
@@ -32,7 +33,7 @@ import { EcpayHttpTransport } from './ecpay-http.transport.js';
 import { EcpayResponseFields } from './ecpay-response-fields.js';
 import { EcpayResponseVerifier, type EcpayMacPolicy } from './ecpay-response.verifier.js';
 import { parseCsv } from './ecpay-statement-csv.js';
-import { ALNUM_20, checked, DAY, DIGITS, positiveInt, tradeNoIssue } from './validate-client-input.js';
+import { checked, DAY, DIGITS, positiveInt, tradeNoIssue } from './validate-client-input.js';
 
 /**
  * Server-to-server calls to ECPay (docs/protocol.md describes the APIs): each method checks its input, builds the
@@ -237,7 +238,7 @@ export class EcpayClient {
     const api = 'doAction';
     checked(api, [
       tradeNoIssue(input?.merchantTradeNo),
-      ALNUM_20.test(String(input?.tradeNo ?? '')) ? undefined : { field: 'TradeNo', rule: 'format', message: "must be ECPay's TradeNo (letters and digits, at most 20)" },
+      ECPAY_TRADE_NO_PATTERN.test(String(input?.tradeNo ?? '')) ? undefined : { field: 'TradeNo', rule: 'format', message: "must be ECPay's TradeNo (letters and digits, at most 20)" },
       ['C', 'R', 'E', 'N'].includes(input?.action) ? undefined : { field: 'Action', rule: 'one-of', message: 'must be C (close), R (refund), E (cancel the close) or N (void)' },
       positiveInt(input?.totalAmount, 'TotalAmount'),
     ]);

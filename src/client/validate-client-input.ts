@@ -1,7 +1,7 @@
 import { EcpayValidationError, type EcpayValidationIssue } from '../errors/ecpay-validation.error.js';
+import { MERCHANT_TRADE_NO_PATTERN } from '../rules/index.js';
 
 // The client checks its inputs before anything is sent, so a typo is a validation error, never a call ECPay refuses.
-export const ALNUM_20 = /^[A-Za-z0-9]{1,20}$/;
 export const DIGITS = /^\d{1,20}$/;
 export const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -13,7 +13,7 @@ export function checked<T>(api: string, issues: (EcpayValidationIssue | undefine
 }
 
 export const tradeNoIssue = (value: unknown): EcpayValidationIssue | undefined =>
-  typeof value === 'string' && ALNUM_20.test(value) ? undefined : { field: 'MerchantTradeNo', rule: 'format', message: 'must be 1–20 letters and digits' };
+  typeof value === 'string' && MERCHANT_TRADE_NO_PATTERN.test(value) ? undefined : { field: 'MerchantTradeNo', rule: 'format', message: 'must be 1–20 letters and digits' };
 
 export const positiveInt = (value: unknown, field: string): EcpayValidationIssue | undefined =>
   Number.isSafeInteger(value) && (value as number) >= 1 ? undefined : { field, rule: 'integer', message: 'must be a whole number of TWD of at least 1' };
