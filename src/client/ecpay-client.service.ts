@@ -40,8 +40,8 @@ import { checked, DAY, DIGITS, positiveInt, tradeNoIssue } from './validate-clie
  * request and maps the verified answer to a typed result. The work around it is split by concern:
  *
  * - {@link EcpayHttpTransport} moves the bytes: every call has a timeout (10 s unless `timeoutMs` says otherwise)
- *   and is never resent — a timeout is {@link EcpayTimeoutError}, outcome unknown, query the trade; an HTTP 403
- *   opens the merchant's breaker for 30 minutes ({@link EcpayRateLimitedError} without any network I/O until then);
+ *   and is never resent — a timeout is `EcpayTimeoutError`, outcome unknown, query the trade; an HTTP 403
+ *   opens the merchant's breaker for 30 minutes (`EcpayRateLimitedError` without any network I/O until then);
  * - {@link EcpayResponseVerifier} checks every answer before anything is read from it (CheckMacValue over the raw
  *   values, AES envelopes opened with the expected merchant's keys, answers bound to their request);
  * - here, form APIs are signed with the merchant's keys (the platform's for a member) and JSON APIs sealed in the
