@@ -15,9 +15,11 @@ import { EcpayCheckoutService } from './checkout/ecpay-checkout.service.js';
 import { EcpayCircuitBreaker } from './client/ecpay-circuit-breaker.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
 import { ECPAY_PERSISTENT_RATE_LIMIT_STORE } from './client/ecpay-client.constants.js';
+import { EcpayHttpTransport } from './client/ecpay-http.transport.js';
 import { EcpayMemoryRateLimitStore } from './client/ecpay-memory-rate-limit.store.js';
 import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './client/ecpay-rate-limit.store.js';
 import { EcpayRedisRateLimitStore } from './client/ecpay-redis-rate-limit.store.js';
+import { EcpayResponseVerifier } from './client/ecpay-response.verifier.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayService } from './ecpay.service.js';
 import { EcpayHandlersModule } from './handlers/ecpay-handlers.module.js';
@@ -52,6 +54,8 @@ const providers: Provider[] = [
   EcpayCryptoService,
   EcpayCheckoutService,
   EcpayCircuitBreaker,
+  EcpayHttpTransport,
+  EcpayResponseVerifier,
   EcpayClient,
   // BackAuth on the module's client; its Data carries the default merchant's MerchantID.
   { provide: ECPAY_JSON_TRANSPORT, useClass: EcpayClientJsonTransport },

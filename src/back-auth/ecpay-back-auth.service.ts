@@ -7,7 +7,7 @@ import { EcpayBackAuthRequest } from './back-auth-request.js';
 import type { EcpayBackAuthResult } from './back-auth-result.interface.js';
 import { buildBackAuthData, type EcpayBackAuthData } from './build-back-auth-data.js';
 import { mentionsCard } from './card-number.js';
-import { EcpayCardDataWithheldError } from './ecpay-card-data-withheld.error.js';
+import { EcpayCardDataWithheldError } from '../errors/ecpay-card-data-withheld.error.js';
 import {
   BACK_AUTH_QUERY_TIMEOUT_MS,
   BACK_AUTH_TIMEOUT_MS,

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EcpayClient } from '../client/ecpay-client.service.js';
 import { EcpayResponseVerificationError } from '../errors/ecpay-response-verification.error.js';
+import { EcpayOutcomeUnknownError } from '../errors/ecpay-outcome-unknown.error.js';
 import { EcpayTransportError } from '../errors/ecpay-transport.error.js';
-import type { EcpayJsonApi, EcpayJsonTransport, EcpayJsonTransportOptions, EcpayOutcomeUnknown } from './ecpay-json-transport.interface.js';
-
-/** A failure after which nobody knows whether ECPay acted: the service must query, never resend. */
-class EcpayOutcomeUnknownError extends Error implements EcpayOutcomeUnknown {
-  readonly outcomeUnknown = true as const;
-}
+import type { EcpayJsonApi, EcpayJsonTransport, EcpayJsonTransportOptions } from './ecpay-json-transport.interface.js';
 
 /**
  * BackAuth's transport on the module's {@link EcpayClient}: its timeouts, TLS, 403 breaker and envelope checks.

@@ -7,7 +7,7 @@ export { parseBackAuthResult } from './parse-back-auth-result.js';
 export { parseBackAuthQueryResult } from './parse-query-trade-result.js';
 export * from './ecpay-json-transport.interface.js';
 export * from './ecpay-back-auth-options.interface.js';
-export * from './ecpay-card-data-withheld.error.js';
+export * from '../errors/ecpay-card-data-withheld.error.js';
 export * from './ecpay-back-auth.service.js';
 export { EcpayBackAuthTradesService, type EcpayBackAuthOutcome } from './ecpay-back-auth-trades.service.js';
 export { EcpayClientJsonTransport } from './ecpay-client-json.transport.js';

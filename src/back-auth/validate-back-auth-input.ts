@@ -5,6 +5,14 @@ import { EcpayBackAuthRequest } from './back-auth-request.js';
 import { isAmex, normalizeCardNumber, passesCardCheck } from './card-number.js';
 import { ISO_3166_1 } from './iso-3166-1.js';
 import { checkEcpayUrl } from '../checkout/ecpay-url-rules.js';
+import {
+  ALPHANUMERIC,
+  BACK_AUTH_MAX_LENGTH,
+  CREDIT_INSTALLMENTS,
+  MERCHANT_ID_PATTERN,
+  MERCHANT_TRADE_NO_MAX_LENGTH,
+  PERIOD_BOUNDS,
+} from '../rules/index.js';
 
 /**
  * Every rule of ECPay's BackAuth page (docs/protocol.md §7.6) checked before anything is sent, all problems reported at once.
@@ -32,19 +40,8 @@ const LIBRARY_FIELDS: Readonly<Record<string, string>> = {
   ChoosePayment: 'is always "Credit" for BackAuth',
 };
 
-/** Periodic bounds per PeriodType (docs/protocol.md §5.5; the BackAuth page's ExecTimes list says "Frequency", an obvious copy slip). */
-const PERIOD_BOUNDS: Readonly<Record<string, { frequency: number; execTimes: number }>> = {
-  D: { frequency: 365, execTimes: 999 },
-  M: { frequency: 12, execTimes: 99 },
-  Y: { frequency: 1, execTimes: 9 },
-};
 const PERIODIC_FIELDS = ['PeriodAmount', 'PeriodType', 'Frequency', 'ExecTimes', 'PeriodReturnURL'] as const;
 
-/** ECPay's installment plans (docs/protocol.md §5.5, the same bank programmes as AioCheckOut; `30N` = 圓夢彈性分期). */
-const INSTALLMENTS = new Set(['3', '6', '12', '18', '24', '30', '30N']);
-
-const MERCHANT_TRADE_NO = /^[A-Za-z0-9]+$/;
-const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
 // BackAuth's Name (docs/protocol.md §7.6): Chinese, Latin letters and , . ( ) / – (en dash as printed, and the ASCII hyphen it stands for).
 const CONSUMER_NAME = /^[\p{Script=Han}\p{Script=Latin}\p{M} ,.()/\-–]+$/u;
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
@@ -89,7 +86,7 @@ export function collectBackAuthIssues(
     void issues.push(typeof value === 'string' ? { field, rule, message, value: excerpt(value) } : { field, rule, message });
 
   const raw: unknown = input instanceof EcpayBackAuthRequest ? input.unwrap() : input;
-  if (options.merchantId !== undefined && (typeof options.merchantId !== 'string' || !MERCHANT_ID.test(options.merchantId))) {
+  if (options.merchantId !== undefined && (typeof options.merchantId !== 'string' || !MERCHANT_ID_PATTERN.test(options.merchantId))) {
     add('MerchantID', 'format', 'must be 1–10 letters or digits (the configured MerchantID)');
   }
   if (!isObject(raw)) {
@@ -107,7 +104,7 @@ export function collectBackAuthIssues(
     add('CardInfo.OrderResultURL', 'distinct', 'must differ from ReturnURL (one is for ECPay\'s server, the other for the browser)');
   }
   if (consumer) checkConsumer(consumer, add);
-  optionalText(raw, 'CustomField', 'CustomField', 200, add);
+  optionalText(raw, 'CustomField', 'CustomField', add);
   return issues;
 }
 
@@ -115,10 +112,10 @@ function checkOrder(order: Fields, add: Add): void {
   unknownFields(order, KNOWN_FIELDS.OrderInfo, 'OrderInfo.', add);
   const no = order.MerchantTradeNo;
   if (no !== undefined) {
-    if (typeof no !== 'string' || !MERCHANT_TRADE_NO.test(no)) {
+    if (typeof no !== 'string' || !ALPHANUMERIC.test(no)) {
       add('OrderInfo.MerchantTradeNo', 'pattern', 'must contain only letters and digits (a-zA-Z0-9); omit it to have one generated', no);
-    } else if (no.length > 20) {
-      add('OrderInfo.MerchantTradeNo', 'max-length', `must be at most 20 characters (got ${no.length})`, no);
+    } else if (no.length > MERCHANT_TRADE_NO_MAX_LENGTH) {
+      add('OrderInfo.MerchantTradeNo', 'max-length', `must be at most ${MERCHANT_TRADE_NO_MAX_LENGTH} characters (got ${no.length})`, no);
     }
   }
   const total = order.TotalAmount;
@@ -130,12 +127,12 @@ function checkOrder(order: Fields, add: Add): void {
   if (hasName && hasItems) add('OrderInfo.ItemName', 'exclusive', 'give either ItemName or items, not both');
   else if (!hasName && !hasItems) add('OrderInfo.ItemName', 'required', 'is required (or give items)');
   else if (hasName) {
-    if (requiredText(order, 'ItemName', 'OrderInfo.ItemName', 400, add) === '') add('OrderInfo.ItemName', 'required', 'must not be empty');
+    if (requiredText(order, 'ItemName', 'OrderInfo.ItemName', add) === '') add('OrderInfo.ItemName', 'required', 'must not be empty');
   } else checkItems(order.items, total, add);
 
-  // Required but may be empty: ECPay's own BackAuth example sends "TradeDesc": "" (docs/protocol.md §7.6).
-  requiredText(order, 'TradeDesc', 'OrderInfo.TradeDesc', 200, add);
-  const returnUrl = requiredText(order, 'ReturnURL', 'OrderInfo.ReturnURL', 200, add);
+  // Required but may be empty: ECPay's own BackAuth example sends "TradeDesc": "". (docs/protocol.md §7.6)
+  requiredText(order, 'TradeDesc', 'OrderInfo.TradeDesc', add);
+  const returnUrl = requiredText(order, 'ReturnURL', 'OrderInfo.ReturnURL', add);
   if (returnUrl !== undefined) checkUrl('OrderInfo.ReturnURL', returnUrl, add);
 }
 
@@ -164,7 +161,8 @@ function checkItems(items: unknown, total: unknown, add: Add): void {
     add('OrderInfo.TotalAmount', 'items-total', `is ${total as number} but the items add up to ${sum}`);
   }
   const itemName = names.join('#');
-  if ([...itemName].length > 400) add('OrderInfo.items', 'max-length', `make an ItemName of ${[...itemName].length} characters; ECPay takes at most 400`);
+  const max = BACK_AUTH_MAX_LENGTH['OrderInfo.ItemName'];
+  if ([...itemName].length > max) add('OrderInfo.items', 'max-length', `make an ItemName of ${[...itemName].length} characters; ECPay takes at most ${max}`);
 }
 
 /** How one item reads in ItemName (shared with the builder so the length check measures what is sent). */
@@ -216,13 +214,13 @@ function checkCard(card: Fields, now: Date, add: Add): void {
   else flag(card, 'DirectCapture', add);
   if (card.Redeem !== undefined) flag(card, 'Redeem', add);
 
-  const installments = optionalText(card, 'CreditInstallment', 'CardInfo.CreditInstallment', 20, add);
-  if (installments !== undefined && installments.split(',').some((count) => !INSTALLMENTS.has(count))) {
+  const installments = optionalText(card, 'CreditInstallment', 'CardInfo.CreditInstallment', add);
+  if (installments !== undefined && installments.split(',').some((count) => !CREDIT_INSTALLMENTS.has(count))) {
     add('CardInfo.CreditInstallment', 'enum', 'must be installment counts separated by commas (3, 6, 12, 18, 24, 30, 30N), e.g. "3,6,12"', installments);
   }
 
   checkPeriodic(card, add);
-  const orderResultUrl = optionalText(card, 'OrderResultURL', 'CardInfo.OrderResultURL', 200, add);
+  const orderResultUrl = optionalText(card, 'OrderResultURL', 'CardInfo.OrderResultURL', add);
   if (orderResultUrl !== undefined) checkUrl('CardInfo.OrderResultURL', orderResultUrl, add);
 }
 
@@ -244,24 +242,24 @@ function checkPeriodic(card: Fields, add: Add): void {
     if (!isPositiveInteger(value)) add(`CardInfo.${field}`, 'integer', 'must be a positive integer', String(value));
     else if (max !== undefined && value > max) add(`CardInfo.${field}`, 'range', `must be from 1 to ${max} for PeriodType ${String(type)}`, String(value));
   }
-  const url = optionalText(card, 'PeriodReturnURL', 'CardInfo.PeriodReturnURL', 200, add);
+  const url = optionalText(card, 'PeriodReturnURL', 'CardInfo.PeriodReturnURL', add);
   if (url !== undefined) checkUrl('CardInfo.PeriodReturnURL', url, add);
 }
 
 function checkConsumer(consumer: Fields, add: Add): void {
   unknownFields(consumer, KNOWN_FIELDS.ConsumerInfo, 'ConsumerInfo.', add);
-  optionalText(consumer, 'MerchantMemberID', 'ConsumerInfo.MerchantMemberID', 30, add);
-  const email = optionalText(consumer, 'Email', 'ConsumerInfo.Email', 30, add, false);
+  optionalText(consumer, 'MerchantMemberID', 'ConsumerInfo.MerchantMemberID', add);
+  const email = optionalText(consumer, 'Email', 'ConsumerInfo.Email', add, false);
   if (email !== undefined && !EMAIL.test(email)) add('ConsumerInfo.Email', 'format', 'must be an e-mail address');
-  const phone = optionalText(consumer, 'Phone', 'ConsumerInfo.Phone', 60, add, false);
+  const phone = optionalText(consumer, 'Phone', 'ConsumerInfo.Phone', add, false);
   if (phone !== undefined && !/^\d+$/.test(phone)) {
     add('ConsumerInfo.Phone', 'format', phone.startsWith('+') ? 'must be digits only: write the country code without "+" (886912345678)' : 'must be digits only (e.g. 0912345678 or 886912345678)');
   }
-  const name = optionalText(consumer, 'Name', 'ConsumerInfo.Name', 50, add, false);
+  const name = optionalText(consumer, 'Name', 'ConsumerInfo.Name', add, false);
   if (name !== undefined && !CONSUMER_NAME.test(name)) {
     add('ConsumerInfo.Name', 'characters', 'may contain only Chinese or English letters, spaces and , . ( ) / -');
   }
-  const country = optionalText(consumer, 'CountryCode', 'ConsumerInfo.CountryCode', 3, add);
+  const country = optionalText(consumer, 'CountryCode', 'ConsumerInfo.CountryCode', add);
   if (country !== undefined && !NUMERIC_COUNTRIES.has(country)) {
     const numeric = NUMERIC_BY_LETTERS.get(country.toUpperCase());
     add(
@@ -271,7 +269,7 @@ function checkConsumer(consumer: Fields, add: Add): void {
       country,
     );
   }
-  optionalText(consumer, 'Address', 'ConsumerInfo.Address', 50, add, false);
+  optionalText(consumer, 'Address', 'ConsumerInfo.Address', add, false);
 }
 
 function checkUrl(field: string, value: string, add: Add): void {
@@ -283,16 +281,23 @@ function flag(fields: Fields, name: 'DirectCapture' | 'Redeem', add: Add): void 
 }
 
 /** A required string field; returns it when it is a string of allowed length (possibly empty). */
-function requiredText(fields: Fields, name: string, path: string, max: number, add: Add): string | undefined {
+function requiredText(fields: Fields, name: string, path: TextField, add: Add): string | undefined {
   if (fields[name] === undefined) {
     add(path, 'required', 'is required');
     return undefined;
   }
-  return optionalText(fields, name, path, max, add);
+  return optionalText(fields, name, path, add);
 }
 
-/** An optional string field of at most `max` characters (as ECPay counts: code points); `quote` adds a value excerpt to issues. */
-function optionalText(fields: Fields, name: string, path: string, max: number, add: Add, quote = true): string | undefined {
+/** The Data fields with a String(n) length, named by their path. */
+type TextField = keyof typeof BACK_AUTH_MAX_LENGTH;
+
+/**
+ * An optional string field of at most ECPay's String(n) for its path (as ECPay counts: code points); `quote` adds a
+ * value excerpt to issues.
+ */
+function optionalText(fields: Fields, name: string, path: TextField, add: Add, quote = true): string | undefined {
+  const max = BACK_AUTH_MAX_LENGTH[path];
   const value = fields[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {

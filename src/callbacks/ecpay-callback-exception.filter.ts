@@ -1,7 +1,7 @@
 import { Catch, HttpStatus, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EcpayCallbackException } from './ecpay-callback.exception.js';
-import { EcpayNotificationValidationError } from './ecpay-notification-validation.error.js';
+import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
 
 /** The bits of Node's ServerResponse the fallback path uses (when the filter was created without DI). */
 interface PlainResponse {

@@ -1,7 +1,7 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import { EcpayCallbackException } from './ecpay-callback.exception.js';
 import { describeRequest, getVerifiedEcpayEnvelope, getVerifiedEcpayForm, logSafe, type EcpayCallbackRequest } from './ecpay-callback-request.js';
-import { EcpayNotificationValidationError } from './ecpay-notification-validation.error.js';
+import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
 
 const logger = new Logger('EcpayCallbacks');

@@ -8,7 +8,7 @@ export * from './ecpay-callback.decorators.js';
 export { getVerifiedEcpayEnvelope, getVerifiedEcpayForm } from './ecpay-callback-request.js';
 export type { EcpayCallbackRequest, EcpayOpenedEnvelope, VerifiedEcpayEnvelope, VerifiedEcpayForm } from './ecpay-callback-request.js';
 export { DEFAULT_CALLBACK_BODY_LIMIT } from './ecpay-form-body.js';
-export * from './ecpay-notification-validation.error.js';
+export * from '../errors/ecpay-notification-validation.error.js';
 export * from './normalize-notification.js';
 export * from './dto/index.js';
 export { EcpayTicketGuard, getVerifiedEcpayTicket, type VerifiedEcpayTicketNotification } from './ecpay-ticket.guard.js';

@@ -4,7 +4,7 @@ import { AioReturnNotificationDto } from './dto/aio-return-notification.dto.js';
 import type { EcpayFormNotificationDto } from './dto/ecpay-notification-base.dto.js';
 import { PaymentInfoNotificationDto } from './dto/payment-info-notification.dto.js';
 import { PeriodReturnNotificationDto } from './dto/period-return-notification.dto.js';
-import { EcpayNotificationValidationError, type EcpayNotificationIssue } from './ecpay-notification-validation.error.js';
+import { EcpayNotificationValidationError, type EcpayNotificationIssue } from '../errors/ecpay-notification-validation.error.js';
 import { withDocumentedSpellings } from './notification-field-spellings.js';
 
 /** The fields every normalised form notification has. Field names are ECPay's. @publicApi */

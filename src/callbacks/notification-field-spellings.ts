@@ -1,4 +1,4 @@
-import { EcpayNotificationValidationError } from './ecpay-notification-validation.error.js';
+import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
 
 /**
  * Fields that ECPay's pages spell one way while its servers have been seen posting another, by notification kind:

@@ -6,7 +6,7 @@ import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 import { EcpayValidationError } from '../errors/ecpay-validation.error.js';
-import { EcpayDuplicateTradeError } from '../persistence/ecpay-duplicate-trade.error.js';
+import { EcpayDuplicateTradeError } from '../errors/ecpay-duplicate-trade.error.js';
 import type { EcpayPaymentOptions, EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from '../persistence/ecpay-trade.store.js';
 import { EcpaySigningService } from '../signing/ecpay-signing.service.js';

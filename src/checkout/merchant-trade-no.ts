@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MERCHANT_TRADE_NO_PATTERN as MERCHANT_TRADE_NO } from '../rules/index.js';
 
 /**
  * What ECPay accepts as a MerchantTradeNo (docs/protocol.md §5.2): String(20), letters and digits only. The official
@@ -7,7 +8,7 @@ import { randomBytes } from 'node:crypto';
  *
  * @publicApi
  */
-export const MERCHANT_TRADE_NO_PATTERN: RegExp = /^[A-Za-z0-9]{1,20}$/;
+export const MERCHANT_TRADE_NO_PATTERN: RegExp = MERCHANT_TRADE_NO;
 
 /** Options of {@link generateMerchantTradeNo}. @publicApi */
 export interface MerchantTradeNoOptions {

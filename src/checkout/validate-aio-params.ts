@@ -1,20 +1,20 @@
 import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
 import { type EcpayValidationIssue, excerpt } from '../errors/ecpay-validation.error.js';
+import {
+  AIO_AMOUNT_LIMITS,
+  AIO_MAX_LENGTH,
+  AIO_PAYMENT_METHODS,
+  ALPHANUMERIC,
+  CREDIT_INSTALLMENTS,
+  OFFLINE_EXPIRY,
+  PERIOD_BOUNDS,
+  type AioPaymentMethod,
+} from '../rules/index.js';
 import { isEcpayDateTime } from '../time/ecpay-time.js';
 import { checkEcpayUrl } from './ecpay-url-rules.js';
 import type { AioParams } from './build-aio-params.js';
 import { AIO_CHECKOUT_FIELDS, type AioCheckoutField } from './checkout-order.interface.js';
 import { findWafTrigger } from './waf-rules.js';
-
-/** String(n) lengths of docs/protocol.md §5.1, counted in characters as ECPay counts them. */
-const MAX_LENGTH: Partial<Record<AioCheckoutField, number>> = {
-  MerchantID: 10, MerchantTradeNo: 20, MerchantTradeDate: 20, PaymentType: 20, TradeDesc: 200, ItemName: 400,
-  ReturnURL: 200, ChoosePayment: 20, StoreID: 20, ClientBackURL: 200, ItemURL: 200, Remark: 100,
-  ChooseSubPayment: 20, OrderResultURL: 200, NeedExtraPaidInfo: 1, IgnorePayment: 100, PlatformID: 10,
-  CustomField1: 50, CustomField2: 50, CustomField3: 50, CustomField4: 50, Language: 3, MerchantMemberID: 30,
-  Redeem: 1, CreditInstallment: 20, PeriodType: 1, PeriodReturnURL: 200, PaymentInfoURL: 200,
-  ClientRedirectURL: 200, Desc_1: 20, Desc_2: 20, Desc_3: 20, Desc_4: 20,
-};
 
 const REQUIRED: readonly AioCheckoutField[] = [
   'MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName',
@@ -28,22 +28,12 @@ const URL_FIELDS: readonly AioCheckoutField[] = [
 /** URLs ECPay's servers call (not the browser): they must be reachable from the Internet in production. */
 const SERVER_URL_FIELDS: ReadonlySet<AioCheckoutField> = new Set(['ReturnURL', 'PeriodReturnURL', 'PaymentInfoURL']);
 
-const METHODS = ['ALL', 'Credit', 'WebATM', 'ATM', 'CVS', 'BARCODE', 'ApplePay', 'TWQR', 'BNPL'] as const;
-type Method = (typeof METHODS)[number];
-
-/**
- * Amount limits per channel in TWD (docs/protocol.md §5.3: enforced by @rytass/payments-adapter-ecpay from ECPay's fee pages).
- * Channels without a recorded limit only need a positive integer.
- */
-export const AIO_AMOUNT_LIMITS: Partial<Record<Method, readonly [number, number]>> = {
-  Credit: [5, 199_999],
-  ATM: [11, 49_999],
-  CVS: [33, 6_000],
-  BARCODE: [17, 20_000],
-};
+// Checkout's public amount limits (exported from the package entry through here); the table itself lives with
+// ECPay's other rules.
+export { AIO_AMOUNT_LIMITS };
 
 /** Which ChoosePayment values a channel-specific field belongs to. */
-const CHANNEL_FIELDS: Partial<Record<AioCheckoutField, readonly Method[]>> = {
+const CHANNEL_FIELDS: Partial<Record<AioCheckoutField, readonly AioPaymentMethod[]>> = {
   CreditInstallment: ['Credit', 'ALL'], Redeem: ['Credit', 'ALL'], UnionPay: ['Credit', 'ALL'],
   BindingCard: ['Credit', 'ALL'], MerchantMemberID: ['Credit', 'ALL'], PeriodAmount: ['Credit', 'ALL'],
   PeriodType: ['Credit', 'ALL'], Frequency: ['Credit', 'ALL'], ExecTimes: ['Credit', 'ALL'],
@@ -53,14 +43,6 @@ const CHANNEL_FIELDS: Partial<Record<AioCheckoutField, readonly Method[]>> = {
   ClientRedirectURL: ['ATM', 'CVS', 'BARCODE', 'ALL'], IgnorePayment: ['ALL'],
 };
 
-/** Periodic bounds of docs/protocol.md §5.5 (Frequency and ExecTimes per PeriodType). */
-const PERIOD_BOUNDS: Record<string, { frequency: number; execTimes: number }> = {
-  D: { frequency: 365, execTimes: 999 },
-  M: { frequency: 12, execTimes: 99 },
-  Y: { frequency: 1, execTimes: 9 },
-};
-
-const INSTALLMENTS = new Set(['3', '6', '12', '18', '24', '30', '30N']);
 // ECPay's server is ASP.NET, whose request validation rejects "<" followed by a letter, "!", "/" or "?", and "&#":
 // the same test catches every HTML tag ("<b>", "<script", "<!--") without flagging "a < b" or "I <3 tea".
 const HTML_MARKUP = /<[a-z!/?]|&#/i;
@@ -82,7 +64,7 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   const add = (field: string, rule: string, message: string, value?: string): void =>
     void issues.push(value === undefined ? { field, rule, message } : { field, rule, message, value: excerpt(value) });
   const has = (field: AioCheckoutField): boolean => params[field] !== undefined && params[field] !== '';
-  const method = params.ChoosePayment as Method | undefined;
+  const method = params.ChoosePayment as AioPaymentMethod | undefined;
 
   for (const field of Object.keys(params)) {
     if (!(AIO_CHECKOUT_FIELDS as readonly string[]).includes(field)) {
@@ -93,7 +75,7 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   for (const field of REQUIRED) if (!has(field)) add(field, 'required', 'is required');
 
   for (const [field, value] of Object.entries(params) as [AioCheckoutField, string][]) {
-    const max = MAX_LENGTH[field];
+    const max: number | undefined = AIO_MAX_LENGTH[field];
     if (max !== undefined && [...value].length > max) add(field, 'max-length', `must be at most ${max} characters (got ${[...value].length})`, value);
     const markup = HTML_MARKUP.exec(value);
     if (markup) add(field, 'html', 'must not contain HTML tags (ECPay rejects them)', value.slice(markup.index, markup.index + 12));
@@ -103,7 +85,7 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
     }
   }
 
-  if (has('MerchantTradeNo') && !/^[A-Za-z0-9]+$/.test(params.MerchantTradeNo!)) {
+  if (has('MerchantTradeNo') && !ALPHANUMERIC.test(params.MerchantTradeNo!)) {
     add('MerchantTradeNo', 'pattern', 'must contain only letters and digits', params.MerchantTradeNo);
   }
   if (has('MerchantTradeDate') && !isEcpayDateTime(params.MerchantTradeDate!)) {
@@ -111,8 +93,8 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   }
   if (has('PaymentType') && params.PaymentType !== 'aio') add('PaymentType', 'fixed', 'must be "aio"', params.PaymentType);
   if (has('EncryptType') && params.EncryptType !== '1') add('EncryptType', 'fixed', 'must be 1 (SHA256)', params.EncryptType);
-  if (has('StoreID') && !/^[A-Za-z0-9]+$/.test(params.StoreID!)) add('StoreID', 'pattern', 'must contain only letters and digits', params.StoreID);
-  if (method !== undefined && !METHODS.includes(method)) add('ChoosePayment', 'enum', `must be one of ${METHODS.join(', ')}`, method);
+  if (has('StoreID') && !ALPHANUMERIC.test(params.StoreID!)) add('StoreID', 'pattern', 'must contain only letters and digits', params.StoreID);
+  if (method !== undefined && !AIO_PAYMENT_METHODS.includes(method)) add('ChoosePayment', 'enum', `must be one of ${AIO_PAYMENT_METHODS.join(', ')}`, method);
 
   checkAmount(params, method, add);
   if (has('TradeDesc')) {
@@ -126,8 +108,8 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
     add('OrderResultURL', 'distinct', 'must differ from ReturnURL (one is for ECPay\'s server, the other for the browser)');
   }
 
-  for (const [field, methods] of Object.entries(CHANNEL_FIELDS) as [AioCheckoutField, readonly Method[]][]) {
-    if (has(field) && method !== undefined && METHODS.includes(method) && !methods.includes(method)) {
+  for (const [field, methods] of Object.entries(CHANNEL_FIELDS) as [AioCheckoutField, readonly AioPaymentMethod[]][]) {
+    if (has(field) && method !== undefined && AIO_PAYMENT_METHODS.includes(method) && !methods.includes(method)) {
       add(field, 'not-applicable', `applies only to ChoosePayment ${methods.join(' or ')}, not ${method}`);
     }
   }
@@ -139,7 +121,7 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
 
 type Add = (field: string, rule: string, message: string, value?: string) => void;
 
-function checkAmount(params: AioParams, method: Method | undefined, add: Add): void {
+function checkAmount(params: AioParams, method: AioPaymentMethod | undefined, add: Add): void {
   const text = params.TotalAmount;
   if (text === undefined || text === '') return;
   if (!POSITIVE_INTEGER.test(text)) {
@@ -158,7 +140,7 @@ function checkCredit(params: AioParams, add: Add, has: (f: AioCheckoutField) => 
   const periodic = periodicFields.some(has);
   const installments = has('CreditInstallment');
   if (installments) {
-    const bad = params.CreditInstallment!.split(',').filter((count) => !INSTALLMENTS.has(count.trim()));
+    const bad = params.CreditInstallment!.split(',').filter((count) => !CREDIT_INSTALLMENTS.has(count.trim()));
     if (bad.length > 0) add('CreditInstallment', 'enum', 'must be a comma-separated list of 3, 6, 12, 18, 24, 30 or 30N', params.CreditInstallment);
   }
   if (installments && periodic) add('CreditInstallment', 'exclusive', 'installments and periodic billing cannot be combined (docs/protocol.md §5.5)');
@@ -183,20 +165,20 @@ function checkCredit(params: AioParams, add: Add, has: (f: AioCheckoutField) => 
   }
   if (has('BindingCard') && !['0', '1'].includes(params.BindingCard!)) add('BindingCard', 'enum', 'must be 0 or 1', params.BindingCard);
   if (params.BindingCard === '1' && !has('MerchantMemberID')) add('MerchantMemberID', 'required', 'is required when BindingCard is 1');
-  if (has('MerchantMemberID') && !/^[A-Za-z0-9]+$/.test(params.MerchantMemberID!)) {
+  if (has('MerchantMemberID') && !ALPHANUMERIC.test(params.MerchantMemberID!)) {
     add('MerchantMemberID', 'pattern', 'must contain only letters and digits', params.MerchantMemberID);
   }
 }
 
-function checkOffline(params: AioParams, method: Method | undefined, add: Add, has: (f: AioCheckoutField) => boolean): void {
-  if (has('ExpireDate')) checkRange(params, 'ExpireDate', 1, 60, 'days', add);
+function checkOffline(params: AioParams, method: AioPaymentMethod | undefined, add: Add, has: (f: AioCheckoutField) => boolean): void {
+  if (has('ExpireDate')) checkRange(params, 'ExpireDate', 1, OFFLINE_EXPIRY.atmDays, 'days', add);
   if (has('StoreExpireDate')) {
-    if (method === 'CVS') checkRange(params, 'StoreExpireDate', 1, 43_200, 'minutes for CVS', add);
-    else if (method === 'BARCODE') checkRange(params, 'StoreExpireDate', 1, 7, 'days for BARCODE', add);
+    if (method === 'CVS') checkRange(params, 'StoreExpireDate', 1, OFFLINE_EXPIRY.cvsMinutes, 'minutes for CVS', add);
+    else if (method === 'BARCODE') checkRange(params, 'StoreExpireDate', 1, OFFLINE_EXPIRY.barcodeDays, 'days for BARCODE', add);
     else if (!POSITIVE_INTEGER.test(params.StoreExpireDate!)) add('StoreExpireDate', 'integer', 'must be a positive integer', params.StoreExpireDate);
   }
   if (has('IgnorePayment')) {
-    const unknown = params.IgnorePayment!.split('#').filter((name) => !METHODS.includes(name as Method) || name === 'ALL');
+    const unknown = params.IgnorePayment!.split('#').filter((name) => !AIO_PAYMENT_METHODS.includes(name as AioPaymentMethod) || name === 'ALL');
     if (unknown.length > 0) add('IgnorePayment', 'enum', `must be "#"-separated payment methods (unknown: ${unknown.join(', ')})`, params.IgnorePayment);
   }
 }

@@ -1,5 +1,6 @@
 import { ECPAY_RATE_LIMIT_WINDOW_MS } from '../client/ecpay-rate-limit.store.js';
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
+import { HASH_KEY_LENGTH, MERCHANT_ID_PATTERN as MERCHANT_ID } from '../rules/index.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { EcpayMerchant } from './ecpay-merchant.js';
 import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.interface.js';
@@ -9,7 +10,6 @@ import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credent
 const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit', 'autoClose', 'reconciliation'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
-const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
 
 type Raw = Record<string, unknown>;
 
@@ -219,8 +219,8 @@ function checkSecret(value: unknown, option: string, production: boolean, report
     report(option, 'is required (from ECPay\'s vendor back office; there is no default)');
   } else if (/\s/.test(value)) {
     report(option, 'must not contain whitespace (a trailing newline from a .env file or secret store?)');
-  } else if (value.length !== 16) {
-    report(option, `must be exactly 16 characters (got ${value.length})`);
+  } else if (value.length !== HASH_KEY_LENGTH) {
+    report(option, `must be exactly ${HASH_KEY_LENGTH} characters (got ${value.length})`);
   } else if (!/^[\x21-\x7e]+$/.test(value)) {
     report(option, 'must contain only printable ASCII characters (it is used as 16 raw AES key bytes)');
   } else if (production && PUBLIC_STAGE_SECRETS.has(value)) {

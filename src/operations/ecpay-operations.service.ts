@@ -14,7 +14,7 @@ import { EcpayTradeAction, type EcpayActionCode, type EcpayOperationType } from 
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import { cardStageOf, isInClosingWindow, type EcpayCardStage } from './card-stage.js';
-import { EcpayOperationError } from './ecpay-operation.error.js';
+import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 import type { EcpayActionResolution, EcpayOperationOptions, EcpayOperationResult } from './ecpay-operations.interface.js';
 import { changesAfter, eventAmountOf, EVENT_OF, planCancel, planCapture, planPeriod, planRefund, type OperationPlan, type PlannedStep } from './operation-plan.js';
 import { TradeActionLedger, type OperationEvent } from './trade-action.ledger.js';
@@ -158,7 +158,9 @@ export class EcpayOperationsService {
       if (await this.ledger.begin(trade, action)) break;
       // Another write moved the trade since it was read (a concurrent operation claimed it, or a notification):
       // read again and decide anew, which refuses a second refund of what is no longer left.
-      if (claim >= MAX_CLAIMS) throw new Error(`Trade ${merchantTradeNo} kept changing while an operation was planned.`);
+      if (claim >= MAX_CLAIMS) {
+        throw new EcpayOperationError('conflict', `Trade ${merchantTradeNo} kept changing while an operation was planned; nothing was sent.`, merchantTradeNo);
+      }
     }
     before = trade;
     const done: EcpayTradeAction[] = [];

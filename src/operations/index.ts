@@ -1,4 +1,4 @@
-export * from './ecpay-operation.error.js';
+export * from '../errors/ecpay-operation.error.js';
 export * from './ecpay-operations.interface.js';
 export * from './ecpay-operations.service.js';
 export * from './ecpay-reconciliation.service.js';

@@ -3,7 +3,7 @@ import type { EcpayActionCode, EcpayOperationType } from '../persistence/ecpay-t
 import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import type { EcpayCardStage } from './card-stage.js';
-import { EcpayOperationError } from './ecpay-operation.error.js';
+import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 
 /** One ECPay call of an operation and the TotalAmount it sends (null for period actions). */
 export interface PlannedStep {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { IsNull } from '../persistence/typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
+import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
 import { dedupeKeyOf } from '../notifications/notification-decision.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
@@ -53,7 +54,10 @@ export class TradeActionLedger {
       const written = await this.write(async (manager) => {
         const trades = manager.getRepository(EcpayTrade);
         const trade = await trades.findOneByOrFail({ id: action.tradeId });
-        if (trade.pendingActionId !== action.id) throw new Error(`Trade ${trade.merchantTradeNo} is no longer held by action ${action.id}.`);
+        // Someone settled the action meanwhile (resolveAction): its result is already recorded, not ours to write.
+        if (trade.pendingActionId !== action.id) {
+          throw new EcpayOperationError('already-resolved', `Trade ${trade.merchantTradeNo} is no longer held by action ${action.id}.`, trade.merchantTradeNo, action.id);
+        }
         const change = { ...changes(trade), pendingActionId: options.next?.id ?? null, updatedAt: new Date() };
         const updated = await trades.update({ id: trade.id, version: trade.version }, change);
         if (updated.affected !== 1) return undefined;
@@ -67,7 +71,14 @@ export class TradeActionLedger {
       });
       if (written) return written;
     }
-    throw new Error(`Trade of action ${action.id} kept changing while its result was recorded.`);
+    // ECPay answered, but the answer could not be recorded: the action still holds the trade, and resolving it
+    // after a query (as for any unknown outcome) records it without sending anything again.
+    throw new EcpayOperationError(
+      'outcome-unknown',
+      `Trade of action ${action.id} kept changing while its result was recorded. Query the trade and call resolveAction('${action.id}', 'succeeded' | 'failed').`,
+      action.merchantTradeNo,
+      action.id,
+    );
   }
 
   fail(action: EcpayTradeAction, answer: { rtnCode: number | null; rtnMsg: string | null; error: string }, now: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
-import { EcpayDuplicateTradeError } from './ecpay-duplicate-trade.error.js';
+import { EcpayDuplicateTradeError } from '../errors/ecpay-duplicate-trade.error.js';
 import { EcpayTrade, type EcpayPaymentOptions } from './ecpay-trade.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
 import { isUniqueViolation } from './unique-violation.js';

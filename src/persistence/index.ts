@@ -5,6 +5,6 @@ export * from './ecpay-bound-card.entity.js';
 export * from './ecpay-rate-limit.entity.js';
 export * from './ecpay.entities.js';
 export * from './migrations/index.js';
-export * from './ecpay-duplicate-trade.error.js';
+export * from '../errors/ecpay-duplicate-trade.error.js';
 export * from './ecpay-trade.store.js';
 export * from './ecpay-bound-card.store.js';

@@ -1,4 +1,5 @@
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
+import { HASH_KEY_LENGTH, MERCHANT_ID_PATTERN } from '../rules/index.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { ECPAY_SANDBOX_DEFAULT_RETRY_SCHEDULE, ECPAY_SANDBOX_STAGE_MERCHANT } from './ecpay-sandbox.constants.js';
 import type { EcpaySandboxFaults, EcpaySandboxOptions, ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
@@ -10,14 +11,14 @@ export function resolveSandboxOptions(options: EcpaySandboxOptions = {}): Resolv
   if (merchants.length === 0) issues.push({ option: 'sandbox.merchants', message: 'must name at least one merchant' });
   const seen = new Set<string>();
   merchants.forEach((merchant, index) => {
-    if (!/^[A-Za-z0-9]{1,10}$/.test(merchant?.merchantId ?? '')) {
+    if (!MERCHANT_ID_PATTERN.test(merchant?.merchantId ?? '')) {
       issues.push({ option: `sandbox.merchants[${index}].merchantId`, message: 'must be 1–10 letters or digits' });
     }
     if (seen.has(merchant?.merchantId)) issues.push({ option: `sandbox.merchants[${index}].merchantId`, message: 'is listed twice' });
     seen.add(merchant?.merchantId);
     for (const key of ['hashKey', 'hashIv'] as const) {
-      if (typeof merchant?.[key] !== 'string' || merchant[key].length !== 16) {
-        issues.push({ option: `sandbox.merchants[${index}].${key}`, message: 'must be exactly 16 characters' });
+      if (typeof merchant?.[key] !== 'string' || merchant[key].length !== HASH_KEY_LENGTH) {
+        issues.push({ option: `sandbox.merchants[${index}].${key}`, message: `must be exactly ${HASH_KEY_LENGTH} characters` });
       }
     }
   });

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { EcpayBackAuthRequest } from '../../src/back-auth/back-auth-request.js';
 import { EcpayBackAuthService } from '../../src/back-auth/ecpay-back-auth.service.js';
 import { ECPAY_BACK_AUTH_OPTIONS } from '../../src/back-auth/ecpay-back-auth-options.interface.js';
-import { EcpayCardDataWithheldError } from '../../src/back-auth/ecpay-card-data-withheld.error.js';
+import { EcpayCardDataWithheldError } from '../../src/errors/ecpay-card-data-withheld.error.js';
 import { ECPAY_JSON_TRANSPORT, type EcpayJsonApi, type EcpayJsonTransport } from '../../src/back-auth/ecpay-json-transport.interface.js';
 import { EcpayApiError } from '../../src/errors/ecpay-api.error.js';
 import { EcpayValidationError } from '../../src/errors/ecpay-validation.error.js';

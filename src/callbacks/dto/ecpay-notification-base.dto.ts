@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { MERCHANT_ID_PATTERN, MERCHANT_TRADE_NO_MAX_LENGTH } from '../../rules/index.js';
 import { IsIntegerString } from './ecpay-notification.validators.js';
 
 /**
@@ -6,12 +7,12 @@ import { IsIntegerString } from './ecpay-notification.validators.js';
  * Validated only after the CheckMacValue was verified.
  */
 export abstract class EcpayFormNotificationDto {
-  @Matches(/^[A-Za-z0-9]{1,10}$/, { message: '$property must be 1 to 10 letters or digits' })
+  @Matches(MERCHANT_ID_PATTERN, { message: '$property must be 1 to 10 letters or digits' })
   MerchantID!: string;
 
   @IsString()
   @MinLength(1)
-  @MaxLength(20)
+  @MaxLength(MERCHANT_TRADE_NO_MAX_LENGTH)
   MerchantTradeNo!: string;
 
   @IsOptional()

@@ -1,5 +1,6 @@
 import { CliUsageError, type CliIo } from '../cli-io.js';
 import type { EcpayKeys } from '../../signing/check-mac-value.js';
+import { HASH_KEY_LENGTH } from '../../rules/index.js';
 
 /** The parsed command-line options (see usage.ts). */
 export interface CliValues {
@@ -29,8 +30,8 @@ export function keysFrom(values: CliValues, io: CliIo, { needIv = true } = {}): 
   const hashIv = values['hash-iv'] ?? io.env.ECPAY_HASH_IV ?? (needIv ? undefined : '');
   if (!hashKey) throw new CliUsageError('missing --hash-key (or ECPAY_HASH_KEY)');
   if (hashIv === undefined || (needIv && !hashIv)) throw new CliUsageError('missing --hash-iv (or ECPAY_HASH_IV)');
-  if (hashKey.length !== 16 || (needIv && hashIv.length !== 16)) {
-    throw new CliUsageError('HashKey and HashIV must be exactly 16 characters each');
+  if (hashKey.length !== HASH_KEY_LENGTH || (needIv && hashIv.length !== HASH_KEY_LENGTH)) {
+    throw new CliUsageError(`HashKey and HashIV must be exactly ${HASH_KEY_LENGTH} characters each`);
   }
   return { hashKey, hashIv };
 }

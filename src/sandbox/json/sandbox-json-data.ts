@@ -1,3 +1,4 @@
+import { BACK_AUTH_MAX_LENGTH, MERCHANT_TRADE_NO_PATTERN, URL_MAX_LENGTH } from '../../rules/index.js';
 import { isEcpayDateTime } from '../../time/ecpay-time.js';
 import { isRecord } from './sandbox-json-envelope.js';
 
@@ -31,7 +32,6 @@ export const object = (record: Readonly<Record<string, unknown>> | undefined, na
   return isRecord(value) ? value : undefined;
 };
 
-const MERCHANT_TRADE_NO = /^[A-Za-z0-9]{1,20}$/;
 const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
 // docs/protocol.md §5.7: no HTML tags in any value.
 const HTML_TAG = /<[a-z!/?]/i;
@@ -46,16 +46,20 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
   const tradeDesc = text(order, 'TradeDesc');
   const returnUrl = text(order, 'ReturnURL');
   if (!merchantTradeNo) return { problem: 'OrderInfo.MerchantTradeNo is required.' };
-  if (!MERCHANT_TRADE_NO.test(merchantTradeNo)) return { problem: 'OrderInfo.MerchantTradeNo must be 1 to 20 letters and digits.' };
+  if (!MERCHANT_TRADE_NO_PATTERN.test(merchantTradeNo)) return { problem: 'OrderInfo.MerchantTradeNo must be 1 to 20 letters and digits.' };
   if (!merchantTradeDate) return { problem: 'OrderInfo.MerchantTradeDate is required.' };
   if (!isEcpayDateTime(merchantTradeDate)) return { problem: 'OrderInfo.MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.' };
   if (!totalAmount) return { problem: 'OrderInfo.TotalAmount is required.' };
   if (!POSITIVE_INTEGER.test(totalAmount)) return { problem: 'OrderInfo.TotalAmount must be a positive integer.' };
   if (!itemName) return { problem: 'OrderInfo.ItemName is required.' };
-  if (itemName.length > 400) return { problem: 'OrderInfo.ItemName is longer than 400 characters.' };
+  if (itemName.length > BACK_AUTH_MAX_LENGTH['OrderInfo.ItemName']) {
+    return { problem: `OrderInfo.ItemName is longer than ${BACK_AUTH_MAX_LENGTH['OrderInfo.ItemName']} characters.` };
+  }
   // ECPay's own BackAuth example sends TradeDesc empty: present is what counts.
   if (tradeDesc === undefined) return { problem: 'OrderInfo.TradeDesc is required.' };
-  if (tradeDesc.length > 200) return { problem: 'OrderInfo.TradeDesc is longer than 200 characters.' };
+  if (tradeDesc.length > BACK_AUTH_MAX_LENGTH['OrderInfo.TradeDesc']) {
+    return { problem: `OrderInfo.TradeDesc is longer than ${BACK_AUTH_MAX_LENGTH['OrderInfo.TradeDesc']} characters.` };
+  }
   if (!returnUrl) return { problem: 'OrderInfo.ReturnURL is required.' };
   const urlProblem = checkUrl(returnUrl, 'OrderInfo.ReturnURL');
   if (urlProblem) return { problem: urlProblem };
@@ -67,7 +71,7 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
 
 /** An http(s) URL of at most 200 characters (String(200)). */
 export function checkUrl(value: string, name: string): string | undefined {
-  if (value.length > 200) return `${name} is longer than 200 characters.`;
+  if (value.length > URL_MAX_LENGTH) return `${name} is longer than ${URL_MAX_LENGTH} characters.`;
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `${name} must be an http(s) URL.`;
@@ -80,7 +84,7 @@ export function checkUrl(value: string, name: string): string | undefined {
 export function checkCustomField(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') return 'CustomField must be a string.';
-  if (value.length > 200) return 'CustomField is longer than 200 characters.';
+  if (value.length > BACK_AUTH_MAX_LENGTH.CustomField) return `CustomField is longer than ${BACK_AUTH_MAX_LENGTH.CustomField} characters.`;
   return HTML_TAG.test(value) ? 'CustomField must not contain HTML tags.' : undefined;
 }
 

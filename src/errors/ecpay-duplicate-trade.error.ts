@@ -1,4 +1,4 @@
-import { EcpayError } from '../errors/ecpay.error.js';
+import { EcpayError } from './ecpay.error.js';
 
 /**
  * Thrown when a trade is created with a MerchantTradeNo its MerchantID already used. ECPay itself refuses a

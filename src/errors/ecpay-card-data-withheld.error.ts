@@ -1,4 +1,4 @@
-import { EcpayError } from '../errors/ecpay.error.js';
+import { EcpayError } from './ecpay.error.js';
 
 /**
  * The transport rejected a BackAuth with an error whose message, stack or fields mention card data (the number, or

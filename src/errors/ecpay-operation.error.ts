@@ -1,4 +1,4 @@
-import { EcpayError } from '../errors/ecpay.error.js';
+import { EcpayError } from './ecpay.error.js';
 
 /**
  * Why an operation was refused before anything was sent, or why its outcome is not known:
@@ -7,8 +7,10 @@ import { EcpayError } from '../errors/ecpay.error.js';
  * - `invalid-amount` — not a whole number of TWD of at least 1;
  * - `exceeds-remaining` — more than is left to refund (or to capture);
  * - `partial-not-allowed` — ECPay refunds installment and Redeem (紅利折抵) trades in full only;
- * - `closing-window` — 20:15–20:30 Asia/Taipei, while ECPay's daily auto-close runs (docs/protocol.md §8.3);
+ * - `closing-window` — 20:15–20:30 Asia/Taipei, while ECPay's daily auto-close runs (see docs/protocol.md);
  * - `in-progress` — another action on the trade is being sent right now;
+ * - `conflict` — the trade kept changing under concurrent writes while the operation was planned: nothing was sent,
+ *   so running it again is safe (it re-reads the trade and decides anew);
  * - `outcome-unknown` — an earlier (or this) call may or may not have reached ECPay: never resent blindly; query
  *   the trade and resolve the action with `resolveAction` first;
  * - `already-resolved` — the action's outcome is already known.
@@ -26,6 +28,7 @@ export type EcpayOperationRefusal =
   | 'partial-not-allowed'
   | 'closing-window'
   | 'in-progress'
+  | 'conflict'
   | 'outcome-unknown'
   | 'already-resolved';
 

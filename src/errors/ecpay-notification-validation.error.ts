@@ -1,4 +1,4 @@
-import { EcpayError } from '../errors/ecpay.error.js';
+import { EcpayError } from './ecpay.error.js';
 
 /** One field of a notification that does not fit its schema, with the rules it broke (never its value). @publicApi */
 export interface EcpayNotificationIssue {
