@@ -200,9 +200,10 @@ const SCHEMAS: { [K in EcpayFormNotificationKind]: Schema<K, EcpayFormNotificati
 };
 
 /** Field names each DTO declares, read once from class-validator's metadata. */
-const declaredFields = new Map<Function, readonly string[]>();
+type DtoClass = abstract new (...args: never[]) => object;
+const declaredFields = new Map<DtoClass, readonly string[]>();
 
-function fieldsOf(dto: Function): readonly string[] {
+function fieldsOf(dto: DtoClass): readonly string[] {
   let names = declaredFields.get(dto);
   if (!names) {
     names = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((meta) => meta.propertyName))];

@@ -217,6 +217,7 @@ function normalize(params: AioParams): AioParams {
 
 /** ECPay takes no Chinese domain names (docs/protocol.md §5.6): the URL parser writes the host in punycode (中文.tw → xn--fiq228c.tw). */
 function asciiUrl(value: string): string {
+  // eslint-disable-next-line no-control-regex -- "anything outside ASCII" is the point of the range
   if (!/[^\x00-\x7f]/.test(value)) return value;
   try {
     return new URL(value).href;

@@ -248,6 +248,7 @@ const printable = (value: unknown): string =>
  * Dot segments can still fold a path into `//host` (`/a/..//host`): the parsed path must not start with "//" either.
  */
 function isShopPath(value: unknown): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (typeof value !== 'string' || !/^\/(?![/\\])[^\\\x00-\x1f\x7f]*$/.test(value)) return false;
   const parsed = new URL(value, 'http://shop.invalid');
   return parsed.origin === 'http://shop.invalid' && !parsed.pathname.startsWith('//');

@@ -23,6 +23,7 @@ export interface EcpayHandlerContext {
 
 /** The shape a method must have to carry `@OnEcpayEvent`. @publicApi */
 // `any` lets a method narrow the event's data (`EcpayEvent<PaymentData>`) and still be accepted.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type EcpayEventHandlerMethod = (event: EcpayEvent<any>, context: EcpayHandlerContext) => unknown;
 
 /** One discovered handler: a decorated method bound to its (singleton) instance. @publicApi */

@@ -84,10 +84,10 @@ export class EcpayStub {
   private constructor(private readonly server: Server, readonly url: string) {}
 
   static async start(): Promise<EcpayStub> {
-    let stub!: EcpayStub;
-    const server = createServer((req, res) => void stub.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    stub = new EcpayStub(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const stub = new EcpayStub(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (req, res) => void stub.handle(req, res));
     server.on('connection', (socket) => {
       stub.sockets.add(socket);
       socket.on('close', () => stub.sockets.delete(socket));

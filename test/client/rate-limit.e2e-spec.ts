@@ -227,7 +227,7 @@ async function probeRedis(): Promise<string | null> {
     return null;
   } catch (error) {
     const reason = `${redisLabel} not reachable (${(error as { code?: string }).code ?? (error as Error).message})`;
-    if (process.env.CI === 'true') throw new Error(`${reason}. CI=true: the Redis breaker tests must run in CI.`);
+    if (process.env.CI === 'true') throw new Error(`${reason}. CI=true: the Redis breaker tests must run in CI.`, { cause: error });
     console.warn(`SKIPPED: ${reason}; its rate-limit tests are skipped. (Under CI=true this is an error.)`);
     return reason;
   }
