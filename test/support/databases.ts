@@ -172,12 +172,12 @@ export function isSingleConnection(kind: TestDatabaseKind): boolean {
  * better-sqlite3 the way the README and the demo configure it: WAL, `synchronous = NORMAL` (a commit survives a crash
  * of the app), a busy timeout for another process's write lock.
  */
-export function sqliteFileOptions(file: string): DataSourceOptions {
+export function sqliteFileOptions(file: string, busyTimeoutMs = 5000): DataSourceOptions {
   return {
     type: 'better-sqlite3',
     database: file,
     enableWAL: true,
-    timeout: 5000,
+    timeout: busyTimeoutMs,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('synchronous = NORMAL');
     },
