@@ -30,8 +30,8 @@ export interface DemoSettings {
  * - `PORT` (3000), `ECPAY_ENV` (`sandbox` by default: the local stand-in for ECPay mounted in this app; `stage`
  *   for ECPay's real test environment; `production`), `ECPAY_MERCHANT_ID`, `ECPAY_HASH_KEY`, `ECPAY_HASH_IV`
  *   (ECPay's public stage merchant outside production), `ECPAY_PUBLIC_URL` (default http://localhost:PORT);
- * - `ECPAY_DEMO_DATABASE`: a `postgres://…` URL, `memory`, or a file for the embedded SQLite (sql.js;
- *   default `.data/demo-shop.sqlite`);
+ * - `ECPAY_DEMO_DATABASE`: a `postgres://…` URL, `memory` (sql.js, gone when the demo stops), or a file for the
+ *   embedded SQLite (better-sqlite3; default `.data/demo-shop.sqlite`);
  * - `ECPAY_DEMO_ADMIN_TOKEN`: the administrator's token for refunds (required for them outside the sandbox).
  *
  * The demo shows the library; it is not a shop to deploy (no customers, no login, one member for saved cards).
@@ -64,5 +64,23 @@ function demoDatabase(setting: string): { database: TypeOrmModuleOptions; databa
     return { database: { type: 'postgres', url: setting, ...common }, databaseLabel: `PostgreSQL ${url.host}${url.pathname}` };
   }
   if (setting === 'memory') return { database: { type: 'sqljs', ...common }, databaseLabel: 'SQLite in memory (sql.js)' };
-  return { database: { type: 'sqljs', location: setting, autoSave: true, ...common }, databaseLabel: `SQLite file ${setting} (sql.js)` };
+  return { database: { ...sqliteFile(setting), ...common }, databaseLabel: `SQLite file ${setting} (better-sqlite3, WAL)` };
+}
+
+/**
+ * The embedded database as a shop on one machine runs it. WAL: a commit appends to the -wal file instead of
+ * rewriting pages in place, so a write costs the same however large the file is, and a crash at any moment leaves
+ * the last committed state. `synchronous = NORMAL`: a commit is in the operating system's hands before ECPay is
+ * answered `1|OK`, so it survives the app being killed; only a power cut or kernel crash can lose the last commits
+ * (never the file), and FULL would pay one fsync per commit for that. The busy timeout waits for another process's
+ * write lock (a backup, the migration CLI) instead of failing at once; TypeORM keeps one connection, the one writer.
+ */
+function sqliteFile(file: string): TypeOrmModuleOptions {
+  return {
+    type: 'better-sqlite3',
+    database: file,
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => void db.pragma('synchronous = NORMAL'),
+  };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
+import { usesOneConnection } from '../persistence/exclusive-write.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayNotification } from './ecpay-notification.entity.js';
 import type { ExpectedTrade, TradeSnapshot } from './notification-decision.js';
@@ -164,9 +165,20 @@ export class NotificationInbox {
         // TypeORM adds `version = version + 1` to every update of an entity with a version column.
         const result = await manager.getRepository(EcpayTrade).update({ id: trade.id, version: trade.version }, { ...changes, updatedAt: now });
         if (result.affected !== 1) return false;
-      } else if (trade && this.dataSource.options.type !== 'sqljs') {
+      } else if (trade && usesOneConnection(this.dataSource)) {
+        // Nothing to change, but the decision still rests on the state read. SQLite has no row lock (SELECT … FOR
+        // UPDATE): an update that leaves the row as it is takes the database's write lock and checks the version, so
+        // a write since the read by another process on the same file (the read ran outside this transaction) is seen.
+        const q = (property: string) => this.dataSource.driver.escape(this.column(this.trades, property).databaseName);
+        const held = await manager
+          .createQueryBuilder()
+          .update(EcpayTrade)
+          .set({ version: () => q('version'), updatedAt: () => q('updatedAt') })
+          .where(`${q('id')} = :id AND ${q('version')} = :version`, { id: trade.id, version: trade.version })
+          .execute();
+        if (held.affected !== 1) return false;
+      } else if (trade) {
         // Nothing to change, but the decision still rests on the state read: hold the row and check its version.
-        // (sql.js runs the read, the decision and this write as one exclusive unit, so there nothing can move.)
         const held = await manager
           .getRepository(EcpayTrade)
           .createQueryBuilder('t')

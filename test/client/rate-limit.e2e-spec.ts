@@ -20,7 +20,7 @@ import {
   EcpayTypeOrmRateLimitStore,
   type EcpayModuleOptions,
 } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { EcpayStub, MovableClock, rawKeyValue, stubSign, type StubRequest } from './ecpay-stub.js';
 
@@ -142,13 +142,13 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
   beforeAll(async () => {
     stub = await EcpayStub.start();
     database = await createTestDatabase(kind);
-    // sql.js lives in the process: two instances can only share it as one DataSource. The server databases get one
+    // SQLite is one connection in the process: two instances can only share it as one DataSource. The server databases get one
     // DataSource (connection pool) per instance, as two app processes would.
     const first = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
     await first.initialize();
     await first.runMigrations();
     dataSources.push(first);
-    if (kind !== 'sqljs') {
+    if (!isSingleConnection(kind)) {
       const second = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES] });
       await second.initialize();
       dataSources.push(second);

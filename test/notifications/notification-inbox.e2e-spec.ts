@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
+import { NotificationInbox } from '../../src/notifications/notification-inbox.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
@@ -223,6 +225,32 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
       await restore();
     }
     expect(await inboxRows(merchantTradeNo)).toHaveLength(0);
+  });
+
+  it('a write decided on a trade that moved after the read stores nothing, even a decision that changes nothing', async () => {
+    const trade = await newTrade();
+    const inbox = NotificationInbox.of(dataSource);
+    const dedupeKey = `test:moved:${trade.id}`;
+    const stale = (await inbox.read('3002607', trade.merchantTradeNo, dedupeKey)).trade;
+    expect(stale).toMatchObject({ id: trade.id, version: trade.version });
+    // Another writer (on SQLite: another process on the same file) changes the trade between the read and the write.
+    await dataSource.getRepository(EcpayTrade).update({ id: trade.id }, { simulated: true });
+    const row = (): EcpayNotification => {
+      const now = new Date();
+      return Object.assign(new EcpayNotification(), {
+        id: randomUUID(), version: 1, createdAt: now, updatedAt: now, kind: 'aio-return', dedupeKey, merchantId: '3002607',
+        merchantTradeNo: trade.merchantTradeNo, tradeId: trade.id, outcome: 'invalid-transition', eventName: null, payload: {},
+        dispatchStatus: 'none', attempts: 0, completedHandlers: null, lastError: null, nextAttemptAt: null, lockedUntil: null,
+        lockedBy: null, receivedAt: now,
+      });
+    };
+    expect(await inbox.write(row(), stale!, undefined, new Date())).toBe(false);
+    expect(await inboxRows(trade.merchantTradeNo)).toHaveLength(0);
+    // Decided again on a fresh read, the same write goes through and leaves the trade as it was.
+    const fresh = (await inbox.read('3002607', trade.merchantTradeNo, dedupeKey)).trade;
+    expect(await inbox.write(row(), fresh!, undefined, new Date())).toBe(true);
+    expect(await inboxRows(trade.merchantTradeNo)).toHaveLength(1);
+    expect(await reload(trade.id)).toMatchObject({ status: 'pending', simulated: true, version: trade.version + 1 });
   });
 });
 

@@ -9,12 +9,12 @@ import {
   EcpayTesting,
   EcpayTrade,
 } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { startAppInstances } from '../support/app-instances.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
 
-const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
+const targets = (await testDatabaseTargets()).filter((target) => !isSingleConnection(target.kind));
 
 
 // Two app instances on one database, as in production behind a load balancer; ECPay (here: this test) posts the

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { EcpayNotification, EcpayTrade, RECONCILE_DELAYS_MS } from '../../src/index.js';
 import { EcpayStub } from '../client/ecpay-stub.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import {
   createTrade,
   ecpayTradeNoOf,
@@ -34,8 +34,8 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
     database = await createTestDatabase(kind);
     stub = await EcpayStub.start();
     a = await startApp(database, stub, clock);
-    // A second app instance on the same database (sql.js is in-process: it has no second instance).
-    if (kind !== 'sqljs') b = await startApp(database, stub, clock, {}, false);
+    // A second app instance on the same database (SQLite is one connection in this process: no second instance).
+    if (!isSingleConnection(kind)) b = await startApp(database, stub, clock, {}, false);
   });
 
   afterAll(async () => {
@@ -74,7 +74,7 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
   });
 
   it('a pending card trade ends paid exactly once, with one payment.succeeded, when ReturnURL arrives in the same instant (many rounds)', async () => {
-    const iterations = kind === 'sqljs' ? 15 : 25;
+    const iterations = isSingleConnection(kind) ? 15 : 25;
     let raced = 0;
     let firstWasQuery = 0;
     for (let i = 0; i < iterations; i++) {
@@ -163,7 +163,7 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
   });
 
   it('one instance claims each trade: two services on one database query each trade once', async () => {
-    if (!b) return; // sql.js: one in-process connection, there is no second instance to race
+    if (!b) return; // SQLite: one in-process connection, there is no second instance to race
     tradeStatus = '0';
     const trades = await Promise.all(Array.from({ length: 12 }, () => pending()));
     clock.set(Math.max(...trades.map((t) => t.createdAt.getTime())) + 11 * MINUTE);

@@ -10,12 +10,12 @@ import {
   EcpayTrade,
   type EcpayEvent,
 } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { startAppInstances } from '../support/app-instances.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
 
-const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
+const targets = (await testDatabaseTargets()).filter((target) => !isSingleConnection(target.kind));
 
 const TRADES = 100;
 const COPIES = 6; // each distinct notification is posted this many times: 175 distinct × 6 = 1,050 posts

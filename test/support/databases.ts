@@ -1,14 +1,19 @@
 import { describe, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
 /**
- * The databases the persistence tests run on: sql.js always; PostgreSQL and MariaDB when their servers answer.
+ * The databases the persistence tests run on: sql.js (in memory) and SQLite files through better-sqlite3 always;
+ * PostgreSQL and MariaDB when their servers answer.
  *
- * Each test file gets its own freshly created database per server (`ecpay_test_<random>`) and drops it again, so
- * runs never see each other's rows and leave nothing behind. A server that does not answer within a second is
+ * Each test file gets its own freshly created database per server (`ecpay_test_<random>`), or its own SQLite file in a
+ * fresh temporary directory, and drops (deletes) it again, so runs never see each other's rows and leave nothing
+ * behind. A server that does not answer within a second is
  * skipped with a message saying so — except under `CI=true`, where that is an error: CI must run them all.
  *
  * Servers (override with the environment variables named):
@@ -18,11 +23,11 @@ import type { DataSourceOptions } from 'typeorm';
  *   (`ECPAY_TEST_MYSQL_HOST`, `ECPAY_TEST_MYSQL_PORT`, `ECPAY_TEST_MYSQL_USER`, `ECPAY_TEST_MYSQL_PASSWORD`).
  */
 
-export type TestDatabaseKind = 'sqljs' | 'postgres' | 'mariadb';
+export type TestDatabaseKind = 'sqljs' | 'better-sqlite3' | 'postgres' | 'mariadb';
 
 export interface TestDatabaseTarget {
   kind: TestDatabaseKind;
-  /** For test titles: `sql.js`, `PostgreSQL 127.0.0.1:5432`, `MariaDB 127.0.0.1:3306`. */
+  /** For test titles: `sql.js`, `SQLite file (better-sqlite3)`, `PostgreSQL 127.0.0.1:5432`, `MariaDB 127.0.0.1:3306`. */
   label: string;
   /** Why this database's tests are skipped (server unreachable outside CI), or null when they run. */
   skipReason: string | null;
@@ -30,7 +35,7 @@ export interface TestDatabaseTarget {
 
 /** A database created for one test file. Call `drop()` in `afterAll`, after destroying its DataSources. */
 export interface TestDatabase {
-  /** The database's name (`ecpay_test_<random>`; `:memory:` for sql.js). */
+  /** The database's name (`ecpay_test_<random>`; `:memory:` for sql.js; the file's path for better-sqlite3). */
   name: string;
   /** TypeORM options for it, without entities/migrations. Each call gives a fresh object. */
   options(): DataSourceOptions;
@@ -133,6 +138,7 @@ export async function testDatabaseTargets(): Promise<TestDatabaseTarget[]> {
   }
   return [
     { kind: 'sqljs', label: 'sql.js', skipReason: null },
+    { kind: 'better-sqlite3', label: 'SQLite file (better-sqlite3)', skipReason: null },
     { kind: 'postgres', label: pgLabel, skipReason: postgresSkip },
     { kind: 'mariadb', label: mysqlLabel, skipReason: mariadbSkip },
   ];
@@ -153,11 +159,43 @@ export function describeEachDatabase(targets: readonly TestDatabaseTarget[], tit
   });
 }
 
+/**
+ * Whether TypeORM reaches this database through one connection per DataSource (SQLite), so a second app instance in
+ * the same process must share the first one's DataSource: two better-sqlite3 connections to one file in one process
+ * would wait on each other's write lock inside the same (blocked) event loop.
+ */
+export function isSingleConnection(kind: TestDatabaseKind): boolean {
+  return kind === 'sqljs' || kind === 'better-sqlite3';
+}
+
+/**
+ * better-sqlite3 the way the README and the demo configure it: WAL, `synchronous = NORMAL` (a commit survives a crash
+ * of the app), a busy timeout for another process's write lock.
+ */
+export function sqliteFileOptions(file: string, busyTimeoutMs = 5000): DataSourceOptions {
+  return {
+    type: 'better-sqlite3',
+    database: file,
+    enableWAL: true,
+    timeout: busyTimeoutMs,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('synchronous = NORMAL');
+    },
+  };
+}
+
 /** Creates a fresh, empty database of this kind (sql.js: in memory) and says how to reach and drop it. */
 export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
   switch (kind) {
     case 'sqljs':
       return { name: ':memory:', options: () => ({ type: 'sqljs', autoSave: false }), drop: async () => undefined };
+
+    case 'better-sqlite3': {
+      const directory = await mkdtemp(join(tmpdir(), 'ecpay-test-'));
+      const name = join(directory, 'ecpay.sqlite');
+      // The directory goes with the file: its -wal and -shm companions live beside it.
+      return { name, options: () => sqliteFileOptions(name), drop: () => rm(directory, { recursive: true, force: true }) };
+    }
 
     case 'postgres': {
       const name = randomDatabaseName();
