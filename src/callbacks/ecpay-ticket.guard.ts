@@ -64,6 +64,11 @@ export class EcpayTicketGuard implements CanActivate {
       this.reject(request, 'CheckMacValue invalid', 'the §1.5 CheckMacValue does not match the decrypted Data', body);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) this.reject(request, 'Envelope invalid', 'Data is not a JSON object', body);
+    // The keys vouch for their own merchant and its platform's members only, as on every other notification route.
+    const inner = (data as Record<string, unknown>).MerchantID;
+    if (inner !== undefined && inner !== '' && (!this.merchants.vouchedBy(merchant, inner) || (body.MerchantID !== undefined && inner !== body.MerchantID))) {
+      this.reject(request, 'Envelope invalid', 'Data.MerchantID is not the merchant these keys speak for', body);
+    }
     const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data: data as Record<string, unknown> };
     (request as { [VERIFIED]?: VerifiedEcpayTicketNotification })[VERIFIED] = verified;
     return true;
