@@ -63,7 +63,11 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
               useFactory: (limits: Repository<EcpayRateLimit>) => new EcpayTypeOrmRateLimitStore(limits),
               inject: [getRepositoryToken(EcpayRateLimit, extras.dataSource)],
             },
-            { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [getDataSourceToken(extras.dataSource)] },
+            {
+              provide: EcpayNotificationService,
+              useFactory: (dataSource: DataSource, boundCards: EcpayBoundCardStore) => new EcpayNotificationService(dataSource, boundCards),
+              inject: [getDataSourceToken(extras.dataSource), EcpayBoundCardStore],
+            },
             {
               provide: EcpayNotificationDispatcher,
               useFactory: (dataSource: DataSource, bus: EcpayEventBus, handlers: EcpayHandlerRegistry, clock: EcpayClock, options: ResolvedEcpayOptions) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
@@ -90,9 +90,18 @@ export class NotificationInbox {
   /**
    * Stores the notification and, when it has a trade, bumps the trade's version with its changes — both or neither.
    * False when the trade's version is no longer `trade.version`: nothing was written.
+   *
+   * `sideEffect` (e.g. recording a bound card) runs in the same transaction AFTER the inbox row is inserted: a copy
+   * already stored breaks the unique dedupe key first and the whole transaction — side effect included — is undone.
    */
-  async write(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
-    if (!this.postgres) return this.writeInTransaction(notification, trade, changes, now);
+  async write(
+    notification: EcpayNotification,
+    trade: LockedTrade | null,
+    changes: EcpayTradeChanges | undefined,
+    now: Date,
+    sideEffect?: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    if (!this.postgres || sideEffect) return this.writeInTransaction(notification, trade, changes, now, sideEffect);
     const insertValues = this.insertColumns.map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
     if (!trade) {
       await this.run(this.insertSql(0), insertValues);
@@ -158,7 +167,13 @@ export class NotificationInbox {
     return text;
   }
 
-  private async writeInTransaction(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
+  private async writeInTransaction(
+    notification: EcpayNotification,
+    trade: LockedTrade | null,
+    changes: EcpayTradeChanges | undefined,
+    now: Date,
+    sideEffect?: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       if (trade && hasChanges(changes)) {
         // TypeORM adds `version = version + 1` to every update of an entity with a version column.
@@ -178,6 +193,7 @@ export class NotificationInbox {
       }
       // TypeORM's deep-partial type cannot see through the payload's open JSON type; the object is a full entity.
       await manager.getRepository(EcpayNotification).insert(notification as QueryDeepPartialEntity<EcpayNotification>);
+      if (sideEffect) await sideEffect(manager);
       return true;
     });
   }

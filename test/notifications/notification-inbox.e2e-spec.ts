@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
+import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
@@ -46,7 +46,7 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     await dataSource.initialize();
     await dataSource.runMigrations();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    service = new EcpayNotificationService(dataSource);
+    service = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
   });
 
   afterAll(async () => {
