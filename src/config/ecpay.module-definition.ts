@@ -9,6 +9,7 @@ import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
 import { EcpayClient } from '../client/ecpay-client.service.js';
+import { EcpayBackAuthTradesService } from '../back-auth/ecpay-back-auth-trades.service.js';
 import { EcpayMerchantRegistry } from './ecpay-merchant.registry.js';
 import { EcpayOperationsService } from '../operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from '../operations/ecpay-reconciliation.service.js';
@@ -84,9 +85,16 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
             // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
             {
               provide: EcpayReconciliationService,
-              useFactory: (dataSource: DataSource, client: EcpayClient, notifications: EcpayNotificationService, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
-                new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher),
-              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+              useFactory: (
+                dataSource: DataSource,
+                client: EcpayClient,
+                notifications: EcpayNotificationService,
+                clock: EcpayClock,
+                options: ResolvedEcpayOptions,
+                dispatcher: EcpayNotificationDispatcher,
+                jsonTrades: EcpayBackAuthTradesService,
+              ) => new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher, jsonTrades),
+              inject: [getDataSourceToken(extras.dataSource), EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher, EcpayBackAuthTradesService],
             },
           ]
         : []),

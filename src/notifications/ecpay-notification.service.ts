@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade, type NotificationDecision } from './notification-decision.js';
 import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
-import { bindingResultOf } from './card-binding.js';
+import { bindingResultOf, isBindingResult } from './card-binding.js';
+import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 
 /** What became of a received notification. @publicApi */
@@ -49,6 +50,23 @@ export class EcpayNotificationService {
     private readonly dataSource: DataSource,
     private readonly boundCards: EcpayBoundCardStore,
   ) {}
+
+  /**
+   * What a verified result posted to the JSON ReturnURL/OrderResultURL is, decided by what the library stored rather
+   * than by the fields it carries: the library stores a trade for every payment it starts (AIO checkout, BackAuth, a
+   * payment with a saved card) and none for a card binding. A result for a stored trade is that payment's — even when
+   * it names the saved card it was paid with (BindCardID) — and settles it; a result with a BindCardID and no stored
+   * trade is a card binding; anything else is the payment result `route` received (an orphan if no trade is ours).
+   */
+  async classifyEcpgResult(route: 'ecpg-return' | 'ecpg-order-result', fields: Readonly<Record<string, unknown>>): Promise<EcpayNotificationKind> {
+    const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<string, unknown>;
+    if (!isBindingResult(data)) return route;
+    const stored = await this.dataSource.getRepository(EcpayTrade).existsBy({
+      merchantId: String(fields.MerchantID ?? '').slice(0, 10),
+      merchantTradeNo: String(fields.MerchantTradeNo ?? '').slice(0, 20),
+    });
+    return stored ? route : 'card-binding';
+  }
 
   async receive(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt = new Date()): Promise<EcpayReceipt> {
     const dedupeKey = dedupeKeyOf(kind, fields);

@@ -33,11 +33,12 @@ const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded
  * pays, and a notification contradicting the trade's state is kept and flagged rather than applied.
  */
 export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
-  // A card binding (seed 004) and a ticket refund result (seed 000) are facts of their own, not payments of the trade
-  // they name: they change no trade and raise their event even when that trade is not one of ours (kept as orphan).
+  // A card binding is a fact of its own: the library stores no trade for it (its MerchantTradeNo names only the
+  // verification charge), so it changes no trade and is applied as what it is — the card is recorded with it.
   if (kind === 'card-binding') {
-    return { outcome: trade ? 'applied' : 'orphan', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
+    return { outcome: 'applied', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
   }
+  // A ticket refund result is a fact of its own too, raised even when its trade is not one of ours (kept as orphan).
   if (kind === 'ecticket-refund') return { outcome: trade ? 'applied' : 'orphan', event: 'refund.notified', changes: undefined };
   if (!trade) return { outcome: 'orphan', event: 'notification.rejected', changes: undefined };
   const rtnCode = Number(fields.RtnCode);
