@@ -1,5 +1,7 @@
 import { ECPAY_RATE_LIMIT_WINDOW_MS } from '../client/ecpay-rate-limit.store.js';
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
+import { DEFAULT_HANDLER_TIMEOUT_MS, MAX_HANDLER_TIMEOUT_MS } from '../handlers/ecpay-handlers.constants.js';
+import { DEFAULT_LEASE_MS, leaseIssue } from '../notifications/dispatch-lease.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { EcpayMerchant } from './ecpay-merchant.js';
 import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.interface.js';
@@ -138,7 +140,7 @@ function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][])
   ];
 }
 
-const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'batchSize'];
+const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'handlerTimeoutMs', 'batchSize'];
 
 function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void): void {
   if (dispatch === undefined) return;
@@ -150,6 +152,15 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
     if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= min)) {
       report(`dispatch.${name}`, `must be an integer of at least ${min}`);
     }
+  }
+  const { leaseMs, handlerTimeoutMs } = dispatch;
+  if (handlerTimeoutMs !== undefined && Number.isSafeInteger(handlerTimeoutMs) && (handlerTimeoutMs as number) > MAX_HANDLER_TIMEOUT_MS) {
+    report('dispatch.handlerTimeoutMs', `must be at most ${MAX_HANDLER_TIMEOUT_MS}`);
+  }
+  // A lease shorter than one handler's run would let a second instance run an event whose handler is still running.
+  if ((leaseMs === undefined || Number.isSafeInteger(leaseMs)) && (handlerTimeoutMs === undefined || Number.isSafeInteger(handlerTimeoutMs))) {
+    const issue = leaseIssue((leaseMs as number | undefined) ?? DEFAULT_LEASE_MS, (handlerTimeoutMs as number | undefined) ?? DEFAULT_HANDLER_TIMEOUT_MS);
+    if (issue) report(issue.option, issue.message);
   }
 }
 
