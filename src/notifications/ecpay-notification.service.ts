@@ -69,7 +69,7 @@ export class EcpayNotificationService {
   }
 
   async receive(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt = new Date()): Promise<EcpayReceipt> {
-    const dedupeKey = dedupeKeyOf(kind, fields);
+    const dedupeKey = dedupeKeyOf(kind, fields, receivedAt);
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
     const inbox = NotificationInbox.of(this.dataSource);
