@@ -66,8 +66,9 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
             },
             {
               provide: EcpayNotificationService,
-              useFactory: (dataSource: DataSource, boundCards: EcpayBoundCardStore) => new EcpayNotificationService(dataSource, boundCards),
-              inject: [getDataSourceToken(extras.dataSource), EcpayBoundCardStore],
+              useFactory: (dataSource: DataSource, boundCards: EcpayBoundCardStore, options: ResolvedEcpayOptions) =>
+                new EcpayNotificationService(dataSource, boundCards, options.notifications),
+              inject: [getDataSourceToken(extras.dataSource), EcpayBoundCardStore, ECPAY_RESOLVED_OPTIONS],
             },
             {
               provide: EcpayNotificationDispatcher,

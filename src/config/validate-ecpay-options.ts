@@ -8,7 +8,7 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit', 'autoClose', 'reconciliation'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'notifications', 'rateLimit', 'autoClose', 'reconciliation'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 const MERCHANT_ID = /^[A-Za-z0-9]{1,10}$/;
@@ -80,6 +80,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   }
   checkMerchantReferences(input, entries, report);
   checkDispatch(input.dispatch, report);
+  checkNotifications(input.notifications, report);
   checkRateLimit(input.rateLimit, report);
   if (input.autoClose !== undefined && typeof input.autoClose !== 'boolean') report('autoClose', 'must be true or false');
   checkReconciliation(input.reconciliation, report);
@@ -96,6 +97,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
+    notifications: Object.freeze({ preparedStatements: (input.notifications as Raw | undefined)?.preparedStatements !== false }),
     rateLimit: resolveRateLimit(input.rateLimit as Raw | undefined),
     autoClose: (input.autoClose as boolean | undefined) ?? true,
     reconciliation: Object.freeze({ ...((input.reconciliation as Raw | undefined) ?? {}) }) as ResolvedEcpayOptions['reconciliation'],
@@ -161,6 +163,15 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
   if ((leaseMs === undefined || Number.isSafeInteger(leaseMs)) && (handlerTimeoutMs === undefined || Number.isSafeInteger(handlerTimeoutMs))) {
     const issue = leaseIssue((leaseMs as number | undefined) ?? DEFAULT_LEASE_MS, (handlerTimeoutMs as number | undefined) ?? DEFAULT_HANDLER_TIMEOUT_MS);
     if (issue) report(issue.option, issue.message);
+  }
+}
+
+function checkNotifications(notifications: unknown, report: (o: string, m: string) => void): void {
+  if (notifications === undefined) return;
+  if (!isObject(notifications)) return report('notifications', 'must be an object');
+  reportUnknown(notifications, ['preparedStatements'], 'notifications.', report);
+  if (notifications.preparedStatements !== undefined && typeof notifications.preparedStatements !== 'boolean') {
+    report('notifications.preparedStatements', 'must be true or false (false behind PgBouncer in transaction mode)');
   }
 }
 

@@ -10,6 +10,16 @@ import { bindingResultOf, isBindingResult } from './card-binding.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 
+/** How notifications are stored (module option `notifications`). @publicApi */
+export interface EcpayNotificationOptions {
+  /**
+   * PostgreSQL: send the inbox's statements as named prepared statements, parsed once per connection (default true).
+   * Set false behind a connection pooler in transaction mode (PgBouncer `pool_mode = transaction`), where a statement
+   * prepared on one server connection does not exist on the next.
+   */
+  readonly preparedStatements?: boolean;
+}
+
 /** What became of a received notification. @publicApi */
 export interface EcpayReceipt {
   /** True when the same notification was received before: nothing changed this time. */
@@ -49,6 +59,7 @@ export class EcpayNotificationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly boundCards: EcpayBoundCardStore,
+    private readonly options: EcpayNotificationOptions = {},
   ) {}
 
   /**
@@ -72,7 +83,7 @@ export class EcpayNotificationService {
     const dedupeKey = dedupeKeyOf(kind, fields, receivedAt);
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
-    const inbox = NotificationInbox.of(this.dataSource);
+    const inbox = NotificationInbox.of(this.dataSource, this.options);
     // A bound card is recorded in the inbox's transaction, after the row that dedupes it: only a binding result
     // stored for the first time writes the card, so a replay (the browser's ResultData, ECPay's retry) never
     // re-activates a card deleted since. Neither is written without the other.

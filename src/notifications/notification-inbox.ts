@@ -20,7 +20,7 @@ export interface InboxRead {
 
 /** The smallest surface of a `pg` Pool this file uses (TypeORM's PostgreSQL driver keeps one as `master`). */
 interface PgPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /**
@@ -38,11 +38,19 @@ interface PgPool {
  * write too.
  */
 export class NotificationInbox {
-  private static readonly cache = new WeakMap<DataSource, NotificationInbox>();
+  private static readonly cache = new WeakMap<DataSource, Map<boolean, NotificationInbox>>();
 
-  static of(dataSource: DataSource): NotificationInbox {
-    let inbox = NotificationInbox.cache.get(dataSource);
-    if (!inbox) NotificationInbox.cache.set(dataSource, (inbox = new NotificationInbox(dataSource)));
+  /**
+   * The inbox of a DataSource. `preparedStatements: false` (PostgreSQL behind a pooler in transaction mode, such as
+   * PgBouncer, where a named statement prepared on one server connection is missing on the next) sends the same
+   * statements unnamed: still one round trip each, parsed every time.
+   */
+  static of(dataSource: DataSource, options: { readonly preparedStatements?: boolean } = {}): NotificationInbox {
+    const prepared = options.preparedStatements !== false;
+    let inboxes = NotificationInbox.cache.get(dataSource);
+    if (!inboxes) NotificationInbox.cache.set(dataSource, (inboxes = new Map()));
+    let inbox = inboxes.get(prepared);
+    if (!inbox) inboxes.set(prepared, (inbox = new NotificationInbox(dataSource, prepared)));
     return inbox;
   }
 
@@ -54,7 +62,10 @@ export class NotificationInbox {
   private readonly writeSql = new Map<string, string>();
   private readonly statementNames = new Map<string, string>();
 
-  private constructor(private readonly dataSource: DataSource) {
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly preparedStatements: boolean,
+  ) {
     this.trades = dataSource.getMetadata(EcpayTrade);
     this.notifications = dataSource.getMetadata(EcpayNotification);
     this.postgres = dataSource.options.type === 'postgres';
@@ -249,13 +260,15 @@ export class NotificationInbox {
 
   /**
    * PostgreSQL: a named statement on TypeORM's own pool, parsed and planned once per connection. The name is a hash of
-   * the text: PostgreSQL truncates names to 63 bytes, so descriptive names could collide. Elsewhere: TypeORM's query.
+   * the text: PostgreSQL truncates names to 63 bytes, so descriptive names could collide. Unnamed when prepared
+   * statements are off (a transaction-mode pooler). Elsewhere: TypeORM's query.
    */
   private async run(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
     if (!this.postgres) return this.dataSource.query(text, values);
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    if (!this.preparedStatements) return (await pool.query({ text, values })).rows;
     let name = this.statementNames.get(text);
     if (!name) this.statementNames.set(text, (name = `ecpay_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
-    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     const result = await pool.query({ name, text, values });
     return result.rows;
   }
