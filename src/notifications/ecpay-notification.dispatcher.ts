@@ -69,7 +69,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private rerun = false;
-  /** Numbers this instance's claiming rounds, to sign each claim. */
+  /** Numbers this instance's claims, to sign each one with a token of its own. */
   private rounds = 0;
 
   constructor(
