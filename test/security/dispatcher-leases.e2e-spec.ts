@@ -11,7 +11,8 @@ import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotificationDispatcher, type EcpayDispatchOptions } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayModule, EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import { STAGE_MERCHANT } from '../support/test-module.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
@@ -109,4 +110,14 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
     expect(() => dispatcher({ leaseMs: 1_000, handlerTimeoutMs: 900 })).toThrow(/dispatch\.leaseMs/);
     expect(() => dispatcher({ leaseMs: 1_000, handlerTimeoutMs: 500 })).not.toThrow();
   });
+});
+
+it('the module refuses dispatch.leaseMs shorter than the handlers\' timeout with its margin', async () => {
+  const compile = (dispatch: Record<string, number>) =>
+    Test.createTestingModule({ imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false, dispatch } as never)] }).compile();
+  const error = await compile({ leaseMs: 30_000 }).catch((thrown: unknown) => thrown);
+  expect(error).toBeInstanceOf(EcpayConfigError);
+  expect((error as EcpayConfigError).issues).toEqual([expect.objectContaining({ option: 'dispatch.leaseMs', message: expect.stringMatching(/at least 37500 ms/) })]);
+  const short = await compile({ leaseMs: 1_000, handlerTimeoutMs: 500 });
+  await short.close();
 });

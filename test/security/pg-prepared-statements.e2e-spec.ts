@@ -3,9 +3,10 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { EcpayConfigError, EcpayNotification, EcpayService, EcpayTesting, EcpayTrade, type EcpayModuleOptions } from '../../src/index.js';
+import { Test } from '@nestjs/testing';
+import { EcpayConfigError, EcpayModule, EcpayNotification, EcpayService, EcpayTesting, EcpayTrade, type EcpayModuleOptions } from '../../src/index.js';
 import { startAppInstances } from '../support/app-instances.js';
-import { compileEcpay, STAGE_MERCHANT } from '../support/test-module.js';
+import { STAGE_MERCHANT } from '../support/test-module.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 // Named prepared statements live on one server connection; a pooler in transaction mode (PgBouncer) hands the next
@@ -51,6 +52,12 @@ describeEachDatabase(targets, 'prepared statements switched off', (kind) => {
 });
 
 it('notifications.preparedStatements must be true or false', async () => {
-  await expect(compileEcpay({ notifications: { preparedStatements: 'no' } } as never)).rejects.toThrow(EcpayConfigError);
-  await expect(compileEcpay({ notifications: { preparedStatements: 'no' } } as never)).rejects.toThrow(/notifications\.preparedStatements/);
+  // No database: the options are refused before anything starts.
+  const compile = () =>
+    Test.createTestingModule({
+      imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false, notifications: { preparedStatements: 'no' } } as never)],
+    }).compile();
+  const error = await compile().catch((thrown: unknown) => thrown);
+  expect(error).toBeInstanceOf(EcpayConfigError);
+  expect((error as EcpayConfigError).issues).toEqual([expect.objectContaining({ option: 'notifications.preparedStatements' })]);
 });
