@@ -14,6 +14,7 @@ import { EcpayBackAuthRequest } from './back-auth-request.js';
 import { EcpayBackAuthService } from './ecpay-back-auth.service.js';
 import type { EcpayBackAuthCallOptions } from './ecpay-back-auth-options.interface.js';
 import { validateBackAuthInput } from './validate-back-auth-input.js';
+import { JSON_API_TRADE_OPTION, type EcpayJsonApiTradeKind } from './json-api-trade.js';
 
 /** A BackAuth result with the stored trade it belongs to (when persistence is on). @publicApi */
 export type EcpayBackAuthOutcome = EcpayBackAuthResult & { readonly trade?: EcpayTrade };
@@ -48,14 +49,25 @@ export class EcpayBackAuthTradesService {
     return this.settle(trade, merchantTradeNo, filled.OrderInfo.TotalAmount, await this.backAuth.backAuth(request, callOptions));
   }
 
-  /** Stores the trade of a server-side card charge as `pending` before it is sent (undefined without persistence). */
-  storePending(merchantTradeNo: string, totalAmount: number, itemName: string, tradeDesc: string, now: Date): Promise<EcpayTrade | undefined> {
+  /**
+   * Stores the trade of a server-side card charge as `pending` before it is sent (undefined without persistence),
+   * marked with the JSON API it goes through: reconciliation then asks QueryTrade about it.
+   */
+  storePending(
+    merchantTradeNo: string,
+    totalAmount: number,
+    itemName: string,
+    tradeDesc: string,
+    now: Date,
+    api: EcpayJsonApiTradeKind = 'BackAuth',
+  ): Promise<EcpayTrade | undefined> {
     return this.trades
       ? this.trades.createPending({
           merchantId: this.options.defaultMerchant.merchantId,
           merchantTradeNo,
           totalAmount,
           choosePayment: 'Credit',
+          paymentOptions: { [JSON_API_TRADE_OPTION]: api },
           itemName: itemName.slice(0, 400),
           tradeDesc: tradeDesc.slice(0, 200),
           merchantTradeDate: formatEcpayDateTime(now),
@@ -87,6 +99,16 @@ export class EcpayBackAuthTradesService {
     });
     if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher?.kick();
     return { ...result, trade: (await this.trades!.findByMerchantTradeNo(merchantId, merchantTradeNo)) ?? trade };
+  }
+
+  /**
+   * Reconciliation of a trade charged through a JSON API that is still pending (its answer was lost and the
+   * QueryTrade right after failed too): QueryTrade now, never the charge again, and a definite answer applied like
+   * {@link settle}. The result says what QueryTrade told (`unknown` when it still cannot tell).
+   */
+  async reconcile(trade: EcpayTrade): Promise<EcpayBackAuthOutcome> {
+    const result = await this.backAuth.queryOutcome(trade.merchantTradeNo);
+    return this.settle(trade, trade.merchantTradeNo, trade.totalAmount, result);
   }
 
   /** A MerchantTradeNo, and the library's callback routes when the app gave none. */

@@ -11,3 +11,4 @@ export * from '../errors/ecpay-card-data-withheld.error.js';
 export * from './ecpay-back-auth.service.js';
 export { EcpayBackAuthTradesService, type EcpayBackAuthOutcome } from './ecpay-back-auth-trades.service.js';
 export { EcpayClientJsonTransport } from './ecpay-client-json.transport.js';
+export * from './json-api-trade.js';

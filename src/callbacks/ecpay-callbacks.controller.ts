@@ -93,10 +93,18 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayEnvelopeGuard)
-    ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
-      // One ReturnURL serves the ecpayment payments and the card bindings (docs/protocol.md §6.7); a BindCardID tells them apart.
-      const kind = isBindingResult(envelope.data as Record<string, unknown>) ? 'card-binding' : 'ecpg-return';
-      return this.store(kind, flattenEnvelope(envelope), reply);
+    async ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+      // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings: the stored trade tells them apart.
+      const fields = flattenEnvelope(envelope);
+      let kind: EcpayNotificationKind;
+      try {
+        kind = await this.notifications.classifyEcpgResult('ecpg-return', fields);
+      } catch (error) {
+        this.logger.error(`Could not classify an ecpg-return notification: ${(error as Error).message}`);
+        reply.status(503);
+        return RETRY;
+      }
+      return this.store(kind, fields, reply);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
@@ -107,8 +115,9 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       // same inbox (the ReturnURL copy then only confirms it). The browser goes on to the shop's page either way:
       // if storing failed, the ReturnURL notification is still to come.
       const fields = flattenEnvelope(envelope);
-      const kind = isBindingResult(envelope.data as Record<string, unknown>) ? 'card-binding' : 'ecpg-order-result';
+      let kind: EcpayNotificationKind = 'ecpg-order-result';
       try {
+        kind = await this.notifications.classifyEcpgResult('ecpg-order-result', fields);
         const receipt = await this.notifications.receive(kind, fields);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
       } catch (error) {

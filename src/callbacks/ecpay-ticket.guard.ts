@@ -85,6 +85,11 @@ export class EcpayTicketGuard implements CanActivate {
       data = undefined;
     }
     if (!isObject(data)) this.reject(request, REFUSED, 'the verified Data is not a JSON object', body);
+    // The keys vouch for their own merchant and its platform's members only, as on every other notification route.
+    const inner = data.MerchantID;
+    if (inner !== undefined && inner !== '' && (!this.merchants.vouchedBy(merchant, inner) || (body.MerchantID !== undefined && inner !== body.MerchantID))) {
+      this.reject(request, REFUSED, 'Data.MerchantID is not the merchant these keys speak for', body);
+    }
     const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data };
     (request as { [VERIFIED]?: VerifiedEcpayTicketNotification })[VERIFIED] = verified;
     return true;

@@ -121,7 +121,7 @@ export class EcpayCardsService {
     ]);
     const now = this.options.clock.now();
     const merchantTradeNo = input.merchantTradeNo ?? generateMerchantTradeNo({ clock: this.options.clock });
-    const trade = await this.charges.storePending(merchantTradeNo, input.totalAmount, itemName, input.tradeDesc, now);
+    const trade = await this.charges.storePending(merchantTradeNo, input.totalAmount, itemName, input.tradeDesc, now, 'CreatePaymentWithCardID');
     let result;
     try {
       const data = await this.client.sendEnvelope(

@@ -80,6 +80,17 @@ export class EcpayMerchantRegistry {
     return this.findById(merchantId);
   }
 
+  /**
+   * The merchant `merchantId` names, when the keys of `opener` speak for it: a payload opened (or verified) with one
+   * merchant's keys speaks for that merchant, and a platform's keys for the platform and its configured members —
+   * the rule {@link forIncoming} applies to PlatformID/MerchantID. Undefined for any other MerchantID, configured
+   * or not: holding merchant A's keys never makes a payload about merchant B trustworthy. Never throws.
+   */
+  vouchedBy(opener: EcpayMerchant, merchantId: unknown): EcpayMerchant | undefined {
+    const named = this.findById(merchantId);
+    return named && keyHolderOf(named) === keyHolderOf(opener) ? named : undefined;
+  }
+
   private requireId(merchantId: string, field: 'MerchantID' | 'PlatformID'): EcpayMerchant {
     const merchant = this.byId.get(merchantId);
     if (!merchant) throw new EcpayUnknownMerchantError(merchantId, field);
@@ -88,3 +99,6 @@ export class EcpayMerchantRegistry {
 }
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The MerchantID whose HashKey/HashIV a merchant uses: its platform's for a member, its own otherwise. */
+const keyHolderOf = (merchant: EcpayMerchant): string => merchant.platformId ?? merchant.merchantId;

@@ -1,6 +1,7 @@
 import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
 import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
 import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
+import type { EcpayNotificationOptions } from '../notifications/ecpay-notification.service.js';
 import type { EcpayReconciliationOptions } from '../operations/ecpay-operations.interface.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 
@@ -75,6 +76,11 @@ export interface EcpayModuleOptions extends EcpayMerchantOptions {
   clock?: EcpayClock;
   /** How events are delivered to `@OnEcpayEvent` handlers: polling interval, retries, backoff, lease. */
   dispatch?: EcpayDispatchOptions;
+  /**
+   * How notifications are stored: `{ preparedStatements: false }` for PostgreSQL behind PgBouncer (or another pooler)
+   * in transaction mode.
+   */
+  notifications?: EcpayNotificationOptions;
   /** The circuit breaker that ECPay's HTTP 403 ("too fast, wait 30 minutes") opens for a merchant. */
   rateLimit?: EcpayRateLimitOptions;
   /**

@@ -8,6 +8,7 @@ import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
 import { EcpayClient } from '../client/ecpay-client.service.js';
+import { EcpayBackAuthTradesService } from '../back-auth/ecpay-back-auth-trades.service.js';
 import { EcpayMerchantRegistry } from './ecpay-merchant.registry.js';
 import { EcpayOperationsService } from '../operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from '../operations/ecpay-reconciliation.service.js';
@@ -66,7 +67,12 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
               useFactory: (dataSource: DataSource) => new EcpayTypeOrmRateLimitStore(dataSource.getRepository(EcpayRateLimit)),
               inject: [ECPAY_DATA_SOURCE],
             },
-            { provide: EcpayNotificationService, useFactory: (dataSource: DataSource) => new EcpayNotificationService(dataSource), inject: [ECPAY_DATA_SOURCE] },
+            {
+              provide: EcpayNotificationService,
+              useFactory: (dataSource: DataSource, boundCards: EcpayBoundCardStore, options: ResolvedEcpayOptions) =>
+                new EcpayNotificationService(dataSource, boundCards, options.notifications),
+              inject: [ECPAY_DATA_SOURCE, EcpayBoundCardStore, ECPAY_RESOLVED_OPTIONS],
+            },
             {
               provide: EcpayNotificationDispatcher,
               useFactory: (dataSource: DataSource, bus: EcpayEventBus, handlers: EcpayHandlerRegistry, clock: EcpayClock, options: ResolvedEcpayOptions) =>
@@ -83,9 +89,16 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
             // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
             {
               provide: EcpayReconciliationService,
-              useFactory: (dataSource: DataSource, client: EcpayClient, notifications: EcpayNotificationService, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
-                new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher),
-              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+              useFactory: (
+                dataSource: DataSource,
+                client: EcpayClient,
+                notifications: EcpayNotificationService,
+                clock: EcpayClock,
+                options: ResolvedEcpayOptions,
+                dispatcher: EcpayNotificationDispatcher,
+                jsonTrades: EcpayBackAuthTradesService,
+              ) => new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher, jsonTrades),
+              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher, EcpayBackAuthTradesService],
             },
           ]
         : []),

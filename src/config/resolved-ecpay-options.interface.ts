@@ -22,6 +22,8 @@ export interface ResolvedEcpayOptions {
   readonly sandboxUrl: string | undefined;
   readonly clock: EcpayClock;
   readonly dispatch: EcpayDispatchOptions;
+  /** How notifications are stored; `preparedStatements` true unless turned off. */
+  readonly notifications: { readonly preparedStatements: boolean };
   /** ECPay's daily auto-close is on for the merchant (default true). */
   readonly autoClose: boolean;
   /** The reconciliation schedule as given (defaults are applied by the service); `enabled` false unless set. */

@@ -1,13 +1,15 @@
 import { ECPAY_RATE_LIMIT_WINDOW_MS } from '../client/ecpay-rate-limit.store.js';
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
 import { HASH_KEY_LENGTH, MERCHANT_ID_PATTERN as MERCHANT_ID } from '../rules/index.js';
+import { DEFAULT_HANDLER_TIMEOUT_MS, MAX_HANDLER_TIMEOUT_MS } from '../handlers/ecpay-handlers.constants.js';
+import { DEFAULT_LEASE_MS, leaseIssue } from '../notifications/dispatch-lease.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { EcpayMerchant } from './ecpay-merchant.js';
 import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'rateLimit', 'autoClose', 'reconciliation'];
+const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'notifications', 'rateLimit', 'autoClose', 'reconciliation'];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 
@@ -78,6 +80,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   }
   checkMerchantReferences(input, entries, report);
   checkDispatch(input.dispatch, report);
+  checkNotifications(input.notifications, report);
   checkRateLimit(input.rateLimit, report);
   if (input.autoClose !== undefined && typeof input.autoClose !== 'boolean') report('autoClose', 'must be true or false');
   checkReconciliation(input.reconciliation, report);
@@ -94,6 +97,7 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
+    notifications: Object.freeze({ preparedStatements: (input.notifications as Raw | undefined)?.preparedStatements !== false }),
     rateLimit: resolveRateLimit(input.rateLimit as Raw | undefined),
     autoClose: (input.autoClose as boolean | undefined) ?? true,
     reconciliation: Object.freeze({ ...((input.reconciliation as Raw | undefined) ?? {}) }) as ResolvedEcpayOptions['reconciliation'],
@@ -138,7 +142,7 @@ function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][])
   ];
 }
 
-const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'batchSize'];
+const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'handlerTimeoutMs', 'batchSize'];
 
 function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void): void {
   if (dispatch === undefined) return;
@@ -150,6 +154,24 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
     if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= min)) {
       report(`dispatch.${name}`, `must be an integer of at least ${min}`);
     }
+  }
+  const { leaseMs, handlerTimeoutMs } = dispatch;
+  if (handlerTimeoutMs !== undefined && Number.isSafeInteger(handlerTimeoutMs) && (handlerTimeoutMs as number) > MAX_HANDLER_TIMEOUT_MS) {
+    report('dispatch.handlerTimeoutMs', `must be at most ${MAX_HANDLER_TIMEOUT_MS}`);
+  }
+  // A lease shorter than one handler's run would let a second instance run an event whose handler is still running.
+  if ((leaseMs === undefined || Number.isSafeInteger(leaseMs)) && (handlerTimeoutMs === undefined || Number.isSafeInteger(handlerTimeoutMs))) {
+    const issue = leaseIssue((leaseMs as number | undefined) ?? DEFAULT_LEASE_MS, (handlerTimeoutMs as number | undefined) ?? DEFAULT_HANDLER_TIMEOUT_MS);
+    if (issue) report(issue.option, issue.message);
+  }
+}
+
+function checkNotifications(notifications: unknown, report: (o: string, m: string) => void): void {
+  if (notifications === undefined) return;
+  if (!isObject(notifications)) return report('notifications', 'must be an object');
+  reportUnknown(notifications, ['preparedStatements'], 'notifications.', report);
+  if (notifications.preparedStatements !== undefined && typeof notifications.preparedStatements !== 'boolean') {
+    report('notifications.preparedStatements', 'must be true or false (false behind PgBouncer in transaction mode)');
   }
 }
 

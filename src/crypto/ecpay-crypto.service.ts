@@ -83,11 +83,27 @@ export class EcpayCryptoService {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new EcpayDecryptionError('malformed-envelope', 'Data is not a JSON object');
     }
+    this.checkInnerMerchant(merchant, data);
     const rtnCode = data.RtnCode === undefined || data.RtnCode === '' ? undefined : Number(data.RtnCode);
     const rtnMsg = typeof data.RtnMsg === 'string' ? data.RtnMsg : '';
     return rtnCode === 1
       ? { status: 'success', merchantId, transCode: 1, transMsg, rtnCode: 1, rtnMsg, data }
       : { status: 'business-failure', merchantId, transCode: 1, transMsg, rtnCode: Number.isNaN(rtnCode) ? undefined : rtnCode, rtnMsg, data };
+  }
+
+  /**
+   * The decrypted Data names the merchant it is about (`MerchantID`, and `PlatformID` for a member); the keys that
+   * opened it vouch only for their own merchant and its platform's members ({@link EcpayMerchantRegistry.vouchedBy}).
+   * Anything else is refused here, once, for every envelope the library opens: notifications and API answers alike.
+   */
+  private checkInnerMerchant(opener: EcpayMerchant, data: Readonly<Record<string, unknown>>): void {
+    const { MerchantID: merchantId, PlatformID: platformId } = data;
+    if (merchantId !== undefined && merchantId !== null && merchantId !== '' && !this.merchants.vouchedBy(opener, merchantId)) {
+      throw new EcpayDecryptionError('merchant-mismatch', 'Data.MerchantID is not a merchant these keys speak for');
+    }
+    if (platformId !== undefined && platformId !== null && platformId !== '' && platformId !== (opener.platformId ?? opener.merchantId)) {
+      throw new EcpayDecryptionError('merchant-mismatch', 'Data.PlatformID is not the platform of these keys');
+    }
   }
 
   private envelopeMerchant(merchantId: unknown, reference: string | undefined): EcpayMerchant {

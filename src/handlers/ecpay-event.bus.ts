@@ -31,7 +31,8 @@ export type { EcpayDispatchReport, EcpayHandlerRef, EcpayHandlerResult } from '.
 @Injectable()
 export class EcpayEventBus {
   private readonly logger = new Logger(EcpayEventBus.name);
-  private readonly timeoutMs: number;
+  /** Each handler's time limit when a publish names none, in ms (default 30,000). */
+  readonly timeoutMs: number;
 
   constructor(
     private readonly registry: EcpayHandlerRegistry,

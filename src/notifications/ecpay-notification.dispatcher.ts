@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
-import { In, IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
+import { IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from '../callbacks/normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
+import { EcpayConfigError } from '../errors/ecpay-config.error.js';
+import { DEFAULT_LEASE_MS, leaseIssue } from './dispatch-lease.js';
 import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import type { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
@@ -22,42 +24,53 @@ export interface EcpayDispatchOptions {
   /** Default 1 hour. */
   readonly maxBackoffMs?: number;
   /**
-   * How long an instance holds a claimed event. Longer than the handlers' timeout (30 s by default), so no other
-   * instance takes over an event whose handlers are still running. Default 120,000 ms.
+   * How long an instance holds a claimed event before another may take it over (its process died). The lease is
+   * taken per event and renewed before each of its handlers, so it only has to outlive ONE handler: it must exceed
+   * the handlers' timeout by a margin (`leaseMarginMs`), or the module refuses to start. Default 120,000 ms.
    */
   readonly leaseMs?: number;
-  /** Events claimed per round (one query claims them all). Default 50. */
+  /**
+   * The time limit of each handler run by the dispatcher, in ms. Default: the event bus's (`EcpayEventBusOptions.timeoutMs`,
+   * 30,000). A handler still running after it counts as failed and its `signal` is aborted.
+   */
+  readonly handlerTimeoutMs?: number;
+  /** Due events looked up per round (each is then claimed on its own, just before it runs). Default 50. */
   readonly batchSize?: number;
 }
 
-const DEFAULTS: Required<EcpayDispatchOptions> = {
+const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
   pollIntervalMs: 1_000,
   maxAttempts: 8,
   backoffMs: 1_000,
   maxBackoffMs: 3_600_000,
-  leaseMs: 120_000,
+  leaseMs: DEFAULT_LEASE_MS,
   batchSize: 50,
 };
 
 /**
  * Delivers each inbox event to its handlers at least once: after the notification's commit (`kick`), and by
- * polling, which also picks up what a crash or restart left pending. An instance claims an event by a conditional
- * update of its version (one winner among any number of app instances, on every supported database), runs the
- * handlers that have not yet succeeded for it, and records the outcome: done, or a retry with exponential backoff,
- * or — after `maxAttempts` — `failed` with the last error, until someone calls `redrive`.
+ * polling, which also picks up what a crash or restart left pending. An instance claims ONE event at a time by a
+ * conditional update of its lease (one winner among any number of app instances, on every supported database),
+ * renews the lease before each handler (so the lease only has to outlive one handler's timeout), runs the handlers
+ * that have not yet succeeded for it, and records the outcome as soon as the event is through: done, or a retry
+ * with exponential backoff, or — after `maxAttempts` — `failed` with the last error, until someone calls `redrive`.
+ * An instance that finds its lease taken over stops running that event's handlers: never two runs of one event at
+ * once.
  *
  * @publicApi
  */
 export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EcpayDispatcher');
-  private readonly options: Required<EcpayDispatchOptions>;
+  private readonly options: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>>;
+  /** Each handler's time limit: the lease is renewed before every handler and outlives it. */
+  private readonly handlerTimeoutMs: number;
   /** Names this instance in the inbox's lock column. */
   readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly inbox: Repository<EcpayNotification>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private rerun = false;
-  /** Numbers this instance's claiming rounds, to sign each claim. */
+  /** Numbers this instance's claims, to sign each one with a token of its own. */
   private rounds = 0;
 
   constructor(
@@ -67,7 +80,11 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     private readonly clock: EcpayClock,
     options: EcpayDispatchOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    const { handlerTimeoutMs, ...rest } = options;
+    this.options = { ...DEFAULTS, ...rest };
+    this.handlerTimeoutMs = handlerTimeoutMs ?? bus.timeoutMs;
+    const issue = leaseIssue(this.options.leaseMs, this.handlerTimeoutMs);
+    if (issue) throw new EcpayConfigError([issue]);
     this.inbox = dataSource.getRepository(EcpayNotification);
   }
 
@@ -126,88 +143,107 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   /**
-   * One round: the due events' ids, one claim for all of them, the handlers event by event (in the order ECPay's
-   * notifications were received), then one update for every event that completed and one per failure.
+   * One round: the due events' ids (in the order ECPay's notifications were received), then event by event: claim
+   * it, run its handlers under a lease renewed before each one, and record its outcome at once.
    */
   private async dispatchDue(): Promise<number> {
-    const now = this.clock.now();
     const due = await this.inbox.find({
       select: { id: true },
-      where: [
-        { dispatchStatus: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: IsNull() },
-        { dispatchStatus: 'pending', nextAttemptAt: LessThanOrEqual(now), lockedUntil: LessThanOrEqual(now) },
-      ],
+      where: this.claimable(this.clock.now()),
       order: { nextAttemptAt: 'ASC' },
       take: this.options.batchSize,
     });
-    if (due.length === 0) return 0;
-    const { token, claimed } = await this.claim(due.map((row) => row.id), now);
-    const completedAlike = new Map<string, string[]>(); // completed handler ids (JSON) → ids of events done with them
-    for (const row of claimed) {
+    let handled = 0;
+    for (const { id } of due) {
+      const row = await this.claim(id);
+      if (!row) continue; // another instance has it, or had it and is done
       const outcome = await this.runHandlers(row);
-      if (outcome.failures.length === 0) {
-        const key = JSON.stringify(outcome.completed);
-        completedAlike.set(key, [...(completedAlike.get(key) ?? []), row.id]);
-      } else {
-        await this.recordFailure(row, outcome.completed, outcome.failures);
-      }
+      if (outcome.lost) continue; // taken over: the new holder runs the rest and records the outcome
+      if (outcome.failures.length === 0) await this.recordDone(row, outcome.completed);
+      else await this.recordFailure(row, outcome.completed, outcome.failures);
+      handled++;
     }
-    for (const [key, ids] of completedAlike) {
-      await exclusiveWrite(this.dataSource, () =>
-        this.inbox.update(
-          { id: In(ids), lockedBy: token },
-          {
-            dispatchStatus: 'done',
-            attempts: () => `${this.dataSource.driver.escape('attempts')} + 1`,
-            lastError: null,
-            nextAttemptAt: null,
-            completedHandlers: JSON.parse(key) as string[],
-            lockedBy: null,
-            lockedUntil: null,
-          },
-        ),
-      );
-    }
-    return claimed.length;
+    return handled;
+  }
+
+  /** Pending, due, and not leased (or its lease expired: its holder died). */
+  private claimable(now: Date) {
+    return [
+      { dispatchStatus: 'pending' as const, nextAttemptAt: LessThanOrEqual(now), lockedUntil: IsNull() },
+      { dispatchStatus: 'pending' as const, nextAttemptAt: LessThanOrEqual(now), lockedUntil: LessThanOrEqual(now) },
+    ];
   }
 
   /**
-   * Takes the due rows for this round with one conditional update — on every supported database a row goes to one
-   * claimant only, whatever the number of app instances — and reads back the ones this round won. Each round signs
-   * its claim with its own token, so a row it lost and another round of this instance won is not mistaken for its own.
+   * Takes one event with a conditional update of its lease — on every supported database a row goes to one claimant
+   * only, whatever the number of app instances — and reads it back. Each claim is signed with its own token, so a
+   * lease this instance lost is never mistaken for one it holds. Undefined when the event was not won.
    */
-  private async claim(ids: readonly string[], now: Date): Promise<{ token: string; claimed: EcpayNotification[] }> {
+  private async claim(id: string): Promise<EcpayNotification | undefined> {
     const token = `${this.instanceId}:${++this.rounds}`;
-    const lockedUntil = new Date(now.getTime() + this.options.leaseMs);
-    const open = { id: In([...ids]), dispatchStatus: 'pending' as const };
-    await exclusiveWrite(this.dataSource, () =>
+    const now = this.clock.now();
+    const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox
         .createQueryBuilder()
         .update()
-        .set({ lockedBy: token, lockedUntil })
-        .where([
-          { ...open, lockedUntil: IsNull() },
-          { ...open, lockedUntil: LessThanOrEqual(now) },
-        ])
+        .set({ lockedBy: token, lockedUntil: new Date(now.getTime() + this.options.leaseMs) })
+        .where(this.claimable(now).map((where) => ({ ...where, id })))
         .execute(),
     );
-    const won = await this.inbox.find({ where: { id: In([...ids]), lockedBy: token } });
-    const order = new Map(ids.map((id, index) => [id, index]));
-    return { token, claimed: won.sort((a, b) => order.get(a.id)! - order.get(b.id)!) };
+    if (result.affected === 0) return undefined;
+    return (await this.inbox.findOneBy({ id, lockedBy: token })) ?? undefined;
   }
 
-  /** Runs the handlers that have not yet succeeded for the row's event. */
-  private async runHandlers(row: EcpayNotification): Promise<{ completed: string[]; failures: { handlerId: string; error: string }[] }> {
+  /** Extends the lease this instance holds on `row` by a full `leaseMs` from now; false when it no longer holds it. */
+  private async renew(row: EcpayNotification): Promise<boolean> {
+    const lockedUntil = new Date(this.clock.now().getTime() + this.options.leaseMs);
+    const result = await exclusiveWrite(this.dataSource, () =>
+      this.inbox.createQueryBuilder().update().set({ lockedUntil }).where({ id: row.id, lockedBy: row.lockedBy! }).execute(),
+    );
+    return result.affected === 1;
+  }
+
+  /**
+   * Runs the handlers that have not yet succeeded for the row's event, one at a time, renewing the lease before each:
+   * every handler starts with a full lease ahead of it, longer than its timeout. `lost` when the lease was taken over
+   * (this instance stalled longer than a lease): nothing more runs here, and nothing is recorded.
+   */
+  private async runHandlers(row: EcpayNotification): Promise<{ lost: boolean; completed: string[]; failures: { handlerId: string; error: string }[] }> {
     const completed = new Set(row.completedHandlers ?? []);
     const wanted = row.eventName ? this.handlers.handlersFor(row.eventName).map((handler) => handler.id) : [];
     const remaining = wanted.filter((id) => !completed.has(id));
-    const report = remaining.length > 0 ? await this.bus.publish(toEvent(row), { only: remaining }) : { results: [] };
     const failures: { handlerId: string; error: string }[] = [];
-    for (const result of report.results) {
-      if (result.ok) completed.add(result.handlerId);
-      else failures.push({ handlerId: result.handlerId, error: 'error' in result ? String(result.error) : '' });
+    const event = remaining.length > 0 ? toEvent(row) : undefined;
+    for (const handlerId of remaining) {
+      if (!(await this.renew(row))) {
+        this.logger.warn(`Lost the lease of event ${row.eventName} ${row.id} before ${handlerId}; leaving it to its new holder.`);
+        return { lost: true, completed: [...completed], failures };
+      }
+      const report = await this.bus.publish(event!, { only: [handlerId], timeoutMs: this.handlerTimeoutMs });
+      for (const result of report.results) {
+        if (result.ok) completed.add(result.handlerId);
+        else failures.push({ handlerId: result.handlerId, error: 'error' in result ? String(result.error) : '' });
+      }
     }
-    return { completed: [...completed], failures };
+    return { lost: false, completed: [...completed], failures };
+  }
+
+  /** The event went through every handler: done, at once (not at the end of the round). */
+  private async recordDone(row: EcpayNotification, completed: string[]): Promise<void> {
+    await exclusiveWrite(this.dataSource, () =>
+      this.inbox.update(
+        { id: row.id, lockedBy: row.lockedBy! },
+        {
+          dispatchStatus: 'done',
+          attempts: row.attempts + 1,
+          lastError: null,
+          nextAttemptAt: null,
+          completedHandlers: completed,
+          lockedBy: null,
+          lockedUntil: null,
+        },
+      ),
+    );
   }
 
   /** A retry with exponential backoff, or — after `maxAttempts` — `failed`, visible with its last error. */

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
 import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade, type NotificationDecision } from './notification-decision.js';
 import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
-import { bindingResultOf } from './card-binding.js';
-import { EcpayBoundCard } from '../persistence/ecpay-bound-card.entity.js';
+import { bindingResultOf, isBindingResult } from './card-binding.js';
+import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
+
+/** How notifications are stored (module option `notifications`). @publicApi */
+export interface EcpayNotificationOptions {
+  /**
+   * PostgreSQL: send the inbox's statements as named prepared statements, parsed once per connection (default true).
+   * Set false behind a connection pooler in transaction mode (PgBouncer `pool_mode = transaction`), where a statement
+   * prepared on one server connection does not exist on the next.
+   */
+  readonly preparedStatements?: boolean;
+}
 
 /** What became of a received notification. @publicApi */
 export interface EcpayReceipt {
@@ -46,18 +56,40 @@ const MAX_DECISIONS = 8;
 export class EcpayNotificationService {
   private readonly logger = new Logger('EcpayNotifications');
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly boundCards: EcpayBoundCardStore,
+    private readonly options: EcpayNotificationOptions = {},
+  ) {}
+
+  /**
+   * What a verified result posted to the JSON ReturnURL/OrderResultURL is, decided by what the library stored rather
+   * than by the fields it carries: the library stores a trade for every payment it starts (AIO checkout, BackAuth, a
+   * payment with a saved card) and none for a card binding. A result for a stored trade is that payment's — even when
+   * it names the saved card it was paid with (BindCardID) — and settles it; a result with a BindCardID and no stored
+   * trade is a card binding; anything else is the payment result `route` received (an orphan if no trade is ours).
+   */
+  async classifyEcpgResult(route: 'ecpg-return' | 'ecpg-order-result', fields: Readonly<Record<string, unknown>>): Promise<EcpayNotificationKind> {
+    const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<string, unknown>;
+    if (!isBindingResult(data)) return route;
+    const stored = await this.dataSource.getRepository(EcpayTrade).existsBy({
+      merchantId: String(fields.MerchantID ?? '').slice(0, 10),
+      merchantTradeNo: String(fields.MerchantTradeNo ?? '').slice(0, 20),
+    });
+    return stored ? route : 'card-binding';
+  }
 
   async receive(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt = new Date()): Promise<EcpayReceipt> {
-    const dedupeKey = dedupeKeyOf(kind, fields);
+    const dedupeKey = dedupeKeyOf(kind, fields, receivedAt);
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
-    const inbox = NotificationInbox.of(this.dataSource);
-    // A bound card is recorded before its notification: the write is idempotent, so if storing the notification
-    // fails, ECPay's retry records the same row again and then stores the notification.
+    const inbox = NotificationInbox.of(this.dataSource, this.options);
+    // A bound card is recorded in the inbox's transaction, after the row that dedupes it: only a binding result
+    // stored for the first time writes the card, so a replay (the browser's ResultData, ECPay's retry) never
+    // re-activates a card deleted since. Neither is written without the other.
     const binding = kind === 'card-binding' ? bindingResultOf(fields) : undefined;
-    if (binding) await new EcpayBoundCardStore(this.dataSource.getRepository(EcpayBoundCard)).recordBinding(binding);
-    const first = inbox.writesInOneStatement ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt) : undefined;
+    const sideEffect = binding ? (manager: EntityManager) => this.boundCards.recordBinding(binding, manager) : undefined;
+    const first = inbox.writesInOneStatement && !sideEffect ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt) : undefined;
     if (first) return first;
     for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
       // sql.js: the read, the decision and the write run as one unit among the library's writes (one connection).
@@ -68,7 +100,7 @@ export class EcpayNotificationService {
         const decided = decideNotification(kind, fields, trade);
         this.decide(notification, decided, receivedAt);
         try {
-          const written = await inbox.write(notification, trade, decided.changes, new Date());
+          const written = await inbox.write(notification, trade, decided.changes, new Date(), sideEffect);
           return written ? { duplicate: false, notification } : undefined;
         } catch (error) {
           // A copy stored between our read and our write: the whole write was undone; the copy's row answers.

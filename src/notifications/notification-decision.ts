@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { ECPAY_TRADE_STATUSES, type EcpayTradeStatus } from '../persistence/ecpay-trade-status.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
-import { parseEcpayDateTime } from '../time/ecpay-time.js';
+import { formatEcpayDateTime, parseEcpayDateTime } from '../time/ecpay-time.js';
 import type { EcpayNotificationKind, EcpayNotificationOutcome } from './ecpay-notification.entity.js';
 
 /** The parts of a stored trade a notification is checked against. */
@@ -33,11 +34,12 @@ const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded
  * pays, and a notification contradicting the trade's state is kept and flagged rather than applied.
  */
 export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
-  // A card binding (docs/protocol.md §6.7) and a ticket refund result (§6.8) are facts of their own, not payments of the trade
-  // they name: they change no trade and raise their event even when that trade is not one of ours (kept as orphan).
+  // A card binding (docs/protocol.md §6.7) is a fact of its own: the library stores no trade for it (its MerchantTradeNo names only the
+  // verification charge), so it changes no trade and is applied as what it is — the card is recorded with it.
   if (kind === 'card-binding') {
-    return { outcome: trade ? 'applied' : 'orphan', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
+    return { outcome: 'applied', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
   }
+  // A ticket refund result is a fact of its own too, raised even when its trade is not one of ours (kept as orphan).
   if (kind === 'ecticket-refund') return { outcome: trade ? 'applied' : 'orphan', event: 'refund.notified', changes: undefined };
   if (!trade) return { outcome: 'orphan', event: 'notification.rejected', changes: undefined };
   const rtnCode = Number(fields.RtnCode);
@@ -153,9 +155,16 @@ function paidAt(fields: Readonly<Record<string, unknown>>): Date | null {
 /**
  * The key that identifies a notification across ECPay's retries. Retries repeat every field but RtnMsg ("交易成功"
  * first, "paid" after), so RtnMsg is left out; SimulatePaid is kept in, so a simulated notification never hides the
- * real one that follows. Periodic charges are told apart by their gateway serial and success count.
+ * real one that follows.
+ *
+ * A periodic charge (PeriodReturnURL) is keyed by its success count and a digest of every verified field but RtnMsg
+ * and CheckMacValue (which covers RtnMsg): its Gwsr and ProcessDate when it has them, and all else it states. A
+ * declined charge may come with neither Gwsr nor ProcessDate, and then two declines on two days can be identical
+ * field for field: those are told apart by the day they were received (Asia/Taipei) — ECPay charges a periodic order
+ * at most once a day and retries one post within minutes. (A retry of such a decline that crosses midnight is
+ * recorded twice: one more `period.failed`, never a lost one.)
  */
-export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): string {
+export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt: Date = new Date()): string {
   const part = (name: string): string => String(fields[name] ?? '');
   // A reconciliation answer has TradeStatus where a callback has RtnCode; an operation is its own id.
   if (kind === 'operation') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('OperationId')].join('|').slice(0, 191);
@@ -166,8 +175,17 @@ export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record
   const base = [kind, part('MerchantID'), part('MerchantTradeNo'), kind === 'reconcile' ? part('TradeStatus') : part('RtnCode')];
   const specific =
     kind === 'period-return'
-      ? [part('Gwsr'), part('ProcessDate'), part('TotalSuccessTimes')]
+      ? [part('TotalSuccessTimes'), retryDigest(fields), part('Gwsr') === '' && part('ProcessDate') === '' ? formatEcpayDateTime(receivedAt).slice(0, 10) : '']
       : [part('TradeNo'), part('SimulatePaid'), kind === 'payment-info' ? part('PaymentNo') + part('vAccount') : ''];
   // Keys stay under the column's 191 characters whatever ECPay sends.
   return [...base, ...specific].join('|').slice(0, 191);
+}
+
+/** A digest of what a post states, the same for ECPay's retries of it: every field but RtnMsg and CheckMacValue. */
+function retryDigest(fields: Readonly<Record<string, unknown>>): string {
+  const stated = Object.keys(fields)
+    .filter((name) => name !== 'RtnMsg' && name !== 'CheckMacValue')
+    .sort()
+    .map((name) => [name, String(fields[name] ?? '')]);
+  return createHash('sha256').update(JSON.stringify(stated)).digest('hex').slice(0, 32);
 }

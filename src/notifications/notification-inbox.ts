@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, QueryDeepPartialEntity } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { usesOneConnection } from '../persistence/exclusive-write.js';
@@ -21,7 +21,7 @@ export interface InboxRead {
 
 /** The smallest surface of a `pg` Pool this file uses (TypeORM's PostgreSQL driver keeps one as `master`). */
 interface PgPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /**
@@ -39,11 +39,19 @@ interface PgPool {
  * write too.
  */
 export class NotificationInbox {
-  private static readonly cache = new WeakMap<DataSource, NotificationInbox>();
+  private static readonly cache = new WeakMap<DataSource, Map<boolean, NotificationInbox>>();
 
-  static of(dataSource: DataSource): NotificationInbox {
-    let inbox = NotificationInbox.cache.get(dataSource);
-    if (!inbox) NotificationInbox.cache.set(dataSource, (inbox = new NotificationInbox(dataSource)));
+  /**
+   * The inbox of a DataSource. `preparedStatements: false` (PostgreSQL behind a pooler in transaction mode, such as
+   * PgBouncer, where a named statement prepared on one server connection is missing on the next) sends the same
+   * statements unnamed: still one round trip each, parsed every time.
+   */
+  static of(dataSource: DataSource, options: { readonly preparedStatements?: boolean } = {}): NotificationInbox {
+    const prepared = options.preparedStatements !== false;
+    let inboxes = NotificationInbox.cache.get(dataSource);
+    if (!inboxes) NotificationInbox.cache.set(dataSource, (inboxes = new Map()));
+    let inbox = inboxes.get(prepared);
+    if (!inbox) inboxes.set(prepared, (inbox = new NotificationInbox(dataSource, prepared)));
     return inbox;
   }
 
@@ -55,7 +63,10 @@ export class NotificationInbox {
   private readonly writeSql = new Map<string, string>();
   private readonly statementNames = new Map<string, string>();
 
-  private constructor(private readonly dataSource: DataSource) {
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly preparedStatements: boolean,
+  ) {
     this.trades = dataSource.getMetadata(EcpayTrade);
     this.notifications = dataSource.getMetadata(EcpayNotification);
     this.postgres = dataSource.options.type === 'postgres';
@@ -91,9 +102,18 @@ export class NotificationInbox {
   /**
    * Stores the notification and, when it has a trade, bumps the trade's version with its changes — both or neither.
    * False when the trade's version is no longer `trade.version`: nothing was written.
+   *
+   * `sideEffect` (e.g. recording a bound card) runs in the same transaction AFTER the inbox row is inserted: a copy
+   * already stored breaks the unique dedupe key first and the whole transaction — side effect included — is undone.
    */
-  async write(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
-    if (!this.postgres) return this.writeInTransaction(notification, trade, changes, now);
+  async write(
+    notification: EcpayNotification,
+    trade: LockedTrade | null,
+    changes: EcpayTradeChanges | undefined,
+    now: Date,
+    sideEffect?: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    if (!this.postgres || sideEffect) return this.writeInTransaction(notification, trade, changes, now, sideEffect);
     const insertValues = this.insertColumns.map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
     if (!trade) {
       await this.run(this.insertSql(0), insertValues);
@@ -159,7 +179,13 @@ export class NotificationInbox {
     return text;
   }
 
-  private async writeInTransaction(notification: EcpayNotification, trade: LockedTrade | null, changes: EcpayTradeChanges | undefined, now: Date): Promise<boolean> {
+  private async writeInTransaction(
+    notification: EcpayNotification,
+    trade: LockedTrade | null,
+    changes: EcpayTradeChanges | undefined,
+    now: Date,
+    sideEffect?: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       if (trade && hasChanges(changes)) {
         // TypeORM adds `version = version + 1` to every update of an entity with a version column.
@@ -190,6 +216,7 @@ export class NotificationInbox {
       }
       // TypeORM's deep-partial type cannot see through the payload's open JSON type; the object is a full entity.
       await manager.getRepository(EcpayNotification).insert(notification as QueryDeepPartialEntity<EcpayNotification>);
+      if (sideEffect) await sideEffect(manager);
       return true;
     });
   }
@@ -245,13 +272,15 @@ export class NotificationInbox {
 
   /**
    * PostgreSQL: a named statement on TypeORM's own pool, parsed and planned once per connection. The name is a hash of
-   * the text: PostgreSQL truncates names to 63 bytes, so descriptive names could collide. Elsewhere: TypeORM's query.
+   * the text: PostgreSQL truncates names to 63 bytes, so descriptive names could collide. Unnamed when prepared
+   * statements are off (a transaction-mode pooler). Elsewhere: TypeORM's query.
    */
   private async run(text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
     if (!this.postgres) return this.dataSource.query(text, values);
+    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
+    if (!this.preparedStatements) return (await pool.query({ text, values })).rows;
     let name = this.statementNames.get(text);
     if (!name) this.statementNames.set(text, (name = `ecpay_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
-    const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     const result = await pool.query({ name, text, values });
     return result.rows;
   }

@@ -5,7 +5,10 @@ import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 export interface EcpayOperationOptions {
   /** The configured merchant (name or MerchantID) whose trade this is. Default: the default merchant. */
   merchant?: string;
-  /** Milliseconds to wait for each ECPay call (default 10 s). After it the action's outcome is unknown. */
+  /**
+   * Milliseconds to wait for each ECPay call (default 10 s, at most 50 s: `ECPAY_MAX_OPERATION_TIMEOUT_MS`). After it
+   * the action's outcome is unknown.
+   */
   timeoutMs?: number;
 }
 

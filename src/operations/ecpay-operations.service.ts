@@ -21,8 +21,17 @@ import { TradeActionLedger, type OperationEvent } from './trade-action.ledger.js
 
 /** How often an operation re-reads its trade when another write moved the version between its read and its claim. */
 const MAX_CLAIMS = 8;
-/** A `pending` action younger than this may still be in flight in some instance: not resolvable yet. */
-const IN_FLIGHT_MS = 60_000;
+/**
+ * The longest a single ECPay call of an operation may wait (`timeoutMs`), in ms. Bounded so that no call can outlive
+ * the in-flight window below: a longer one could be resolved away by {@link EcpayOperationsService.resolveAction}
+ * while still on its way, and a second refund sent beside it. @publicApi
+ */
+export const ECPAY_MAX_OPERATION_TIMEOUT_MS = 50_000;
+/**
+ * A `pending` action younger than this may still be in flight in some instance: not resolvable yet. The longest call
+ * allowed plus a margin for the writes around it (and clock differences between instances).
+ */
+const IN_FLIGHT_MS = ECPAY_MAX_OPERATION_TIMEOUT_MS + 10_000;
 
 /**
  * Captures, refunds, voids and periodic actions on stored trades, over {@link EcpayClient}:
@@ -137,6 +146,7 @@ export class EcpayOperationsService {
     options: EcpayOperationOptions,
     plan: (trade: EcpayTrade, stage: EcpayCardStage) => OperationPlan,
   ): Promise<EcpayOperationResult> {
+    checkTimeout(options.timeoutMs);
     const operationId = randomUUID();
     let trade!: EcpayTrade;
     let planned!: OperationPlan;
@@ -286,6 +296,18 @@ export class EcpayOperationsService {
     }
     return new EcpayOperationError('in-progress', `Another action (${held?.action ?? '?'} ${trade.pendingActionId}) is being sent for ${no}; try again when it is done.`, no, trade.pendingActionId!);
   }
+}
+
+/** Refuses, before anything is sent, a per-call timeout the in-flight guard of resolveAction would not cover. */
+function checkTimeout(timeoutMs: number | undefined): void {
+  if (timeoutMs === undefined || (Number.isSafeInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= ECPAY_MAX_OPERATION_TIMEOUT_MS)) return;
+  throw new EcpayValidationError([
+    {
+      field: 'timeoutMs',
+      rule: 'range',
+      message: `must be a whole number of milliseconds from 1 to ${ECPAY_MAX_OPERATION_TIMEOUT_MS}: a longer call could still be in flight when the action may be resolved (got ${String(timeoutMs)})`,
+    },
+  ]);
 }
 
 const isDoAction = (action: EcpayActionCode): boolean => action === 'C' || action === 'R' || action === 'E' || action === 'N';

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
 import { In, IsNull, LessThan, LessThanOrEqual } from '../persistence/typeorm-peer.js';
+import type { EcpayBackAuthTradesService } from '../back-auth/ecpay-back-auth-trades.service.js';
+import { jsonApiOf } from '../back-auth/json-api-trade.js';
 import type { EcpayClient } from '../client/ecpay-client.service.js';
 import type { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import type { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
@@ -26,7 +28,8 @@ const EMPTY: EcpayReconciliationReport = { queried: 0, paid: 0, unchanged: 0, fa
 
 /**
  * Finds trades ECPay never reported on, past its recommended delays ({@link reconcileDueAt}), asks
- * QueryTradeInfo/V5 about them, and applies a verified "paid" answer through the notification state machine
+ * QueryTradeInfo/V5 about them (QueryTrade for trades the library charged through a JSON API: BackAuth, a payment
+ * with a saved card), and applies a verified "paid" answer through the notification state machine
  * (`EcpayNotificationService.receive('reconcile', …)`): the same rules, the same inbox, the same exactly-once
  * state change as ReturnURL — so when the late ReturnURL and the query's answer arrive together, the first pays
  * the trade (one `payment.succeeded`) and the second is stored as a confirmation.
@@ -58,6 +61,7 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
     private readonly clock: EcpayClock,
     options: EcpayReconciliationOptions = {},
     private readonly dispatcher?: EcpayNotificationDispatcher,
+    private readonly jsonTrades?: EcpayBackAuthTradesService,
   ) {
     this.options = { ...DEFAULTS, ...options };
     this.trades = dataSource.getRepository(EcpayTrade);
@@ -116,6 +120,10 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
       const token = await this.claim(trade, now);
       if (!token) continue;
       report.queried++;
+      if (jsonApiOf(trade) && this.jsonTrades) {
+        await this.reconcileJsonTrade(trade, token, now, report);
+        continue;
+      }
       let answer;
       try {
         answer = await this.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo }, { merchant: trade.merchantId });
@@ -146,6 +154,24 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
     }
     if (paid) void this.dispatcher?.kick();
     return report;
+  }
+
+  /**
+   * A trade charged through a JSON API (BackAuth, a payment with a saved card): QueryTrade is its query, and its
+   * definite answer is applied as a `back-auth` notification (the same inbox, the same exactly-once state change).
+   * A query that could not be made or read is tried again `retryDelayMs` later, like a failed QueryTradeInfo.
+   */
+  private async reconcileJsonTrade(trade: EcpayTrade, token: string, now: Date, report: { paid: number; unchanged: number; failed: number }): Promise<void> {
+    const outcome = await this.jsonTrades!.reconcile(trade);
+    if (outcome.status === 'unknown' && outcome.reason === 'query-failed') {
+      report.failed++;
+      await this.release(trade, token, new Date(now.getTime() + this.options.retryDelayMs), trade.reconcileAttempts);
+      return;
+    }
+    if (outcome.status === 'authorized' && outcome.trade?.status === 'paid' && trade.status !== 'paid') report.paid++;
+    else report.unchanged++;
+    const attempts = trade.reconcileAttempts + 1;
+    await this.release(trade, token, reconcileDueAt({ ...trade, reconcileAttempts: attempts }) ?? undefined, attempts);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
 
@@ -24,10 +24,16 @@ export interface EcpayBoundCardRecord {
 export class EcpayBoundCardStore {
   constructor(private readonly cards: Repository<EcpayBoundCard>) {}
 
-  async recordBinding(result: EcpayBoundCardRecord): Promise<void> {
+  /**
+   * Records (or refreshes) the card. With `manager`, the write joins that transaction — the notification inbox
+   * passes its own, so the card is written only with a binding result stored for the first time — and runs at once
+   * (the caller already holds the sql.js write queue).
+   */
+  async recordBinding(result: EcpayBoundCardRecord, manager?: EntityManager): Promise<void> {
     const now = new Date();
-    await exclusiveWrite(this.cards.manager.connection, () =>
-      this.cards
+    const cards = manager ? manager.getRepository(EcpayBoundCard) : this.cards;
+    const write = () =>
+      cards
         .createQueryBuilder()
         .insert()
         .into(EcpayBoundCard)
@@ -47,8 +53,8 @@ export class EcpayBoundCardStore {
         })
         // A known card keeps its row (id, creation time); its details and status are refreshed.
         .orUpdate(['card6_no', 'card4_no', 'card_valid_mm', 'card_valid_yy', 'status', 'updated_at'], ['merchant_id', 'merchant_member_id', 'bind_card_id'])
-        .execute(),
-    );
+        .execute();
+    await (manager ? write() : exclusiveWrite(this.cards.manager.connection, write));
   }
 
   /** Marks a card the member deleted at ECPay; false when the library had no such card. */

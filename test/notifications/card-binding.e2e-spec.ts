@@ -9,9 +9,7 @@ import {
   EcpayModule,
   EcpayNotification,
   EcpayNotificationDispatcher,
-  EcpayService,
   EcpayTesting,
-  EcpayTrade,
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
@@ -36,7 +34,8 @@ function bindingData(merchantTradeNo: string, overrides: Record<string, unknown>
 }
 
 // docs/protocol.md §6.7: a card binding's result reaches the same JSON ReturnURL as payments (and the browser's OrderResultURL as a
-// ResultData form field); it records the bound card once and raises card.bound, whether or not the order is ours.
+// ResultData form field); with no trade stored for it, it is a binding: it records the bound card once and raises
+// card.bound. (A result with a BindCardID for a stored trade is a payment with a saved card: test/security.)
 describe('card binding results', () => {
   let app: INestApplication;
   const testing = new EcpayTesting(STAGE_MERCHANT);
@@ -63,15 +62,13 @@ describe('card binding results', () => {
   const dispatched = () => app.get(EcpayNotificationDispatcher).kick();
 
   it('records the card, answers 1|OK, raises card.bound once, and a retry changes nothing', async () => {
-    const checkout = await app.get(EcpayService).createCheckout({ items: [{ name: 'Card check', price: 5, quantity: 1 }], description: 'Bind', payment: { method: 'Credit' } });
-    const envelope = testing.envelope('3002607', bindingData(checkout.merchantTradeNo));
+    // The library stores no trade for a binding (its MerchantTradeNo names the verification charge only).
+    const envelope = testing.envelope('3002607', bindingData('BINDFIRST0001'));
     await http().post('/ecpay/ecpg/return').send(envelope).expect(200, '1|OK');
     await http().post('/ecpay/ecpg/return').send(envelope).expect(200, '1|OK');
     expect(await cards()).toEqual([expect.objectContaining({ merchantId: '3002607', merchantMemberId: 'member-42', bindCardId: 'b'.repeat(64), card6No: '431195', card4No: '2222', cardValidMm: '12', cardValidYy: '39', status: 'active' })]);
-    const rows = await inbox(checkout.merchantTradeNo);
-    expect(rows).toEqual([expect.objectContaining({ kind: 'card-binding', outcome: 'applied', eventName: 'card.bound', tradeId: checkout.trade.id })]);
-    // A binding is not a payment: the verification charge does not pay the order.
-    expect((await app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ id: checkout.trade.id })).status).toBe('pending');
+    const rows = await inbox('BINDFIRST0001');
+    expect(rows).toEqual([expect.objectContaining({ kind: 'card-binding', outcome: 'applied', eventName: 'card.bound', tradeId: null })]);
     await dispatched();
     expect(events.map((event) => event.name)).toEqual(['card.bound']);
   });
@@ -85,10 +82,10 @@ describe('card binding results', () => {
     expect(after[0]).toMatchObject({ id: before[0]!.id, cardValidYy: '40', cardValidMm: '01' });
   });
 
-  it('a binding for an order that is not ours is still stored (an orphan), acknowledged and raises card.bound', async () => {
+  it('a binding started outside the library is stored too, acknowledged and raises card.bound', async () => {
     const data = bindingData('NOTOURS000001', { MerchantMemberID: 'member-7', BindCardID: 'c'.repeat(64) });
     await http().post('/ecpay/ecpg/return').send(testing.envelope('3002607', data)).expect(200, '1|OK');
-    expect(await inbox('NOTOURS000001')).toEqual([expect.objectContaining({ kind: 'card-binding', outcome: 'orphan', eventName: 'card.bound', tradeId: null })]);
+    expect(await inbox('NOTOURS000001')).toEqual([expect.objectContaining({ kind: 'card-binding', outcome: 'applied', eventName: 'card.bound', tradeId: null })]);
     expect((await cards()).map((card) => card.merchantMemberId)).toContain('member-7');
     await dispatched();
     expect(events.map((event) => event.name)).toEqual(['card.bound']);

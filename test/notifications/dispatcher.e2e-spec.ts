@@ -11,7 +11,7 @@ import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
+import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
@@ -67,7 +67,7 @@ describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
     module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
     await module.init();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = new EcpayNotificationService(dataSource);
+    receiver = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
   });
 
   afterAll(async () => {

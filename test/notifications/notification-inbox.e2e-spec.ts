@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
+import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { NotificationInbox } from '../../src/notifications/notification-inbox.js';
@@ -48,7 +48,7 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     await dataSource.initialize();
     await dataSource.runMigrations();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    service = new EcpayNotificationService(dataSource);
+    service = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
   });
 
   afterAll(async () => {

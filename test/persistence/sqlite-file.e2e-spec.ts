@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayNotification, EcpayNotificationService, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayNotification, EcpayNotificationService, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
 import { createTestDatabase, sqliteFileOptions, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
@@ -47,7 +47,7 @@ describe('SQLite file (better-sqlite3)', () => {
       merchantTradeDate: '2026/11/22 10:00:00',
     });
     const fields = new EcpayTesting(STAGE_MERCHANT).paymentSucceeded({ merchantId: trade.merchantId, merchantTradeNo: trade.merchantTradeNo, totalAmount: 590 });
-    const service = new EcpayNotificationService(dataSource);
+    const service = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
 
     await other.query('BEGIN IMMEDIATE');
     try {

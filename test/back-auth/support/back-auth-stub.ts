@@ -88,6 +88,8 @@ export class BackAuthStub {
   /** Authorized trades by MerchantTradeNo, with the CardInfo to report. */
   readonly trades = new Map<string, { amount: number; card6: string; card4: string; tradeNo: string }>();
   backAuth: BackAuthBehaviour = 'authorize';
+  /** `not-found`: QueryTrade answers "no such order" even for a trade it authorized (ECPay not caught up yet). */
+  queryTrade: 'answer' | 'not-found' = 'answer';
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private tradeCounter = 0;
@@ -116,8 +118,16 @@ export class BackAuthStub {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    const data = JSON.parse(stubDecryptText(String(envelope.Data), this.keys)) as Record<string, unknown>;
+    let envelope: Record<string, unknown>;
+    let data: Record<string, unknown>;
+    try {
+      envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      data = JSON.parse(stubDecryptText(String(envelope.Data), this.keys)) as Record<string, unknown>;
+    } catch {
+      // Not a JSON API call (e.g. an AIO form post): this stub only serves BackAuth and QueryTrade.
+      response.writeHead(404).end();
+      return;
+    }
     const path = request.url ?? '';
     this.calls.push({ path, envelope, data });
     if (path === BACK_AUTH_PATH) return this.answerBackAuth(data, response);
@@ -160,7 +170,7 @@ export class BackAuthStub {
 
   private answerQuery(data: Record<string, unknown>): Record<string, unknown> {
     const merchantTradeNo = String(data.MerchantTradeNo);
-    if (!this.trades.has(merchantTradeNo)) {
+    if (!this.trades.has(merchantTradeNo) || this.queryTrade === 'not-found') {
       return { RtnCode: STUB_NOT_FOUND, RtnMsg: '查無此筆交易 (stub)', MerchantID: this.keys.merchantId };
     }
     return this.authorizedData(merchantTradeNo);

@@ -31,7 +31,7 @@ Module({
       hashKey: 'pwFHCqoQZGmho4w6',
       hashIv: 'EkRm7iFT261dpevs',
       publicUrl: 'https://shop.example.com',
-      dispatch: { pollIntervalMs: 100, leaseMs: 1_000 },
+      dispatch: { pollIntervalMs: 100, leaseMs: 1_000, handlerTimeoutMs: 500 },
     }),
   ],
   providers: [PaymentsListener],
