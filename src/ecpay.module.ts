@@ -1,6 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { ECPAY_RESOLVED_OPTIONS } from './config/ecpay.constants.js';
-import { ECPAY_MODULE_OPTIONS, EcpayConfigurableModule } from './config/ecpay.module-definition.js';
+import { ECPAY_MODULE_OPTIONS, EcpayConfigurableModule } from './ecpay.module-definition.js';
 import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
 import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
@@ -17,7 +17,7 @@ import { EcpayClient } from './client/ecpay-client.service.js';
 import { ECPAY_PERSISTENT_RATE_LIMIT_STORE } from './client/ecpay-client.constants.js';
 import { EcpayHttpTransport } from './client/ecpay-http.transport.js';
 import { EcpayMemoryRateLimitStore } from './client/ecpay-memory-rate-limit.store.js';
-import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './client/ecpay-rate-limit.store.js';
+import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './config/ecpay-rate-limit-store.interface.js';
 import { EcpayRedisRateLimitStore } from './client/ecpay-redis-rate-limit.store.js';
 import { EcpayResponseVerifier } from './client/ecpay-response.verifier.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';

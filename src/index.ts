@@ -1,8 +1,8 @@
 // The public API of nestjs-ecpay. Everything not exported here is internal and may change without notice.
 export * from './ecpay.module.js';
 export * from './ecpay.service.js';
-export type { EcpayForRootAsyncOptions, EcpayForRootOptions, EcpayModuleExtras } from './config/ecpay.module-definition.js';
-export { getEcpayRawOptionsToken } from './config/ecpay.module-definition.js';
+export type { EcpayForRootAsyncOptions, EcpayForRootOptions, EcpayModuleExtras } from './ecpay.module-definition.js';
+export { getEcpayRawOptionsToken } from './ecpay.module-definition.js';
 export * from './config/ecpay-options.interface.js';
 export * from './config/ecpay-options.decorator.js';
 export * from './config/ecpay-merchant.js';
@@ -31,7 +31,7 @@ export type * from './crypto/ecpay-envelope.interface.js';
 export * from './client/ecpay-client.service.js';
 export * from './client/ecpay-client.interface.js';
 export type { EcpayApiName } from './client/ecpay-endpoints.js';
-export * from './client/ecpay-rate-limit.store.js';
+export * from './config/ecpay-rate-limit-store.interface.js';
 export * from './client/ecpay-memory-rate-limit.store.js';
 export * from './client/ecpay-typeorm-rate-limit.store.js';
 export * from './client/ecpay-redis-rate-limit.store.js';
@@ -42,12 +42,10 @@ export { AIO_AMOUNT_LIMITS } from './checkout/validate-aio-params.js';
 export { DEFAULT_CALLBACK_PATHS } from './checkout/build-aio-params.js';
 export * from './checkout/merchant-trade-no.js';
 export * from './persistence/index.js';
-export * from './notifications/ecpay-notification.entity.js';
-export * from './notifications/ecpay-notification.service.js';
+export * from './notifications/index.js';
 export * from './handlers/index.js';
 export * from './callbacks/index.js';
 export type { EcpayCallbacksConfig } from './callbacks/ecpay-callbacks.controller.js';
-export { EcpayNotificationDispatcher, type EcpayDispatchOptions } from './notifications/ecpay-notification.dispatcher.js';
 export * from './operations/index.js';
 export * from './time/index.js';
 // Deprecated here since 0.2.0, removed in 0.3.0: import them from 'nestjs-ecpay/testing' and 'nestjs-ecpay/sandbox'.

@@ -2,7 +2,7 @@ import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/com
 import { EcpayCallbackException } from './ecpay-callback.exception.js';
 import { describeRequest, getVerifiedEcpayEnvelope, getVerifiedEcpayForm, logSafe, type EcpayCallbackRequest } from './ecpay-callback-request.js';
 import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
-import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
+import { normalizeNotification, type EcpayFormNotificationKind } from '../notifications/normalize-notification.js';
 
 const logger = new Logger('EcpayCallbacks');
 

@@ -4,7 +4,7 @@ import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { isBindingResult } from '../notifications/card-binding.js';
-import type { EcpayNotificationKind } from '../notifications/ecpay-notification.entity.js';
+import type { EcpayNotificationKind } from '../persistence/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
 import { EcpayVerifiedEnvelope, EcpayVerifiedForm, EcpayVerifiedNotification } from './ecpay-callback.decorators.js';
@@ -14,8 +14,8 @@ import { EcpayCheckMacGuard } from './ecpay-check-mac.guard.js';
 import { EcpayEnvelopeGuard } from './ecpay-envelope.guard.js';
 import { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
 import { EcpayTicketGuard, getVerifiedEcpayTicket, ticketDataDigest } from './ecpay-ticket.guard.js';
-import type { EcpayFormNotificationBase } from './normalize-notification.js';
-import { withDocumentedSpellings } from './notification-field-spellings.js';
+import type { EcpayFormNotificationBase } from '../notifications/normalize-notification.js';
+import { withDocumentedSpellings } from '../notifications/notification-field-spellings.js';
 
 /** Where the library's callback controller listens. @publicApi */
 export interface EcpayCallbacksConfig {

@@ -3,7 +3,7 @@ import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { EcpayRateLimitedError } from '../errors/ecpay-rate-limited.error.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
-import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from './ecpay-rate-limit.store.js';
+import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
 
 /**
  * The per-merchant 403 breaker (docs/protocol.md §8.1): a 403 opens it for the window, and until the module clock passes

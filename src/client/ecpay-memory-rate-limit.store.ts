@@ -1,4 +1,4 @@
-import type { EcpayRateLimitStore } from './ecpay-rate-limit.store.js';
+import type { EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
 
 /**
  * The breaker's state in this process only: the default without persistence. Behind a load balancer the other

@@ -1,16 +1,6 @@
-import type { EcpayRateLimitStore } from './ecpay-rate-limit.store.js';
-
-/**
- * The few commands the Redis store uses, as ioredis 5 (and compatible clients) spell them. The app passes its own
- * connected client; this library has no Redis dependency.
- *
- * @publicApi
- */
-export interface EcpayRedisClient {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, expiryMode: 'PX', milliseconds: number): Promise<unknown>;
-  del(key: string): Promise<number>;
-}
+import type { EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
+import type { EcpayRedisClient } from '../config/ecpay-rate-limit-store.interface.js';
+export type { EcpayRedisClient } from '../config/ecpay-rate-limit-store.interface.js';
 
 /** Options of {@link EcpayRedisRateLimitStore}. @publicApi */
 export interface EcpayRedisRateLimitStoreOptions {

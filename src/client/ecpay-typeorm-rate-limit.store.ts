@@ -1,7 +1,7 @@
 import type { Repository } from 'typeorm';
 import { EcpayRateLimit } from '../persistence/ecpay-rate-limit.entity.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
-import type { EcpayRateLimitStore } from './ecpay-rate-limit.store.js';
+import type { EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
 
 /**
  * The breaker's state in the app's database (table `ecpay_rate_limit`, created by `ECPAY_MIGRATIONS`): every

@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import type { EcpayKeys } from '../signing/check-mac-value.js';
 
 /**
  * A configured merchant after validation. The keys sit in private fields behind getters, so logging or
@@ -45,4 +44,10 @@ export class EcpayMerchant implements EcpayKeys {
   [inspect.custom](): string {
     return `EcpayMerchant ${JSON.stringify(this.toJSON())}`;
   }
+}
+
+/** A merchant's secret pair. Never log it. @publicApi */
+export interface EcpayKeys {
+  readonly hashKey: string;
+  readonly hashIv: string;
 }

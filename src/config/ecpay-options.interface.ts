@@ -1,8 +1,4 @@
-import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
-import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
-import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
-import type { EcpayNotificationOptions } from '../notifications/ecpay-notification.service.js';
-import type { EcpayReconciliationOptions } from '../operations/ecpay-operations.interface.js';
+import type { EcpayRateLimitStore, EcpayRedisClient } from './ecpay-rate-limit-store.interface.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 
 /**
@@ -109,4 +105,58 @@ export interface EcpayRateLimitOptions {
   keyPrefix?: string;
   /** Any other {@link EcpayRateLimitStore}; not together with `redis`. */
   store?: EcpayRateLimitStore;
+}
+
+/** How the inbox is dispatched to `@OnEcpayEvent` handlers. @publicApi */
+export interface EcpayDispatchOptions {
+  /** How often to look for due events (retries, and events left over by a crash). 0 turns polling off. Default 1,000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Runs per event before it is parked as `failed` (visible; re-drive with `redrive`). Default 8. */
+  readonly maxAttempts?: number;
+  /** The first retry's delay; each next one doubles, up to `maxBackoffMs`. Default 1,000 ms. */
+  readonly backoffMs?: number;
+  /** Default 1 hour. */
+  readonly maxBackoffMs?: number;
+  /**
+   * How long an instance holds a claimed event before another may take it over (its process died). The lease is
+   * taken per event and renewed before each of its handlers, so it only has to outlive ONE handler: it must exceed
+   * the handlers' timeout by a margin (`leaseMarginMs`), or the module refuses to start. Default 120,000 ms.
+   */
+  readonly leaseMs?: number;
+  /**
+   * The time limit of each handler run by the dispatcher, in ms. Default: the event bus's (`EcpayEventBusOptions.timeoutMs`,
+   * 30,000). A handler still running after it counts as failed and its `signal` is aborted.
+   */
+  readonly handlerTimeoutMs?: number;
+  /** Due events looked up per round (each is then claimed on its own, just before it runs). Default 50. */
+  readonly batchSize?: number;
+}
+
+/** How notifications are stored (module option `notifications`). @publicApi */
+export interface EcpayNotificationOptions {
+  /**
+   * PostgreSQL: send the inbox's statements as named prepared statements, parsed once per connection (default true).
+   * Set false behind a connection pooler in transaction mode (PgBouncer `pool_mode = transaction`), where a statement
+   * prepared on one server connection does not exist on the next.
+   */
+  readonly preparedStatements?: boolean;
+}
+
+/**
+ * The scheduled reconciliation of trades ECPay never reported on (docs/protocol.md §8.4): card/TWQR/online trades are
+ * queried 10, 20 and 40 minutes after they were created; ATM/CVS/BARCODE only after their payment code expired.
+ *
+ * @publicApi
+ */
+export interface EcpayReconciliationOptions {
+  /** Run rounds on a timer. Default false: `EcpayService.reconcile()` still runs one on demand. */
+  enabled?: boolean;
+  /** Milliseconds between rounds. Default 60,000. */
+  intervalMs?: number;
+  /** Trades examined per round. Default 50. */
+  batchSize?: number;
+  /** How long an instance holds a claimed trade (longer than a query's timeout). Default 60,000 ms. */
+  leaseMs?: number;
+  /** After a failed query (timeout, bad MAC, 403…), how long until that trade is tried again. Default 600,000 ms (10 min). */
+  retryDelayMs?: number;
 }

@@ -1,7 +1,6 @@
-import type { EcpayRateLimitStore } from '../client/ecpay-rate-limit.store.js';
-import type { EcpayRedisClient } from '../client/ecpay-redis-rate-limit.store.js';
-import type { EcpayDispatchOptions } from '../notifications/ecpay-notification.dispatcher.js';
-import type { EcpayReconciliationOptions } from '../operations/ecpay-operations.interface.js';
+import type { EcpayRateLimitStore } from './ecpay-rate-limit-store.interface.js';
+import type { EcpayRedisClient } from './ecpay-rate-limit-store.interface.js';
+import type { EcpayDispatchOptions, EcpayReconciliationOptions } from './ecpay-options.interface.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayMerchant } from './ecpay-merchant.js';
 import type { EcpayEnvironment } from './ecpay-options.interface.js';

@@ -1,8 +1,8 @@
-import { ECPAY_RATE_LIMIT_WINDOW_MS } from '../client/ecpay-rate-limit.store.js';
+import { ECPAY_RATE_LIMIT_WINDOW_MS } from './ecpay-rate-limit-store.interface.js';
 import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
 import { HASH_KEY_LENGTH, MERCHANT_ID_PATTERN as MERCHANT_ID } from '../rules/index.js';
 import { DEFAULT_HANDLER_TIMEOUT_MS, MAX_HANDLER_TIMEOUT_MS } from '../handlers/ecpay-handlers.constants.js';
-import { DEFAULT_LEASE_MS, leaseIssue } from '../notifications/dispatch-lease.js';
+import { DEFAULT_LEASE_MS, leaseIssue } from './dispatch-lease.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { EcpayMerchant } from './ecpay-merchant.js';
 import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.interface.js';

@@ -2,41 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
-import { normalizeNotification, type EcpayFormNotificationKind } from '../callbacks/normalize-notification.js';
+import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
-import { DEFAULT_LEASE_MS, leaseIssue } from './dispatch-lease.js';
+import { DEFAULT_LEASE_MS, leaseIssue } from '../config/dispatch-lease.js';
 import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import type { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import { parseEcpayDateTime } from '../time/ecpay-time.js';
-import { EcpayNotification } from './ecpay-notification.entity.js';
-
-/** How the inbox is dispatched to `@OnEcpayEvent` handlers. @publicApi */
-export interface EcpayDispatchOptions {
-  /** How often to look for due events (retries, and events left over by a crash). 0 turns polling off. Default 1,000 ms. */
-  readonly pollIntervalMs?: number;
-  /** Runs per event before it is parked as `failed` (visible; re-drive with `redrive`). Default 8. */
-  readonly maxAttempts?: number;
-  /** The first retry's delay; each next one doubles, up to `maxBackoffMs`. Default 1,000 ms. */
-  readonly backoffMs?: number;
-  /** Default 1 hour. */
-  readonly maxBackoffMs?: number;
-  /**
-   * How long an instance holds a claimed event before another may take it over (its process died). The lease is
-   * taken per event and renewed before each of its handlers, so it only has to outlive ONE handler: it must exceed
-   * the handlers' timeout by a margin (`leaseMarginMs`), or the module refuses to start. Default 120,000 ms.
-   */
-  readonly leaseMs?: number;
-  /**
-   * The time limit of each handler run by the dispatcher, in ms. Default: the event bus's (`EcpayEventBusOptions.timeoutMs`,
-   * 30,000). A handler still running after it counts as failed and its `signal` is aborted.
-   */
-  readonly handlerTimeoutMs?: number;
-  /** Due events looked up per round (each is then claimed on its own, just before it runs). Default 50. */
-  readonly batchSize?: number;
-}
+import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
+import type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
+export type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
 
 const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
   pollIntervalMs: 1_000,

@@ -3,22 +3,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
-import { EcpayNotification, type EcpayNotificationKind } from './ecpay-notification.entity.js';
+import { EcpayNotification, type EcpayNotificationKind } from '../persistence/ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade, type NotificationDecision } from './notification-decision.js';
 import { type LockedTrade, NotificationInbox } from './notification-inbox.js';
 import { bindingResultOf, isBindingResult } from './card-binding.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
-
-/** How notifications are stored (module option `notifications`). @publicApi */
-export interface EcpayNotificationOptions {
-  /**
-   * PostgreSQL: send the inbox's statements as named prepared statements, parsed once per connection (default true).
-   * Set false behind a connection pooler in transaction mode (PgBouncer `pool_mode = transaction`), where a statement
-   * prepared on one server connection does not exist on the next.
-   */
-  readonly preparedStatements?: boolean;
-}
+import type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
+export type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
 
 /** What became of a received notification. @publicApi */
 export interface EcpayReceipt {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ECPAY_TRADE_STATUSES } from '../persistence/ecpay-trade-status.js';
-import type { EcpayNotificationKind } from './ecpay-notification.entity.js';
+import type { EcpayNotificationKind } from '../persistence/ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade } from './notification-decision.js';
 
 const KINDS: readonly EcpayNotificationKind[] = ['aio-return', 'period-return', 'payment-info', 'ecpg-return', 'reconcile', 'operation'];

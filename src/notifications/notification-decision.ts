@@ -3,7 +3,7 @@ import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { ECPAY_TRADE_STATUSES, type EcpayTradeStatus } from '../persistence/ecpay-trade-status.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { formatEcpayDateTime, parseEcpayDateTime } from '../time/ecpay-time.js';
-import type { EcpayNotificationKind, EcpayNotificationOutcome } from './ecpay-notification.entity.js';
+import type { EcpayNotificationKind, EcpayNotificationOutcome } from '../persistence/ecpay-notification.entity.js';
 
 /** The parts of a stored trade a notification is checked against. */
 export interface TradeSnapshot {

@@ -4,7 +4,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import { usesOneConnection } from '../persistence/exclusive-write.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
-import { EcpayNotification } from './ecpay-notification.entity.js';
+import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
 import type { ExpectedTrade, TradeSnapshot } from './notification-decision.js';
 
 /** The stored trade a notification is decided against, with the version its write is guarded by. */

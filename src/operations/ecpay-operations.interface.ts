@@ -1,5 +1,7 @@
 import type { EcpayActionStatus, EcpayOperationType, EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
 import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
+import type { EcpayReconciliationOptions } from '../config/ecpay-options.interface.js';
+export type { EcpayReconciliationOptions } from '../config/ecpay-options.interface.js';
 
 /** Per-call options of the operations. @publicApi */
 export interface EcpayOperationOptions {
@@ -25,25 +27,6 @@ export interface EcpayOperationResult {
 
 /** How an action whose outcome was unknown turned out, as found by querying ECPay. @publicApi */
 export type EcpayActionResolution = Extract<EcpayActionStatus, 'succeeded' | 'failed'>;
-
-/**
- * The scheduled reconciliation of trades ECPay never reported on (docs/protocol.md §8.4): card/TWQR/online trades are
- * queried 10, 20 and 40 minutes after they were created; ATM/CVS/BARCODE only after their payment code expired.
- *
- * @publicApi
- */
-export interface EcpayReconciliationOptions {
-  /** Run rounds on a timer. Default false: `EcpayService.reconcile()` still runs one on demand. */
-  enabled?: boolean;
-  /** Milliseconds between rounds. Default 60,000. */
-  intervalMs?: number;
-  /** Trades examined per round. Default 50. */
-  batchSize?: number;
-  /** How long an instance holds a claimed trade (longer than a query's timeout). Default 60,000 ms. */
-  leaseMs?: number;
-  /** After a failed query (timeout, bad MAC, 403…), how long until that trade is tried again. Default 600,000 ms (10 min). */
-  retryDelayMs?: number;
-}
 
 /** What one reconciliation round did. @publicApi */
 export interface EcpayReconciliationReport {

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm'
 import { IsNull } from '../persistence/typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
-import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
+import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
 import { dedupeKeyOf } from '../notifications/notification-decision.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';

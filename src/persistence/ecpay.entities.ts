@@ -1,4 +1,4 @@
-import { EcpayNotification } from '../notifications/ecpay-notification.entity.js';
+import { EcpayNotification } from './ecpay-notification.entity.js';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { EcpayRateLimit } from './ecpay-rate-limit.entity.js';
 import { EcpayTradeAction } from './ecpay-trade-action.entity.js';

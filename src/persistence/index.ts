@@ -8,3 +8,4 @@ export * from './migrations/index.js';
 export * from '../errors/ecpay-duplicate-trade.error.js';
 export * from './ecpay-trade.store.js';
 export * from './ecpay-bound-card.store.js';
+export * from './ecpay-notification.entity.js';

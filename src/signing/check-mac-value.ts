@@ -1,15 +1,11 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { EncodeBuffer, ecpayUrlEncode } from '../encoding/ecpay-url-encode.js';
 import { phpUrlEncode } from '../encoding/php-url-encode.js';
+import type { EcpayKeys } from '../config/ecpay-merchant.js';
+export type { EcpayKeys } from '../config/ecpay-merchant.js';
 
 /** The two hashes ECPay uses for CheckMacValue: SHA256 (AIO, `EncryptType=1`) and MD5 (logistics, some e-invoice). @publicApi */
 export type CheckMacAlgorithm = 'sha256' | 'md5';
-
-/** A merchant's secret pair. Never log it. @publicApi */
-export interface EcpayKeys {
-  readonly hashKey: string;
-  readonly hashIv: string;
-}
 
 /** Field values as ECPay signs them: strings, or numbers that are written out in decimal. @publicApi */
 export type EcpayParamValue = string | number;

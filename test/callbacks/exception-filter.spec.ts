@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
-import { EcpayCallbackException, EcpayCallbackExceptionFilter, EcpayNotificationValidationError } from '../../src/callbacks/index.js';
+import { EcpayCallbackException, EcpayCallbackExceptionFilter, EcpayNotificationValidationError } from '../../src/index.js';
 
 /** A stand-in for Node's ServerResponse, for the filter created without DI (`new EcpayCallbackExceptionFilter()`). */
 function fakeResponse() {

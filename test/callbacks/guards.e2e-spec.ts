@@ -15,7 +15,7 @@ import {
   type AioReturnNotification,
   type VerifiedEcpayEnvelope,
   type VerifiedEcpayForm,
-} from '../../src/callbacks/index.js';
+} from '../../src/index.js';
 import { computeCheckMacValue, EcpayCryptoService, EcpayModule, EcpaySigningService, encryptEcpayData } from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { extendedVectors, type ExtendedCheckMacVector } from '../support/vectors.js';

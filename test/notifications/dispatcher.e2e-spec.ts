@@ -8,7 +8,7 @@ import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
 import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
 import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
-import { EcpayNotification } from '../../src/notifications/ecpay-notification.entity.js';
+import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';

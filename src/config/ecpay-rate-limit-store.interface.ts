@@ -22,3 +22,15 @@ export const ECPAY_RATE_LIMIT_STORE = Symbol('ECPAY:RATE_LIMIT_STORE');
 
 /** How long a 403 pauses a merchant's calls unless `rateLimit.windowMs` says otherwise: ECPay's 30 minutes. @publicApi */
 export const ECPAY_RATE_LIMIT_WINDOW_MS = 30 * 60 * 1000;
+
+/**
+ * The few commands the Redis store uses, as ioredis 5 (and compatible clients) spell them. The app passes its own
+ * connected client; this library has no Redis dependency.
+ *
+ * @publicApi
+ */
+export interface EcpayRedisClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, expiryMode: 'PX', milliseconds: number): Promise<unknown>;
+  del(key: string): Promise<number>;
+}

@@ -1,6 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from '../persistence/typeorm-peer.js';
+import { Column, Entity, Index, PrimaryColumn } from './typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
-import { EcpayRecord } from '../persistence/ecpay-record.js';
+import { EcpayRecord } from './ecpay-record.js';
 
 /**
  * Which ECPay callback a notification came from — or, for `reconcile`, a verified QueryTradeInfo/V5 answer the

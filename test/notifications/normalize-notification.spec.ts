@@ -4,7 +4,7 @@ import {
   EcpayNotificationValidationError,
   normalizeNotification,
   type EcpayNotificationIssue,
-} from '../../src/callbacks/index.js';
+} from '../../src/index.js';
 import { EcpayError } from '../../src/index.js';
 import { extendedVectors, type ExtendedCheckMacVector } from '../support/vectors.js';
 
