@@ -37,7 +37,8 @@ export function ecpayCliDataSourceOptions(env: NodeJS.ProcessEnv = process.env):
         ? { ...common, type, location: env.ECPAY_DB_DATABASE, autoSave: true }
         : { ...common, type, autoSave: false };
     case 'better-sqlite3':
-      if (!env.ECPAY_DB_DATABASE) throw new Error('ECPAY_DB_TYPE=better-sqlite3 needs ECPAY_DB_DATABASE, the SQLite file.');
+      if (!env.ECPAY_DB_DATABASE)
+        throw new Error('ECPAY_DB_TYPE=better-sqlite3 needs ECPAY_DB_DATABASE, the SQLite file.');
       return { ...common, type, database: env.ECPAY_DB_DATABASE, enableWAL: true, timeout: 5000 };
     case 'postgres':
       return { ...common, type, ...connection };

@@ -11,7 +11,17 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { Bench } from 'tinybench';
-import { BenchAbort, check, createScratchDatabase, describeError, leftoverScratchDatabases, onInterrupt, packageVersion, PG, pgAdmin } from './support.mjs';
+import {
+  BenchAbort,
+  check,
+  createScratchDatabase,
+  describeError,
+  leftoverScratchDatabases,
+  onInterrupt,
+  packageVersion,
+  PG,
+  pgAdmin,
+} from './support.mjs';
 import {
   computeCheckMacValue,
   ECPAY_ENTITIES,
@@ -97,7 +107,10 @@ async function appContext(typeorm) {
   const pending = await dataSource.showMigrations();
   check(!pending, `${typeorm.type}: migrations still pending after start-up`);
   const applied = await dataSource.query('SELECT name FROM migrations');
-  check(applied.length === ECPAY_MIGRATIONS.length, `${typeorm.type}: expected ${ECPAY_MIGRATIONS.length} applied migration(s), found ${applied.length}`);
+  check(
+    applied.length === ECPAY_MIGRATIONS.length,
+    `${typeorm.type}: expected ${ECPAY_MIGRATIONS.length} applied migration(s), found ${applied.length}`,
+  );
   return {
     service: app.get(EcpayService),
     store: app.get(EcpayTradeStore),
@@ -111,13 +124,21 @@ async function appContext(typeorm) {
 async function noopContext() {
   const moduleRef = await Test.createTestingModule({
     // persistence stays on (the real wiring), so the module still needs a connection; it is never queried.
-    imports: [TypeOrmModule.forRoot({ type: 'sqljs', entities: [...ECPAY_ENTITIES], synchronize: false, logging: false }), EcpayModule.forRoot(ecpayOptions)],
+    imports: [
+      TypeOrmModule.forRoot({ type: 'sqljs', entities: [...ECPAY_ENTITIES], synchronize: false, logging: false }),
+      EcpayModule.forRoot(ecpayOptions),
+    ],
   })
     .overrideProvider(EcpayTradeStore)
     .useValue({ createPending: async (trade) => ({ ...trade, id: 'x', status: 'pending' }) })
     .compile();
   moduleRef.useLogger(false);
-  return { service: moduleRef.get(EcpayService), store: undefined, close: () => moduleRef.close(), countRows: undefined };
+  return {
+    service: moduleRef.get(EcpayService),
+    store: undefined,
+    close: () => moduleRef.close(),
+    countRows: undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -131,21 +152,45 @@ async function verifySetup(label, setup, counter) {
     const checkout = await setup.service.createCheckout(order);
     counter.calls++;
     const { CheckMacValue, ...signed } = checkout.fields;
-    check(CheckMacValue === computeCheckMacValue(signed, keys, 'sha256'), `${label}/${key}: CheckMacValue does not verify`);
-    check(MERCHANT_TRADE_NO_PATTERN.test(checkout.merchantTradeNo) && checkout.fields.MerchantTradeNo === checkout.merchantTradeNo, `${label}/${key}: bad MerchantTradeNo ${checkout.merchantTradeNo}`);
+    check(
+      CheckMacValue === computeCheckMacValue(signed, keys, 'sha256'),
+      `${label}/${key}: CheckMacValue does not verify`,
+    );
+    check(
+      MERCHANT_TRADE_NO_PATTERN.test(checkout.merchantTradeNo) &&
+        checkout.fields.MerchantTradeNo === checkout.merchantTradeNo,
+      `${label}/${key}: bad MerchantTradeNo ${checkout.merchantTradeNo}`,
+    );
     check(!seen.has(checkout.merchantTradeNo), `${label}/${key}: MerchantTradeNo reused`);
     seen.add(checkout.merchantTradeNo);
-    check(checkout.fields.TotalAmount === EXPECTED_TOTAL, `${label}/${key}: TotalAmount ${checkout.fields.TotalAmount}`);
+    check(
+      checkout.fields.TotalAmount === EXPECTED_TOTAL,
+      `${label}/${key}: TotalAmount ${checkout.fields.TotalAmount}`,
+    );
     check(checkout.fields.ItemName === EXPECTED_ITEM_NAME, `${label}/${key}: ItemName ${checkout.fields.ItemName}`);
-    check(checkout.fields.ChoosePayment === 'Credit' && checkout.fields.EncryptType === '1', `${label}/${key}: ChoosePayment/EncryptType`);
+    check(
+      checkout.fields.ChoosePayment === 'Credit' && checkout.fields.EncryptType === '1',
+      `${label}/${key}: ChoosePayment/EncryptType`,
+    );
     if (key === 'periodic') {
-      check(checkout.fields.PeriodType === 'M' && checkout.fields.ExecTimes === '12' && checkout.fields.PeriodAmount === EXPECTED_TOTAL, `${label}/${key}: periodic fields missing`);
+      check(
+        checkout.fields.PeriodType === 'M' &&
+          checkout.fields.ExecTimes === '12' &&
+          checkout.fields.PeriodAmount === EXPECTED_TOTAL,
+        `${label}/${key}: periodic fields missing`,
+      );
     }
-    check(checkout.html.includes(`value="${CheckMacValue}"`), `${label}/${key}: the form does not carry the CheckMacValue`);
+    check(
+      checkout.html.includes(`value="${CheckMacValue}"`),
+      `${label}/${key}: the form does not carry the CheckMacValue`,
+    );
     check(checkout.trade.status === 'pending', `${label}/${key}: trade status ${checkout.trade.status}`);
     if (setup.store) {
       const stored = await setup.store.findByMerchantTradeNo(STAGE.merchantId, checkout.merchantTradeNo);
-      check(stored?.id === checkout.trade.id && stored.totalAmount === Number(EXPECTED_TOTAL), `${label}/${key}: trade not stored as returned`);
+      check(
+        stored?.id === checkout.trade.id && stored.totalAmount === Number(EXPECTED_TOTAL),
+        `${label}/${key}: trade not stored as returned`,
+      );
     }
   }
 }
@@ -243,8 +288,10 @@ async function measure(label, setup, counter, concurrency) {
     const perRound = rounds.map((r) => r[key]).filter(Boolean);
     if (perRound.length !== rounds.length || perRound.length === 0) continue;
     perRound.sort((a, b) => b.callsPerSec - a.callsPerSec);
-    const spread = (100 * (perRound[0].callsPerSec - perRound[perRound.length - 1].callsPerSec)) / perRound[0].callsPerSec;
-    if (spread > worstSpread.pct) worstSpread = { pct: spread, name: `${label}, ${concurrency} in flight, ${orderLabel}` };
+    const spread =
+      (100 * (perRound[0].callsPerSec - perRound[perRound.length - 1].callsPerSec)) / perRound[0].callsPerSec;
+    if (spread > worstSpread.pct)
+      worstSpread = { pct: spread, name: `${label}, ${concurrency} in flight, ${orderLabel}` };
     best[key] = { ...perRound[0], spread };
   }
   return best;
@@ -264,11 +311,19 @@ let pgCommit;
 
 /** One database round trip for comparison: `SELECT 1` through the same DataSource, sequential, one round. */
 async function measurePing(setup) {
-  const bench = new Bench({ time: TIME_MS / 2, warmupTime: WARMUP_MS, timestampProvider: 'hrtimeNow', throws: true, signal: abortController.signal });
+  const bench = new Bench({
+    time: TIME_MS / 2,
+    warmupTime: WARMUP_MS,
+    timestampProvider: 'hrtimeNow',
+    throws: true,
+    signal: abortController.signal,
+  });
   bench.add('ping', setup.ping, { async: true });
   await bench.run();
   const result = bench.getTask('ping')?.result;
-  return result?.latency ? { meanMs: result.latency.mean, p99Ms: result.latency.p99, rme: result.latency.rme } : undefined;
+  return result?.latency
+    ? { meanMs: result.latency.mean, p99Ms: result.latency.p99, rme: result.latency.rme }
+    : undefined;
 }
 
 async function runSetup(label, makeSetup, { concurrent = false, ping = false } = {}) {
@@ -278,11 +333,17 @@ async function runSetup(label, makeSetup, { concurrent = false, ping = false } =
     await verifySetup(label, setup, counter);
     if (ping) pings.set(label, await measurePing(setup));
     rows.push({ setup: label, inFlight: 1, results: await measure(label, setup, counter, 1) });
-    if (concurrent && !isInterrupted()) rows.push({ setup: label, inFlight: CONCURRENCY, results: await measure(label, setup, counter, CONCURRENCY) });
+    if (concurrent && !isInterrupted())
+      rows.push({ setup: label, inFlight: CONCURRENCY, results: await measure(label, setup, counter, CONCURRENCY) });
     if (setup.countRows) {
       const stored = await setup.countRows();
-      check(stored === counter.calls, `${label}: ${stored} rows in ecpay_trade after ${counter.calls} successful createCheckout calls`);
-      checks.push(`${label}: ${counter.calls.toLocaleString('en-US')} successful createCheckout calls (checks, warm-up and timed), ${stored.toLocaleString('en-US')} rows in ecpay_trade: equal`);
+      check(
+        stored === counter.calls,
+        `${label}: ${stored} rows in ecpay_trade after ${counter.calls} successful createCheckout calls`,
+      );
+      checks.push(
+        `${label}: ${counter.calls.toLocaleString('en-US')} successful createCheckout calls (checks, warm-up and timed), ${stored.toLocaleString('en-US')} rows in ecpay_trade: equal`,
+      );
     } else {
       checks.push(`${label}: ${counter.calls.toLocaleString('en-US')} successful createCheckout calls, nothing stored`);
     }
@@ -304,7 +365,10 @@ try {
     let reachable = null;
     try {
       [pgVersion, pgCommit] = await pgAdmin(
-        async (client) => [(await client.query('SHOW server_version')).rows[0].server_version, (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit],
+        async (client) => [
+          (await client.query('SHOW server_version')).rows[0].server_version,
+          (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit,
+        ],
         PROBE_TIMEOUT_MS,
       );
       reachable = true;
@@ -317,13 +381,25 @@ try {
       const database = createScratchDatabase();
       try {
         await database.created;
-        await runSetup(`PostgreSQL ${pgVersion.split(' ')[0]}`, () =>
-          appContext({ type: 'postgres', host: PG.host, port: PG.port, username: PG.user, password: PG.password, database: database.name }),
-        { concurrent: true, ping: true });
+        await runSetup(
+          `PostgreSQL ${pgVersion.split(' ')[0]}`,
+          () =>
+            appContext({
+              type: 'postgres',
+              host: PG.host,
+              port: PG.port,
+              username: PG.user,
+              password: PG.password,
+              database: database.name,
+            }),
+          { concurrent: true, ping: true },
+        );
       } finally {
         await database.drop();
         const names = await leftoverScratchDatabases();
-        checks.push(`scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`);
+        checks.push(
+          `scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`,
+        );
       }
     }
   }
@@ -342,7 +418,8 @@ const elapsedS = (performance.now() - started) / 1000;
 const version = packageVersion;
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n >= 1 ? `${n.toFixed(2)} ms` : `${int(n * 1000)} µs`);
-const cell = (r) => (r ? `${int(r.callsPerSec)} calls/s (mean ${ms(r.meanMs)}, p99 ${ms(r.p99Ms)}, ±${r.rme.toFixed(1)}%)` : 'failed');
+const cell = (r) =>
+  r ? `${int(r.callsPerSec)} calls/s (mean ${ms(r.meanMs)}, p99 ${ms(r.p99Ms)}, ±${r.rme.toFixed(1)}%)` : 'failed';
 
 console.log('');
 console.log('# nestjs-ecpay checkout benchmark (EcpayService.createCheckout)');
@@ -350,14 +427,21 @@ console.log('');
 console.log(`- Date: ${new Date().toISOString()}`);
 console.log(`- Node: ${process.version} (${process.platform}/${process.arch})`);
 console.log(`- CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length} logical cores`);
-console.log(`- tinybench ${version('tinybench')}, typeorm ${version('typeorm')}, sql.js ${version('sql.js')}, pg ${version('pg')}${pgVersion ? `, PostgreSQL server ${pgVersion} (synchronous_commit=${pgCommit})` : ''}`);
-console.log(`- Each cell: ${ROUNDS} rounds (2nd in reverse order) of ${TIME_MS} ms + ${WARMUP_MS} ms warm-up, the faster round shown; one sample = one createCheckout call; ±x% = 95% relative margin of error of that round's mean latency`);
-console.log(`- in flight 1: calls/s = 1000 ÷ mean latency; in flight ${CONCURRENCY}: calls/s = completed calls ÷ wall time, latency = per call (queueing included)`);
+console.log(
+  `- tinybench ${version('tinybench')}, typeorm ${version('typeorm')}, sql.js ${version('sql.js')}, pg ${version('pg')}${pgVersion ? `, PostgreSQL server ${pgVersion} (synchronous_commit=${pgCommit})` : ''}`,
+);
+console.log(
+  `- Each cell: ${ROUNDS} rounds (2nd in reverse order) of ${TIME_MS} ms + ${WARMUP_MS} ms warm-up, the faster round shown; one sample = one createCheckout call; ±x% = 95% relative margin of error of that round's mean latency`,
+);
+console.log(
+  `- in flight 1: calls/s = 1000 ÷ mean latency; in flight ${CONCURRENCY}: calls/s = completed calls ÷ wall time, latency = per call (queueing included)`,
+);
 console.log(`- Total run: ${elapsedS.toFixed(1)} s`);
 console.log('');
 console.log(`| setup | in flight | ${ORDERS.map((o) => o.label).join(' | ')} |`);
 console.log(`| --- | ---: | ${ORDERS.map(() => '---:').join(' | ')} |`);
-for (const row of rows) console.log(`| ${row.setup} | ${row.inFlight} | ${ORDERS.map((o) => cell(row.results[o.key])).join(' | ')} |`);
+for (const row of rows)
+  console.log(`| ${row.setup} | ${row.inFlight} | ${ORDERS.map((o) => cell(row.results[o.key])).join(' | ')} |`);
 console.log('');
 for (const note of notes) console.log(`- ${note}`);
 console.log(`- Largest difference between the two rounds: ${worstSpread.pct.toFixed(1)}% (${worstSpread.name})`);
@@ -373,11 +457,18 @@ for (const label of ['sql.js', 'PostgreSQL']) {
   console.log(`- Storing the trade on ${label} (sequential mean − no-op mean): ${parts.join('; ')}`);
 }
 for (const row of rows) {
-  const parts = ORDERS.filter((o) => row.results[o.key]).map((o) => `${o.label} ${int(row.results[o.key].cpuUsPerCall)} µs`);
-  console.log(`- Node CPU per call (user + system, run phase), ${row.setup}, ${row.inFlight} in flight: ${parts.join('; ')}`);
+  const parts = ORDERS.filter((o) => row.results[o.key]).map(
+    (o) => `${o.label} ${int(row.results[o.key].cpuUsPerCall)} µs`,
+  );
+  console.log(
+    `- Node CPU per call (user + system, run phase), ${row.setup}, ${row.inFlight} in flight: ${parts.join('; ')}`,
+  );
 }
 for (const [label, p] of pings) {
-  if (p) console.log(`- Extra: one round trip on ${label}, \`SELECT 1\` through the same DataSource: mean ${ms(p.meanMs)}, p99 ${ms(p.p99Ms)} (±${p.rme.toFixed(1)}%)`);
+  if (p)
+    console.log(
+      `- Extra: one round trip on ${label}, \`SELECT 1\` through the same DataSource: mean ${ms(p.meanMs)}, p99 ${ms(p.p99Ms)} (±${p.rme.toFixed(1)}%)`,
+    );
 }
 const pgRows = rows.filter((row) => row.setup.startsWith('PostgreSQL'));
 if (pgRows.length === 2) {
@@ -389,5 +480,7 @@ if (pgRows.length === 2) {
 console.log('');
 console.log('## Checks');
 console.log('');
-console.log(`- every setup, both orders: CheckMacValue verifies (computeCheckMacValue), fresh MerchantTradeNo, ItemName/TotalAmount as expected, trade pending`);
+console.log(
+  `- every setup, both orders: CheckMacValue verifies (computeCheckMacValue), fresh MerchantTradeNo, ItemName/TotalAmount as expected, trade pending`,
+);
 for (const line of checks) console.log(`- ${line}`);

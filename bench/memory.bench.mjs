@@ -46,12 +46,28 @@ try {
       this.handled++;
     }
   }
-  Reflect.decorate([lib.OnEcpayEvent('payment.succeeded')], Listener.prototype, 'paid', Object.getOwnPropertyDescriptor(Listener.prototype, 'paid'));
+  Reflect.decorate(
+    [lib.OnEcpayEvent('payment.succeeded')],
+    Listener.prototype,
+    'paid',
+    Object.getOwnPropertyDescriptor(Listener.prototype, 'paid'),
+  );
   Reflect.decorate([Injectable()], Listener);
   class AppModule {}
   Module({
     imports: [
-      TypeOrmModule.forRoot({ type: 'postgres', host: PG.host, port: PG.port, username: PG.user, password: PG.password, database: scratch.name, entities: [...lib.ECPAY_ENTITIES], migrations: [...lib.ECPAY_MIGRATIONS], migrationsRun: true, logging: false }),
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        host: PG.host,
+        port: PG.port,
+        username: PG.user,
+        password: PG.password,
+        database: scratch.name,
+        entities: [...lib.ECPAY_ENTITIES],
+        migrations: [...lib.ECPAY_MIGRATIONS],
+        migrationsRun: true,
+        logging: false,
+      }),
       lib.EcpayModule.forRoot({ environment: 'stage', ...STAGE, publicUrl: 'https://shop.example.com' }),
     ],
     providers: [Listener],
@@ -62,7 +78,11 @@ try {
   const dataSource = app.get(getDataSourceToken());
 
   // The trades: one through createCheckout, the rest copies of its row (as the notifications bench does).
-  const checkout = await app.get(lib.EcpayService).createCheckout({ items: [{ name: '阿里山高山烏龍茶 150g', price: 680, quantity: 1 }], description: '記憶體測試', payment: { method: 'Credit' } });
+  const checkout = await app.get(lib.EcpayService).createCheckout({
+    items: [{ name: '阿里山高山烏龍茶 150g', price: 680, quantity: 1 }],
+    description: '記憶體測試',
+    payment: { method: 'Credit' },
+  });
   const { id: _i, version: _v, createdAt: _c, updatedAt: _u, ...template } = checkout.trade;
   const tradeNos = [checkout.merchantTradeNo];
   for (let from = 1; from < TRADES; from += 1_000) {
@@ -76,7 +96,11 @@ try {
     await dataSource.getRepository(lib.EcpayTrade).insert(rows);
   }
   const testing = new lib.EcpayTesting(STAGE);
-  const bodies = tradeNos.map((merchantTradeNo) => testing.form(testing.paymentSucceeded({ merchantId: STAGE.merchantId, merchantTradeNo, totalAmount: template.totalAmount })));
+  const bodies = tradeNos.map((merchantTradeNo) =>
+    testing.form(
+      testing.paymentSucceeded({ merchantId: STAGE.merchantId, merchantTradeNo, totalAmount: template.totalAmount }),
+    ),
+  );
 
   const samples = [sample('before the first post', 0)];
   const total = TRADES * COPIES;
@@ -91,7 +115,11 @@ try {
     const sliceWorkers = Array.from({ length: IN_FLIGHT }, async () => {
       while (next < until) {
         const i = next++;
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: bodies[i % TRADES] });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: bodies[i % TRADES],
+        });
         if (response.status !== 200 || (await response.text()) !== '1|OK') bad++;
       }
     });
@@ -103,7 +131,8 @@ try {
   // Let the dispatcher deliver every event, then measure once more.
   const inbox = dataSource.getRepository(lib.EcpayNotification);
   const dispatcher = app.get(lib.EcpayNotificationDispatcher);
-  for (let round = 0; round < 2_000 && (await inbox.countBy({ dispatchStatus: 'pending' })) > 0; round++) await dispatcher.kick();
+  for (let round = 0; round < 2_000 && (await inbox.countBy({ dispatchStatus: 'pending' })) > 0; round++)
+    await dispatcher.kick();
   samples.push(sample('after the dispatcher drained', total));
   const stored = await inbox.count();
   const handled = app.get(Listener).handled;
@@ -112,17 +141,24 @@ try {
   check(stored === TRADES, `${stored} inbox rows, expected ${TRADES}`);
   check(handled === TRADES, `${handled} handler runs, expected ${TRADES}`);
 
-  console.log(`# Memory over ${total.toLocaleString('en')} notifications (PostgreSQL, ${TRADES.toLocaleString('en')} trades × ${COPIES} posts, ${IN_FLIGHT} in flight)\n`);
-  console.log(`- Node ${process.version}; posted in ${seconds.toFixed(1)} s (${Math.round(total / seconds).toLocaleString('en')} req/s, load generator in the same process); ${stored.toLocaleString('en')} inbox rows, ${handled.toLocaleString('en')} handler runs, every reply 200 1|OK\n`);
+  console.log(
+    `# Memory over ${total.toLocaleString('en')} notifications (PostgreSQL, ${TRADES.toLocaleString('en')} trades × ${COPIES} posts, ${IN_FLIGHT} in flight)\n`,
+  );
+  console.log(
+    `- Node ${process.version}; posted in ${seconds.toFixed(1)} s (${Math.round(total / seconds).toLocaleString('en')} req/s, load generator in the same process); ${stored.toLocaleString('en')} inbox rows, ${handled.toLocaleString('en')} handler runs, every reply 200 1|OK\n`,
+  );
   console.log('| when | heap used (after GC) | RSS | external + array buffers |');
   console.log('| --- | ---: | ---: | ---: |');
-  for (const s of samples) console.log(`| ${s.label} | ${mib(s.heapUsed)} MiB | ${mib(s.rss)} MiB | ${mib(s.external)} MiB |`);
+  for (const s of samples)
+    console.log(`| ${s.label} | ${mib(s.heapUsed)} MiB | ${mib(s.rss)} MiB | ${mib(s.external)} MiB |`);
   // The first samples still shed the start-up garbage (the trades' insert batches, the bodies' build-up); the second
   // half of the run is the steady state.
   const half = samples.find((s) => s.posted === total / 2 && !s.label.includes('dispatcher'));
   const last = samples.filter((s) => s.posted === total && !s.label.includes('dispatcher')).at(-1);
   const growth = last.heapUsed - half.heapUsed;
-  console.log(`\n- heap growth over the second half (${(total / 2).toLocaleString('en')} to ${total.toLocaleString('en')} posts): ${mib(growth)} MiB (${(growth / (total / 2)).toFixed(1)} bytes per notification)`);
+  console.log(
+    `\n- heap growth over the second half (${(total / 2).toLocaleString('en')} to ${total.toLocaleString('en')} posts): ${mib(growth)} MiB (${(growth / (total / 2)).toFixed(1)} bytes per notification)`,
+  );
 } catch (error) {
   console.error(`ABORT: ${describeError(error)}`);
   process.exitCode = 1;
@@ -130,5 +166,7 @@ try {
   await app?.close().catch(() => undefined);
   await scratch.drop();
   const left = await leftoverScratchDatabases().catch(() => ['(could not check)']);
-  console.log(`- scratch database ${scratch.name} dropped; ecpay_bench_% databases left: ${left.length ? left.join(', ') : 'none'}`);
+  console.log(
+    `- scratch database ${scratch.name} dropped; ecpay_bench_% databases left: ${left.length ? left.join(', ') : 'none'}`,
+  );
 }

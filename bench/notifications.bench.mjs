@@ -19,7 +19,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BenchAbort, check, createScratchDatabase, describeError, leftoverScratchDatabases, onInterrupt, packageVersion, PG as SHARED_PG, pgAdmin } from './support.mjs';
+import {
+  BenchAbort,
+  check,
+  createScratchDatabase,
+  describeError,
+  leftoverScratchDatabases,
+  onInterrupt,
+  packageVersion,
+  PG as SHARED_PG,
+  pgAdmin,
+} from './support.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs shared by both processes: ECPay's public stage merchant and the order every trade is made from (the same
@@ -43,7 +53,6 @@ const FORM = 'application/x-www-form-urlencoded';
 
 /** MerchantTradeNo number i of a batch: letters and digits, 15 characters. */
 const tradeNo = (prefix, i) => `${prefix}${String(i).padStart(8, '0')}`;
-
 
 if (process.argv[2] === '--serve') await serve(process.argv[3], JSON.parse(process.argv[4] ?? '{}'));
 else await main();
@@ -92,14 +101,27 @@ async function serve(setup, config) {
       }
     }
     const proto = BareCallbacksController.prototype;
-    Reflect.decorate([Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')], proto, 'ack', Object.getOwnPropertyDescriptor(proto, 'ack'));
+    Reflect.decorate(
+      [Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')],
+      proto,
+      'ack',
+      Object.getOwnPropertyDescriptor(proto, 'ack'),
+    );
     Reflect.decorate([Controller('ecpay')], BareCallbacksController);
     Module({ controllers: [BareCallbacksController] })(AppModule);
   } else {
     const typeorm =
       setup === 'sqljs'
         ? { type: 'sqljs', autoSave: false }
-        : { type: 'postgres', host: config.host, port: config.port, username: config.user, password: config.password, database: config.database, ...(config.poolSize ? { poolSize: config.poolSize } : {}) };
+        : {
+            type: 'postgres',
+            host: config.host,
+            port: config.port,
+            username: config.user,
+            password: config.password,
+            database: config.database,
+            ...(config.poolSize ? { poolSize: config.poolSize } : {}),
+          };
     Module({
       imports: [
         TypeOrmModule.forRoot({
@@ -137,7 +159,8 @@ async function serve(setup, config) {
   if (dataSource) {
     const pending = await dataSource.showMigrations();
     const applied = await dataSource.query('SELECT name FROM migrations');
-    if (pending || applied.length !== lib.ECPAY_MIGRATIONS.length) throw new Error(`${setup}: ${applied.length} of ${lib.ECPAY_MIGRATIONS.length} migrations applied`);
+    if (pending || applied.length !== lib.ECPAY_MIGRATIONS.length)
+      throw new Error(`${setup}: ${applied.length} of ${lib.ECPAY_MIGRATIONS.length} migrations applied`);
     info = { migrations: applied.length };
   }
 
@@ -147,21 +170,33 @@ async function serve(setup, config) {
     // repository in chunks, which is much faster than one createCheckout each and stores the same columns.
     async trades({ prefix, count }) {
       const started = performance.now();
-      const checkout = await app.get(lib.EcpayService).createCheckout({ ...ORDER, merchantTradeNo: tradeNo(prefix, 0) });
-      if (checkout.trade.totalAmount !== TOTAL_AMOUNT || checkout.trade.status !== 'pending') throw new Error('unexpected checkout trade');
+      const checkout = await app
+        .get(lib.EcpayService)
+        .createCheckout({ ...ORDER, merchantTradeNo: tradeNo(prefix, 0) });
+      if (checkout.trade.totalAmount !== TOTAL_AMOUNT || checkout.trade.status !== 'pending')
+        throw new Error('unexpected checkout trade');
       const repository = dataSource.getRepository(lib.EcpayTrade);
       const { id: _id, version: _version, createdAt: _c, updatedAt: _u, ...template } = checkout.trade;
       for (let from = 1; from < count; from += 500) {
         const rows = [];
         const now = new Date();
         for (let i = from; i < Math.min(count, from + 500); i++) {
-          rows.push({ ...template, id: randomUUID(), merchantTradeNo: tradeNo(prefix, i), createdAt: now, updatedAt: now });
+          rows.push({
+            ...template,
+            id: randomUUID(),
+            merchantTradeNo: tradeNo(prefix, i),
+            createdAt: now,
+            updatedAt: now,
+          });
         }
         await repository.insert(rows);
       }
       const stored = await repository.countBy({ merchantTradeNo: Like(`${prefix}%`), status: 'pending' });
       if (stored !== count) throw new Error(`${stored} pending trades stored, expected ${count}`);
-      return { ms: performance.now() - started, template: { merchantId: template.merchantId, totalAmount: template.totalAmount } };
+      return {
+        ms: performance.now() - started,
+        template: { merchantId: template.merchantId, totalAmount: template.totalAmount },
+      };
     },
     mark() {
       const loop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
@@ -172,7 +207,10 @@ async function serve(setup, config) {
       const { Session } = await import('node:inspector');
       profiler = new Session();
       profiler.connect();
-      const post = (method) => new Promise((resolve, reject) => profiler.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+      const post = (method) =>
+        new Promise((resolve, reject) =>
+          profiler.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+        );
       profiler.run = post;
       await post('Profiler.enable');
       await post('Profiler.start');
@@ -295,9 +333,13 @@ async function main() {
 
   /** Starts the app process of a setup; resolves once it listens. Returns { port, info, call(type, payload), stop() }. */
   function startApp(setup, config = {}) {
-    const proc = fork(fileURLToPath(import.meta.url), ['--serve', setup, JSON.stringify({ ...config, diagnose: DIAGNOSE })], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const proc = fork(
+      fileURLToPath(import.meta.url),
+      ['--serve', setup, JSON.stringify({ ...config, diagnose: DIAGNOSE })],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     child = proc;
     const waiting = new Map();
     let nextId = 1;
@@ -314,7 +356,8 @@ async function main() {
     });
     proc.on('exit', (code, signal) => {
       exited = true;
-      for (const { reject } of waiting.values()) reject(new BenchAbort(`${setup}: the app process exited (${signal ?? code})`));
+      for (const { reject } of waiting.values())
+        reject(new BenchAbort(`${setup}: the app process exited (${signal ?? code})`));
       waiting.clear();
     });
     const call = (type, payload, timeoutMs = 60_000) =>
@@ -322,7 +365,12 @@ async function main() {
         if (exited) return reject(new BenchAbort(`${setup}: the app process has exited`));
         const id = nextId++;
         waiting.set(id, { resolve, reject });
-        setTimeout(() => waiting.has(id) && (waiting.delete(id), reject(new BenchAbort(`${setup}: ${type} took over ${timeoutMs} ms`))), timeoutMs).unref();
+        setTimeout(
+          () =>
+            waiting.has(id) &&
+            (waiting.delete(id), reject(new BenchAbort(`${setup}: ${type} took over ${timeoutMs} ms`))),
+          timeoutMs,
+        ).unref();
         proc.send({ id, type, payload });
       });
     const stop = async () => {
@@ -340,8 +388,16 @@ async function main() {
   function signedBodies(prefix, count, template = { merchantId: STAGE.merchantId, totalAmount: TOTAL_AMOUNT }) {
     const bodies = new Array(count);
     for (let i = 0; i < count; i++) {
-      const fields = testing.paymentSucceeded({ merchantId: template.merchantId, merchantTradeNo: tradeNo(prefix, i), totalAmount: template.totalAmount });
-      if (i === 0) check(verifyCheckMacValue(fields, { hashKey: STAGE.hashKey, hashIv: STAGE.hashIv }), 'EcpayTesting produced a body that does not verify');
+      const fields = testing.paymentSucceeded({
+        merchantId: template.merchantId,
+        merchantTradeNo: tradeNo(prefix, i),
+        totalAmount: template.totalAmount,
+      });
+      if (i === 0)
+        check(
+          verifyCheckMacValue(fields, { hashKey: STAGE.hashKey, hashIv: STAGE.hashIv }),
+          'EcpayTesting produced a body that does not verify',
+        );
       bodies[i] = testing.form(fields);
     }
     return bodies;
@@ -392,7 +448,13 @@ async function main() {
         (error, result) => {
           cannon = undefined;
           if (error) reject(error);
-          else resolve({ result, elapsedS: (lastResponseAt - startedAt) / 1000, wrap, distinct: wrap ? length : Math.min(next, bodies.length) });
+          else
+            resolve({
+              result,
+              elapsedS: (lastResponseAt - startedAt) / 1000,
+              wrap,
+              distinct: wrap ? length : Math.min(next, bodies.length),
+            });
         },
       );
       instance.on('response', () => {
@@ -404,20 +466,34 @@ async function main() {
   }
 
   const clean = (label, phase, { result }) =>
-    check(result.non2xx === 0 && result.errors === 0 && result.timeouts === 0 && result.mismatches === 0,
-      `${label}, ${phase}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} bodies other than ${ACK} (status codes ${JSON.stringify(result.statusCodeStats)})`);
+    check(
+      result.non2xx === 0 && result.errors === 0 && result.timeouts === 0 && result.mismatches === 0,
+      `${label}, ${phase}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} bodies other than ${ACK} (status codes ${JSON.stringify(result.statusCodeStats)})`,
+    );
   /** Completed requests per second of a run, and of its best one-second sample (JIT and pool warm by then). */
-  const rates = ({ result, elapsedS }) => ({ mean: result.requests.total / elapsedS, best: Math.max(result.requests.max, result.requests.total / elapsedS) });
+  const rates = ({ result, elapsedS }) => ({
+    mean: result.requests.total / elapsedS,
+    best: Math.max(result.requests.max, result.requests.total / elapsedS),
+  });
   /** Completed requests per second before the wrap (first deliveries) and after it (duplicates). */
   const phases = ({ result, elapsedS, wrap }) =>
-    wrap && wrap.at < elapsedS * 1000 ? { first: wrap.responses / (wrap.at / 1000), duplicate: (result.requests.total - wrap.responses) / (elapsedS - wrap.at / 1000) } : undefined;
+    wrap && wrap.at < elapsedS * 1000
+      ? {
+          first: wrap.responses / (wrap.at / 1000),
+          duplicate: (result.requests.total - wrap.responses) / (elapsedS - wrap.at / 1000),
+        }
+      : undefined;
 
-  const machineTimes = () => os.cpus().reduce((acc, cpu) => {
-    const t = cpu.times;
-    acc.busy += t.user + t.nice + t.sys + t.irq;
-    acc.idle += t.idle;
-    return acc;
-  }, { busy: 0, idle: 0 });
+  const machineTimes = () =>
+    os.cpus().reduce(
+      (acc, cpu) => {
+        const t = cpu.times;
+        acc.busy += t.user + t.nice + t.sys + t.irq;
+        acc.idle += t.idle;
+        return acc;
+      },
+      { busy: 0, idle: 0 },
+    );
   const cpuMs = (before, after) => (after.user - before.user + after.system - before.system) / 1000;
   // Time the hypervisor gave to other guests (steal), in USER_HZ ticks summed over cores, from /proc/stat (Linux).
   const stealAndTotal = () => {
@@ -477,14 +553,20 @@ async function main() {
         // Warm-up the same way, on a batch of its own, so that the timed run starts on trades nobody has paid yet.
         const batch = await app.call('trades', { prefix: `W${tag}`, count: WARMUP_TRADES });
         template = batch.template;
-        check(template.totalAmount === TOTAL_AMOUNT && template.merchantId === STAGE.merchantId, `${label}: unexpected trade ${JSON.stringify(template)}`);
-        const warm = await load(app.port, signedBodies(`W${tag}`, WARMUP_TRADES, template), { durationS: WARMUP_S, wrapAtS: WARMUP_WRAP_AT * WARMUP_S });
+        check(
+          template.totalAmount === TOTAL_AMOUNT && template.merchantId === STAGE.merchantId,
+          `${label}: unexpected trade ${JSON.stringify(template)}`,
+        );
+        const warm = await load(app.port, signedBodies(`W${tag}`, WARMUP_TRADES, template), {
+          durationS: WARMUP_S,
+          wrapAtS: WARMUP_WRAP_AT * WARMUP_S,
+        });
         clean(label, 'warm-up', warm);
         warmup = { ...rates(warm), phases: phases(warm) };
         // With k = duplicates per second ÷ first deliveries per second, first deliveries are FIRST_SHARE of the
         // requests when the wrap comes at FIRST_SHARE·k ÷ (FIRST_SHARE·k + 1 − FIRST_SHARE) of the time.
         const k = warmup.phases ? warmup.phases.duplicate / warmup.phases.first : 1;
-        wrapAt = Math.min(0.9, Math.max(0.6, FIRST_SHARE * k / (FIRST_SHARE * k + (1 - FIRST_SHARE))));
+        wrapAt = Math.min(0.9, Math.max(0.6, (FIRST_SHARE * k) / (FIRST_SHARE * k + (1 - FIRST_SHARE))));
         count = Math.max(MIN_TRADES, Math.min(MAX_TRADES, Math.ceil(2 * warmup.best * wrapAt * DURATION_S)));
         batchMs = (await app.call('trades', { prefix, count }, 120_000)).ms;
         bodies = signedBodies(prefix, count, template);
@@ -503,7 +585,11 @@ async function main() {
       const stealBefore = stealAndTotal();
       const postgresBefore = setup === 'postgres' ? postgresCpuMs() : undefined;
       const selfBefore = process.cpuUsage();
-      const run = await load(app.port, bodies, withDb ? { durationS: DURATION_S, wrapAtS: wrapAt * DURATION_S } : { durationS: DURATION_S });
+      const run = await load(
+        app.port,
+        bodies,
+        withDb ? { durationS: DURATION_S, wrapAtS: wrapAt * DURATION_S } : { durationS: DURATION_S },
+      );
       const { result, elapsedS } = run;
       const selfAfter = process.cpuUsage();
       const postgresAfter = setup === 'postgres' ? postgresCpuMs() : undefined;
@@ -519,7 +605,9 @@ async function main() {
           .map(([kind, n]) => [kind, n - (before.statements[kind] ?? 0)])
           .filter(([, n]) => n > 0)
           .map(([kind, n]) => `${kind} ${(n / received).toFixed(2)}`);
-        notes.push(`DIAGNOSTIC ${label}: CPU profile of the timed run in ${file}; SQL statements per request (dispatcher included): ${perRequest.join(', ') || 'none'}`);
+        notes.push(
+          `DIAGNOSTIC ${label}: CPU profile of the timed run in ${file}; SQL statements per request (dispatcher included): ${perRequest.join(', ') || 'none'}`,
+        );
       }
 
       const received = after.received - before.received;
@@ -541,21 +629,32 @@ async function main() {
         durationS: elapsedS,
         serverCpuUs: (cpuMs(before.cpu, after.cpu) * 1000) / received,
         clientCpuUs: (cpuMs(selfBefore, selfAfter) * 1000) / completed,
-        machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle),
+        machineBusy:
+          (machineAfter.busy - machineBefore.busy) /
+          (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle),
         // os.cpus() times are ms summed over cores.
         machineBusyMs: machineAfter.busy - machineBefore.busy,
         appCpuMs: cpuMs(before.cpu, after.cpu),
         clientCpuMs: cpuMs(selfBefore, selfAfter),
-        steal: stealBefore && stealAfter && stealAfter.total > stealBefore.total ? (stealAfter.steal - stealBefore.steal) / (stealAfter.total - stealBefore.total) : undefined,
-        postgresCpuMs: postgresBefore !== undefined && postgresAfter !== undefined ? postgresAfter - postgresBefore : undefined,
+        steal:
+          stealBefore && stealAfter && stealAfter.total > stealBefore.total
+            ? (stealAfter.steal - stealBefore.steal) / (stealAfter.total - stealBefore.total)
+            : undefined,
+        postgresCpuMs:
+          postgresBefore !== undefined && postgresAfter !== undefined ? postgresAfter - postgresBefore : undefined,
         trades: withDb ? count : undefined,
         batchMs,
         warmup,
         phases: phases(run),
-        wrapped: run.wrap ? `at ${(run.wrap.at / 1000).toFixed(1)} s${run.wrap.ranOut ? ' (the list ran out)' : ''}` : 'never',
+        wrapped: run.wrap
+          ? `at ${(run.wrap.at / 1000).toFixed(1)} s${run.wrap.ranOut ? ' (the list ran out)' : ''}`
+          : 'never',
         loop: after.loop,
       };
-      check(settled.finished === settled.received, `${label}: ${settled.received - settled.finished} request(s) still unanswered 10 s after the run`);
+      check(
+        settled.finished === settled.received,
+        `${label}: ${settled.received - settled.finished} request(s) still unanswered 10 s after the run`,
+      );
       clean(label, 'timed run', { result });
       check(received >= completed, `${label}: ${completed} responses but only ${received} requests received`);
 
@@ -569,10 +668,18 @@ async function main() {
         // Every body before the wrap was posted and answered well before the end of the run, so the inbox must hold
         // exactly one row per distinct body posted. (Without a timed wrap, a request written just as autocannon
         // stopped may never have reached the app: at most one per connection.)
-        check(counts.notifications <= run.distinct && counts.notifications >= run.distinct - (run.wrap ? 0 : CONNECTIONS),
-          `${label}: ${counts.notifications} inbox rows for ${run.distinct} distinct notifications posted`);
-        check(counts.applied === counts.notifications, `${label}: ${counts.notifications - counts.applied} inbox rows not applied as payment.succeeded`);
-        check(counts.paid === counts.notifications && counts.paid + counts.pending === count, `${label}: ${counts.paid} trades paid, ${counts.pending} pending, for ${counts.notifications} first deliveries of ${count} trades`);
+        check(
+          counts.notifications <= run.distinct && counts.notifications >= run.distinct - (run.wrap ? 0 : CONNECTIONS),
+          `${label}: ${counts.notifications} inbox rows for ${run.distinct} distinct notifications posted`,
+        );
+        check(
+          counts.applied === counts.notifications,
+          `${label}: ${counts.notifications - counts.applied} inbox rows not applied as payment.succeeded`,
+        );
+        check(
+          counts.paid === counts.notifications && counts.paid + counts.pending === count,
+          `${label}: ${counts.paid} trades paid, ${counts.pending} pending, for ${counts.notifications} first deliveries of ${count} trades`,
+        );
         const drained = await app.call('drain', { prefix, timeoutMs: 10_000 }, 30_000);
         row.backlog = counts.dispatchPending;
         row.drain = drained;
@@ -580,7 +687,9 @@ async function main() {
           `${label}: ${received.toLocaleString('en-US')} requests received and answered 200 ${ACK}; ${counts.notifications.toLocaleString('en-US')} inbox rows = ` +
             `${counts.paid.toLocaleString('en-US')} trades now paid (first deliveries), ${row.duplicates.toLocaleString('en-US')} duplicates; ` +
             `${counts.dispatchPending.toLocaleString('en-US')} events still pending dispatch when the load stopped, ` +
-            (drained.left === 0 ? `all marked done ${(drained.ms / 1000).toFixed(1)} s later` : `${drained.left} still pending after ${(drained.ms / 1000).toFixed(1)} s`),
+            (drained.left === 0
+              ? `all marked done ${(drained.ms / 1000).toFixed(1)} s later`
+              : `${drained.left} still pending after ${(drained.ms / 1000).toFixed(1)} s`),
         );
       } else {
         checks.push(`${label}: ${received.toLocaleString('en-US')} requests received and answered 200 ${ACK}`);
@@ -601,7 +710,10 @@ async function main() {
       let reachable = false;
       try {
         [pgVersion, pgCommit] = await pgAdmin(
-          async (client) => [(await client.query('SHOW server_version')).rows[0].server_version, (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit],
+          async (client) => [
+            (await client.query('SHOW server_version')).rows[0].server_version,
+            (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit,
+          ],
           PROBE_TIMEOUT_MS,
         );
         reachable = true;
@@ -615,12 +727,19 @@ async function main() {
         try {
           await database.created;
           await runSetup('postgres', `EcpayModule, PostgreSQL ${pgVersion.split(' ')[0]}`, {
-            host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: database.name, poolSize: PG.poolSize,
+            host: PG.host,
+            port: PG.port,
+            user: PG.user,
+            password: PG.password,
+            database: database.name,
+            poolSize: PG.poolSize,
           });
         } finally {
           await database.drop();
           const names = await leftoverScratchDatabases();
-          checks.push(`scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`);
+          checks.push(
+            `scratch database ${database.name} dropped; ecpay_bench_% databases left on the server: ${names.length === 0 ? 'none' : names.join(', ')}`,
+          );
         }
       }
     }
@@ -639,7 +758,13 @@ async function main() {
   const version = packageVersion;
   function gitDescribe() {
     try {
-      const git = (...args) => execFileSync('git', args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const git = (...args) =>
+        execFileSync('git', args, {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          encoding: 'utf8',
+          timeout: 5000,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
       const dirty = git('status', '--porcelain', '--', 'src') !== '';
       return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''} (dist/ as built before the run)`;
     } catch {
@@ -660,12 +785,16 @@ async function main() {
     `- autocannon ${version('autocannon')}, @nestjs/core ${version('@nestjs/core')} (Express), typeorm ${version('typeorm')}, sql.js ${version('sql.js')}, pg ${version('pg')}` +
       `${pgVersion ? `, PostgreSQL server ${pgVersion} (synchronous_commit=${pgCommit}, pool ${PG.poolSize ?? 'default (10)'})` : ''}`,
   );
-  console.log(`- Each setup: its own app process (NestFactory.create(AppModule, { rawBody: true }), Express, 127.0.0.1 port 0); autocannon ${version('autocannon')} in this process, ${CONNECTIONS} connections`);
+  console.log(
+    `- Each setup: its own app process (NestFactory.create(AppModule, { rawBody: true }), Express, 127.0.0.1 port 0); autocannon ${version('autocannon')} in this process, ${CONNECTIONS} connections`,
+  );
   console.log(
     `- Each setup: ${WARMUP_S} s warm-up, then ${DURATION_S} s timed. With a database, each run posts its own batch of trades' bodies in order and wraps around to the start of the list once: ` +
       `first deliveries before, duplicates after. The warm-up (a batch of ${int(WARMUP_TRADES)} trades) wraps at ${100 * WARMUP_WRAP_AT}% of its time and so measures both rates; the timed run (a fresh batch sized at 2× the warm-up's best second) wraps when about ${100 * FIRST_SHARE}% of its requests should be first deliveries at those rates`,
   );
-  console.log(`- Bodies: one ReturnURL notification (RtnCode 1, TradeAmt ${TOTAL_AMOUNT}) per trade, signed with the stage merchant's keys (EcpayTesting), posted round-robin; dispatch options: the default (poll every 1 s; each stored event also kicks the dispatcher), no handlers`);
+  console.log(
+    `- Bodies: one ReturnURL notification (RtnCode 1, TradeAmt ${TOTAL_AMOUNT}) per trade, signed with the stage merchant's keys (EcpayTesting), posted round-robin; dispatch options: the default (poll every 1 s; each stored event also kicks the dispatcher), no handlers`,
+  );
   console.log(
     `- req/s = requests autocannon completed ÷ run time (from the start to the last response); p50/p99 = autocannon's latency percentiles (ms, 1 ms resolution); ` +
       `requests answered = requests the app received and answered 200 ${ACK}, including the ≤ ${CONNECTIONS} still in flight when autocannon stopped; first = inbox rows stored, duplicate = the rest`,
@@ -675,8 +804,11 @@ async function main() {
   console.log('| setup | req/s | p50 | p99 | non-2xx | errors | requests answered (first / duplicate) | run |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    const mix = r.first === undefined ? `${int(r.received)}` : `${int(r.received)} (${int(r.first)} / ${int(r.duplicates)})`;
-    console.log(`| ${r.setup} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} | ${mix} | ${r.durationS.toFixed(1)} s |`);
+    const mix =
+      r.first === undefined ? `${int(r.received)}` : `${int(r.received)} (${int(r.first)} / ${int(r.duplicates)})`;
+    console.log(
+      `| ${r.setup} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} | ${mix} | ${r.durationS.toFixed(1)} s |`,
+    );
   }
   console.log('');
   for (const note of notes) console.log(`- ${note}`);
@@ -685,19 +817,25 @@ async function main() {
       `- ${r.setup}: mean ${ms(r.mean)}, max ${ms(r.max)}; app process CPU ${int(r.serverCpuUs)} µs per request, autocannon ${int(r.clientCpuUs)} µs; ` +
         `app event-loop delay p99 ${ms(r.loop.p99)}, max ${ms(r.loop.max)}; ` +
         `machine busy ${(100 * r.machineBusy).toFixed(0)}% of ${os.cpus().length} cores` +
-        (r.postgresCpuMs !== undefined ? `, of which PostgreSQL's processes ${int((r.postgresCpuMs * 1000) / r.received)} µs per request` : '') +
-        `, everything else (kernel, other processes) ${(100 * Math.max(0, r.machineBusyMs - r.appCpuMs - r.clientCpuMs - (r.postgresCpuMs ?? 0)) / r.machineBusyMs).toFixed(0)}% of the busy time` +
+        (r.postgresCpuMs !== undefined
+          ? `, of which PostgreSQL's processes ${int((r.postgresCpuMs * 1000) / r.received)} µs per request`
+          : '') +
+        `, everything else (kernel, other processes) ${((100 * Math.max(0, r.machineBusyMs - r.appCpuMs - r.clientCpuMs - (r.postgresCpuMs ?? 0))) / r.machineBusyMs).toFixed(0)}% of the busy time` +
         (r.steal !== undefined ? `; steal ${(100 * r.steal).toFixed(1)}%` : '') +
         (r.trades
           ? `; batch of ${int(r.trades)} trades (stored in ${(r.batchMs / 1000).toFixed(1)} s), wrapped ${r.wrapped}` +
-            (r.phases ? `; ${int(r.phases.first)} req/s before the wrap (first deliveries), ${int(r.phases.duplicate)} req/s after (duplicates)` : '')
+            (r.phases
+              ? `; ${int(r.phases.first)} req/s before the wrap (first deliveries), ${int(r.phases.duplicate)} req/s after (duplicates)`
+              : '')
           : ''),
     );
   }
 
   for (const r of rows) {
     const p = r.warmup.phases;
-    console.log(`- Warm-up (not timed), ${r.setup}: ${int(r.warmup.mean)} req/s (best second ${int(r.warmup.best)})${p ? `; ${int(p.first)} req/s before its wrap, ${int(p.duplicate)} req/s after` : ''}`);
+    console.log(
+      `- Warm-up (not timed), ${r.setup}: ${int(r.warmup.mean)} req/s (best second ${int(r.warmup.best)})${p ? `; ${int(p.first)} req/s before its wrap, ${int(p.duplicate)} req/s after` : ''}`,
+    );
   }
 
   const bare = rows.find((r) => r.key === 'bare');
@@ -709,17 +847,27 @@ async function main() {
   if (bare && postgres) {
     const share = postgres.rps / bare.rps;
     const p99 = postgres.p99 / bare.p99;
-    console.log(`- throughput ≥ 40% of the bare endpoint's: ${(100 * share).toFixed(1)}% (${int(postgres.rps)} ÷ ${int(bare.rps)} req/s) — **${share >= 0.4 ? 'met' : 'not met'}**`);
-    console.log(`- p99 ≤ 3× the bare endpoint's p99: ${p99.toFixed(2)}× (${ms(postgres.p99)} ÷ ${ms(bare.p99)}) — **${p99 <= 3 ? 'met' : 'not met'}**`);
+    console.log(
+      `- throughput ≥ 40% of the bare endpoint's: ${(100 * share).toFixed(1)}% (${int(postgres.rps)} ÷ ${int(bare.rps)} req/s) — **${share >= 0.4 ? 'met' : 'not met'}**`,
+    );
+    console.log(
+      `- p99 ≤ 3× the bare endpoint's p99: ${p99.toFixed(2)}× (${ms(postgres.p99)} ÷ ${ms(bare.p99)}) — **${p99 <= 3 ? 'met' : 'not met'}**`,
+    );
   } else {
-    console.log(`- not evaluated: ${[bare ? null : 'the bare endpoint', postgres ? null : 'PostgreSQL'].filter(Boolean).join(' and ')} not measured`);
+    console.log(
+      `- not evaluated: ${[bare ? null : 'the bare endpoint', postgres ? null : 'PostgreSQL'].filter(Boolean).join(' and ')} not measured`,
+    );
   }
   if (bare && sqljs) {
-    console.log(`- for information, sql.js: ${(100 * (sqljs.rps / bare.rps)).toFixed(1)}% of the bare throughput, p99 ${(sqljs.p99 / bare.p99).toFixed(2)}× the bare p99`);
+    console.log(
+      `- for information, sql.js: ${(100 * (sqljs.rps / bare.rps)).toFixed(1)}% of the bare throughput, p99 ${(sqljs.p99 / bare.p99).toFixed(2)}× the bare p99`,
+    );
   }
   console.log('');
   console.log('## Checks');
   console.log('');
-  console.log(`- every response 200 ${ACK} (autocannon: 0 non-2xx, 0 errors, 0 timeouts, 0 bodies other than ${ACK}), warm-up included`);
+  console.log(
+    `- every response 200 ${ACK} (autocannon: 0 non-2xx, 0 errors, 0 timeouts, 0 bodies other than ${ACK}), warm-up included`,
+  );
   for (const line of checks) console.log(`- ${line}`);
 }

@@ -137,7 +137,12 @@ implementations.push({
 // 3. @rytass/payments-adapter-ecpay. No `withServer` → no HTTP server; issuePoll:false → no background poll timers.
 const { ECPayPayment, ECPayTicketGateway } = await import('@rytass/payments-adapter-ecpay');
 const rytassPayment = new ECPayPayment({ merchantId: MERCHANT_ID, hashKey: HASH_KEY, hashIv: HASH_IV });
-const rytassTicket = new ECPayTicketGateway({ merchantId: MERCHANT_ID, hashKey: HASH_KEY, hashIv: HASH_IV, issuePoll: false });
+const rytassTicket = new ECPayTicketGateway({
+  merchantId: MERCHANT_ID,
+  hashKey: HASH_KEY,
+  hashIv: HASH_IV,
+  issuePoll: false,
+});
 implementations.push({
   name: '@rytass/payments-adapter-ecpay 0.5.0',
   sign: () => rytassPayment.addMac(params).CheckMacValue,
@@ -183,7 +188,8 @@ const peers = [aioImpl, rytass];
 // ---------------------------------------------------------------------------------------------------------------
 
 const oursMac = ours.sign();
-if (oursMac !== EXPECTED_MAC) fail(`nestjs-ecpay computeCheckMacValue returned ${oursMac}, expected ${EXPECTED_MAC} (docs/protocol.md §1.5).`);
+if (oursMac !== EXPECTED_MAC)
+  fail(`nestjs-ecpay computeCheckMacValue returned ${oursMac}, expected ${EXPECTED_MAC} (docs/protocol.md §1.5).`);
 if (ours.verify() !== true) fail('nestjs-ecpay verifyCheckMacValue rejected the documented CheckMacValue.');
 if (verifyCheckMacValue({ ...params, CheckMacValue: EXPECTED_MAC.replace(/^6/, '7') }, keys) !== false) {
   fail('nestjs-ecpay verifyCheckMacValue accepted a tampered CheckMacValue.');
@@ -222,7 +228,8 @@ try {
 }
 const bareCipher = bareEncrypt();
 if (!bare.decryptCheck(bareCipher).equals(plaintextBytes)) fail('bare aes-128-cbc does not round-trip.');
-if (bareCipher.toString('base64') !== oursData) fail('bare aes-128-cbc ciphertext differs from encryptEcpayData output.');
+if (bareCipher.toString('base64') !== oursData)
+  fail('bare aes-128-cbc ciphertext differs from encryptEcpayData output.');
 
 // Interoperability (informational): can each side open the other's Data?
 const interop = [];
@@ -235,7 +242,9 @@ const tryOpen = (label, open) => {
     } catch {
       same = false;
     }
-    interop.push(`${label}: ${same ? 'same object' : `DIFFERENT object (ItemName = ${JSON.stringify(value?.OrderInfo?.ItemName)})`}`);
+    interop.push(
+      `${label}: ${same ? 'same object' : `DIFFERENT object (ItemName = ${JSON.stringify(value?.OrderInfo?.ItemName)})`}`,
+    );
   } catch (error) {
     interop.push(`${label}: throws (${error?.name}: ${error?.message})`);
   }
@@ -278,7 +287,8 @@ if (silenced(() => aio.valid_chkmc_string(aioRawString)) === true) {
 // Extra (info only): the one-shot crypto.hash() (Node ≥ 20.12), which skips the Hash object that createHash() builds.
 const ONE_SHOT = 'bare crypto.hash one-shot';
 if (typeof cryptoHash === 'function') {
-  if (cryptoHash('sha256', macSource, 'hex') !== expectedLowerMac) fail('crypto.hash() of checkMacValueSource() disagrees.');
+  if (cryptoHash('sha256', macSource, 'hex') !== expectedLowerMac)
+    fail('crypto.hash() of checkMacValueSource() disagrees.');
   tasks.push([ONE_SHOT, batched(() => cryptoHash('sha256', macSource, 'hex'))]);
 }
 
@@ -332,7 +342,9 @@ console.log('');
 console.log(`- Date: ${new Date().toISOString()}`);
 console.log(`- Node: ${process.version} (${process.platform}/${process.arch})`);
 console.log(`- CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length} logical cores`);
-console.log(`- tinybench ${tinybenchVersion}: ${ROUNDS} rounds (2nd in reverse order), each task ${TIME_MS} ms + ${WARMUP_MS} ms warmup per round, ${BATCH} calls per sample; cells show the faster round, ±x% = its 95% relative margin of error`);
+console.log(
+  `- tinybench ${tinybenchVersion}: ${ROUNDS} rounds (2nd in reverse order), each task ${TIME_MS} ms + ${WARMUP_MS} ms warmup per round, ${BATCH} calls per sample; cells show the faster round, ±x% = its 95% relative margin of error`,
+);
 console.log(`- Total timed run: ${elapsedS.toFixed(1)} s`);
 console.log('');
 console.log('| implementation | sign | verify | encrypt | decrypt |');
@@ -370,17 +382,27 @@ if (oursSign && fastestPeer) {
 }
 if (oursSign && bareSign) {
   const y = bareSign.opsPerSec / oursSign.opsPerSec;
-  console.log(`- bare SHA-256 (createHash) ÷ ours sign = ${y.toFixed(2)}× (target ≤ 2.5×): ${y <= 2.5 ? 'met' : 'NOT MET'}`);
+  console.log(
+    `- bare SHA-256 (createHash) ÷ ours sign = ${y.toFixed(2)}× (target ≤ 2.5×): ${y <= 2.5 ? 'met' : 'NOT MET'}`,
+  );
 }
 if (oursSign && oneShot) {
   // The stricter reading of the target: the cheapest way Node can hash the same string (ours uses it too).
   const z = oneShot.opsPerSec / oursSign.opsPerSec;
-  console.log(`- bare SHA-256 (one-shot crypto.hash) ÷ ours sign = ${z.toFixed(2)}× (target ≤ 2.5×): ${z <= 2.5 ? 'met' : 'NOT MET'}`);
+  console.log(
+    `- bare SHA-256 (one-shot crypto.hash) ÷ ours sign = ${z.toFixed(2)}× (target ≤ 2.5×): ${z <= 2.5 ? 'met' : 'NOT MET'}`,
+  );
 }
 const ratio = (a, b) => (a && b ? `${(a.opsPerSec / b.opsPerSec).toFixed(2)}×` : 'n/a');
-console.log(`- (info) ours verify ÷ fastest peer verify = ${ratio(results.get(ours).verify, [results.get(aioImpl).verify, results.get(rytass).verify].filter(Boolean).sort((a, b) => b.opsPerSec - a.opsPerSec)[0])}`);
-console.log(`- (info) ours encrypt ÷ rytass encrypt = ${ratio(results.get(ours).encrypt, results.get(rytass).encrypt)}; bare ÷ ours = ${ratio(results.get(bare).encrypt, results.get(ours).encrypt)}`);
-console.log(`- (info) ours decrypt ÷ rytass decrypt = ${ratio(results.get(ours).decrypt, results.get(rytass).decrypt)}; bare ÷ ours = ${ratio(results.get(bare).decrypt, results.get(ours).decrypt)}`);
+console.log(
+  `- (info) ours verify ÷ fastest peer verify = ${ratio(results.get(ours).verify, [results.get(aioImpl).verify, results.get(rytass).verify].filter(Boolean).sort((a, b) => b.opsPerSec - a.opsPerSec)[0])}`,
+);
+console.log(
+  `- (info) ours encrypt ÷ rytass encrypt = ${ratio(results.get(ours).encrypt, results.get(rytass).encrypt)}; bare ÷ ours = ${ratio(results.get(bare).encrypt, results.get(ours).encrypt)}`,
+);
+console.log(
+  `- (info) ours decrypt ÷ rytass decrypt = ${ratio(results.get(ours).decrypt, results.get(rytass).decrypt)}; bare ÷ ours = ${ratio(results.get(bare).decrypt, results.get(ours).decrypt)}`,
+);
 console.log('');
 console.log('## Checks');
 console.log('');

@@ -23,13 +23,21 @@ export const check = (condition, message) => {
 
 export const describeError = (error) => {
   if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
-  if (error instanceof Error) return [typeof error.code === 'string' ? error.code : null, error.message].filter(Boolean).join(': ') || error.name;
+  if (error instanceof Error)
+    return [typeof error.code === 'string' ? error.code : null, error.message].filter(Boolean).join(': ') || error.name;
   return String(error);
 };
 
 /** Runs `work` with a client connected to the admin database. */
 export async function pgAdmin(work, timeoutMs = 10_000) {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: PG.adminDatabase, connectionTimeoutMillis: timeoutMs });
+  const client = new pg.Client({
+    host: PG.host,
+    port: PG.port,
+    user: PG.user,
+    password: PG.password,
+    database: PG.adminDatabase,
+    connectionTimeoutMillis: timeoutMs,
+  });
   try {
     await client.connect();
     return await work(client);
@@ -55,7 +63,11 @@ export function createScratchDatabase() {
       (dropping ??= created
         .catch(() => undefined)
         .then(() =>
-          pgAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => client.query(`DROP DATABASE IF EXISTS "${name}"`))),
+          pgAdmin((client) =>
+            client
+              .query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+              .catch(() => client.query(`DROP DATABASE IF EXISTS "${name}"`)),
+          ),
         )
         .then(() => undefined)),
   };
@@ -64,7 +76,9 @@ export function createScratchDatabase() {
 
 /** The `ecpay_bench_%` databases still on the server, for the report's clean-up line. */
 export async function leftoverScratchDatabases() {
-  const left = await pgAdmin((client) => client.query(`SELECT datname FROM pg_database WHERE datname LIKE 'ecpay\\_bench\\_%'`));
+  const left = await pgAdmin((client) =>
+    client.query(`SELECT datname FROM pg_database WHERE datname LIKE 'ecpay\\_bench\\_%'`),
+  );
   return left.rows.map((row) => row.datname);
 }
 

@@ -62,11 +62,15 @@ function visit(node) {
 for (const node of edges.keys()) if (!state.has(node)) visit(node);
 
 if (cycles.length === 0) {
-  console.log(`folder cycles: none among ${new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]).size} folders of src/`);
+  console.log(
+    `folder cycles: none among ${new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]).size} folders of src/`,
+  );
 } else {
   for (const cycle of cycles) {
     console.error(`folder cycle: ${cycle.join(', ')}`);
-    for (const from of cycle) for (const [to, example] of edges.get(from) ?? []) if (cycle.includes(to)) console.error(`  ${from} → ${to}  (${example})`);
+    for (const from of cycle)
+      for (const [to, example] of edges.get(from) ?? [])
+        if (cycle.includes(to)) console.error(`  ${from} → ${to}  (${example})`);
   }
   process.exitCode = 1;
 }

@@ -50,21 +50,36 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
   const routes = resolveEcpayCallbackRoutes((extras.callbacks || {}).prefix);
   return {
     ...definition,
-    controllers: [...(definition.controllers ?? []), ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {}, routes)] : [])],
+    controllers: [
+      ...(definition.controllers ?? []),
+      ...(callbacks ? [createEcpayCallbacksController(extras.callbacks || {}, routes)] : []),
+    ],
     global: extras.isGlobal !== false,
-    imports: [...(definition.imports ?? []), ...(persistence ? [EcpayDataSourceModule.register(extras.dataSource)] : [])],
+    imports: [
+      ...(definition.imports ?? []),
+      ...(persistence ? [EcpayDataSourceModule.register(extras.dataSource)] : []),
+    ],
     providers: [
       ...(definition.providers ?? []),
       { provide: ECPAY_CALLBACK_ROUTES, useValue: routes },
       // Every store and service reaches the app's DataSource (named or default) through one alias.
       ...(persistence
         ? [
-            { provide: EcpayTradeStore, useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)), inject: [ECPAY_DATA_SOURCE] },
-            { provide: EcpayBoundCardStore, useFactory: (dataSource: DataSource) => new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)), inject: [ECPAY_DATA_SOURCE] },
+            {
+              provide: EcpayTradeStore,
+              useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)),
+              inject: [ECPAY_DATA_SOURCE],
+            },
+            {
+              provide: EcpayBoundCardStore,
+              useFactory: (dataSource: DataSource) => new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+              inject: [ECPAY_DATA_SOURCE],
+            },
             // The 403 breaker shared by every instance on the database (the module's store factory prefers it to memory).
             {
               provide: ECPAY_PERSISTENT_RATE_LIMIT_STORE,
-              useFactory: (dataSource: DataSource) => new EcpayTypeOrmRateLimitStore(dataSource.getRepository(EcpayRateLimit)),
+              useFactory: (dataSource: DataSource) =>
+                new EcpayTypeOrmRateLimitStore(dataSource.getRepository(EcpayRateLimit)),
               inject: [ECPAY_DATA_SOURCE],
             },
             {
@@ -75,16 +90,34 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
             },
             {
               provide: EcpayNotificationDispatcher,
-              useFactory: (dataSource: DataSource, bus: EcpayEventBus, handlers: EcpayHandlerRegistry, clock: EcpayClock, options: ResolvedEcpayOptions) =>
-                new EcpayNotificationDispatcher(dataSource, bus, handlers, clock, options.dispatch),
+              useFactory: (
+                dataSource: DataSource,
+                bus: EcpayEventBus,
+                handlers: EcpayHandlerRegistry,
+                clock: EcpayClock,
+                options: ResolvedEcpayOptions,
+              ) => new EcpayNotificationDispatcher(dataSource, bus, handlers, clock, options.dispatch),
               inject: [ECPAY_DATA_SOURCE, EcpayEventBus, EcpayHandlerRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS],
             },
             // Captures, refunds, voids and period actions: recorded per call, events through the inbox.
             {
               provide: EcpayOperationsService,
-              useFactory: (dataSource: DataSource, client: EcpayClient, merchants: EcpayMerchantRegistry, clock: EcpayClock, options: ResolvedEcpayOptions, dispatcher: EcpayNotificationDispatcher) =>
-                new EcpayOperationsService(dataSource, client, merchants, clock, options.autoClose, dispatcher),
-              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayMerchantRegistry, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher],
+              useFactory: (
+                dataSource: DataSource,
+                client: EcpayClient,
+                merchants: EcpayMerchantRegistry,
+                clock: EcpayClock,
+                options: ResolvedEcpayOptions,
+                dispatcher: EcpayNotificationDispatcher,
+              ) => new EcpayOperationsService(dataSource, client, merchants, clock, options.autoClose, dispatcher),
+              inject: [
+                ECPAY_DATA_SOURCE,
+                EcpayClient,
+                EcpayMerchantRegistry,
+                ECPAY_CLOCK,
+                ECPAY_RESOLVED_OPTIONS,
+                EcpayNotificationDispatcher,
+              ],
             },
             // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
             {
@@ -97,8 +130,25 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
                 options: ResolvedEcpayOptions,
                 dispatcher: EcpayNotificationDispatcher,
                 jsonTrades: EcpayBackAuthTradesService,
-              ) => new EcpayReconciliationService(dataSource, client, notifications, clock, options.reconciliation, dispatcher, jsonTrades),
-              inject: [ECPAY_DATA_SOURCE, EcpayClient, EcpayNotificationService, ECPAY_CLOCK, ECPAY_RESOLVED_OPTIONS, EcpayNotificationDispatcher, EcpayBackAuthTradesService],
+              ) =>
+                new EcpayReconciliationService(
+                  dataSource,
+                  client,
+                  notifications,
+                  clock,
+                  options.reconciliation,
+                  dispatcher,
+                  jsonTrades,
+                ),
+              inject: [
+                ECPAY_DATA_SOURCE,
+                EcpayClient,
+                EcpayNotificationService,
+                ECPAY_CLOCK,
+                ECPAY_RESOLVED_OPTIONS,
+                EcpayNotificationDispatcher,
+                EcpayBackAuthTradesService,
+              ],
             },
           ]
         : []),
@@ -106,7 +156,16 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
     exports: [
       ...(definition.exports ?? []),
       ECPAY_CALLBACK_ROUTES,
-      ...(persistence ? [EcpayTradeStore, EcpayBoundCardStore, EcpayNotificationService, EcpayNotificationDispatcher, EcpayOperationsService, EcpayReconciliationService] : []),
+      ...(persistence
+        ? [
+            EcpayTradeStore,
+            EcpayBoundCardStore,
+            EcpayNotificationService,
+            EcpayNotificationDispatcher,
+            EcpayOperationsService,
+            EcpayReconciliationService,
+          ]
+        : []),
     ],
   };
 }
@@ -124,7 +183,10 @@ export const {
 } = new ConfigurableModuleBuilder<EcpayModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createEcpayOptions')
-  .setExtras<EcpayModuleExtras>({ isGlobal: true, persistence: true, dataSource: undefined, callbacks: undefined }, applyExtras)
+  .setExtras<EcpayModuleExtras>(
+    { isGlobal: true, persistence: true, dataSource: undefined, callbacks: undefined },
+    applyExtras,
+  )
   .build();
 
 /** The options of `EcpayModule.forRoot()` (module options plus `isGlobal`). @publicApi */

@@ -44,7 +44,9 @@ const providers: Provider[] = [
     provide: ECPAY_RATE_LIMIT_STORE,
     useFactory: (options: ResolvedEcpayOptions, persistent?: EcpayRateLimitStore): EcpayRateLimitStore =>
       options.rateLimit.store ??
-      (options.rateLimit.redis ? new EcpayRedisRateLimitStore(options.rateLimit.redis, { keyPrefix: options.rateLimit.keyPrefix }) : undefined) ??
+      (options.rateLimit.redis
+        ? new EcpayRedisRateLimitStore(options.rateLimit.redis, { keyPrefix: options.rateLimit.keyPrefix })
+        : undefined) ??
       persistent ??
       new EcpayMemoryRateLimitStore(),
     inject: [ECPAY_RESOLVED_OPTIONS, { token: ECPAY_PERSISTENT_RATE_LIMIT_STORE, optional: true }],
@@ -61,7 +63,9 @@ const providers: Provider[] = [
   { provide: ECPAY_JSON_TRANSPORT, useClass: EcpayClientJsonTransport },
   {
     provide: ECPAY_BACK_AUTH_OPTIONS,
-    useFactory: (options: ResolvedEcpayOptions): EcpayBackAuthOptions => ({ merchantId: options.defaultMerchant.merchantId }),
+    useFactory: (options: ResolvedEcpayOptions): EcpayBackAuthOptions => ({
+      merchantId: options.defaultMerchant.merchantId,
+    }),
     inject: [ECPAY_RESOLVED_OPTIONS],
   },
   EcpayBackAuthService,
@@ -90,8 +94,18 @@ const providers: Provider[] = [
   imports: [EcpayHandlersModule],
   providers,
   exports: [
-    ECPAY_RESOLVED_OPTIONS, ECPAY_CLOCK, ECPAY_RATE_LIMIT_STORE, EcpayMerchantRegistry, EcpaySigningService, EcpayCryptoService,
-    EcpayCheckoutService, EcpayClient, EcpayBackAuthService, EcpayCardsService, EcpayService, EcpayHandlersModule,
+    ECPAY_RESOLVED_OPTIONS,
+    ECPAY_CLOCK,
+    ECPAY_RATE_LIMIT_STORE,
+    EcpayMerchantRegistry,
+    EcpaySigningService,
+    EcpayCryptoService,
+    EcpayCheckoutService,
+    EcpayClient,
+    EcpayBackAuthService,
+    EcpayCardsService,
+    EcpayService,
+    EcpayHandlersModule,
   ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

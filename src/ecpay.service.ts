@@ -17,7 +17,12 @@ import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js'
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
 import { EcpayConfigError } from './errors/ecpay-config.error.js';
 import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
-import type { EcpayActionResolution, EcpayOperationOptions, EcpayOperationResult, EcpayReconciliationReport } from './operations/ecpay-operations.interface.js';
+import type {
+  EcpayActionResolution,
+  EcpayOperationOptions,
+  EcpayOperationResult,
+  EcpayReconciliationReport,
+} from './operations/ecpay-operations.interface.js';
 import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import type { EcpayTrade } from './persistence/ecpay-trade.entity.js';
@@ -71,7 +76,10 @@ export class EcpayService {
    * ReturnURL and OrderResultURL default to the library's `/ecpay/ecpg/return` and `/ecpay/ecpg/order-result`.
    * Wrap card input in `EcpayBackAuthRequest` as soon as it enters your app so it prints redacted.
    */
-  backAuth(input: EcpayBackAuthInput | EcpayBackAuthRequest, options?: EcpayBackAuthCallOptions): Promise<EcpayBackAuthOutcome> {
+  backAuth(
+    input: EcpayBackAuthInput | EcpayBackAuthRequest,
+    options?: EcpayBackAuthCallOptions,
+  ): Promise<EcpayBackAuthOutcome> {
     return this.backAuths.authorize(input, options);
   }
 
@@ -125,7 +133,9 @@ export class EcpayService {
   }
 
   private noPersistence(what: string): EcpayConfigError {
-    return new EcpayConfigError([{ option: 'persistence', message: `${what} live in the database; enable persistence` }]);
+    return new EcpayConfigError([
+      { option: 'persistence', message: `${what} live in the database; enable persistence` },
+    ]);
   }
 
   /**
@@ -134,7 +144,9 @@ export class EcpayService {
    */
   redriveNotification(notificationId: string): Promise<boolean> {
     if (!this.dispatcher) {
-      throw new EcpayConfigError([{ option: 'persistence', message: 'notifications and their events live in the database; enable persistence' }]);
+      throw new EcpayConfigError([
+        { option: 'persistence', message: 'notifications and their events live in the database; enable persistence' },
+      ]);
     }
     return this.dispatcher.redrive(notificationId);
   }
@@ -162,7 +174,10 @@ export class EcpayService {
 
   /** What `console.log`/`util.inspect` show: the configuration, not the whole Nest container behind the services. */
   [inspect.custom](): string {
-    return `EcpayService { environment: '${this.environment}', merchants: [${this.merchants.all().map((m) => `'${m.name}' ${m.merchantId}`).join(', ')}] }`;
+    return `EcpayService { environment: '${this.environment}', merchants: [${this.merchants
+      .all()
+      .map((m) => `'${m.name}' ${m.merchantId}`)
+      .join(', ')}] }`;
   }
 
   /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */

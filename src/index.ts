@@ -59,5 +59,11 @@ export { validateBackAuthInput } from './back-auth/validate-back-auth-input.js';
 export { EcpayBackAuthService } from './back-auth/ecpay-back-auth.service.js';
 export { EcpayCardsService } from './cards/ecpay-cards.service.js';
 export type * from './cards/ecpay-cards.interface.js';
-export { ECPAY_JSON_TRANSPORT, isOutcomeUnknown, type EcpayJsonTransport, type EcpayJsonApi, type EcpayJsonTransportOptions } from './back-auth/ecpay-json-transport.interface.js';
+export {
+  ECPAY_JSON_TRANSPORT,
+  isOutcomeUnknown,
+  type EcpayJsonTransport,
+  type EcpayJsonApi,
+  type EcpayJsonTransportOptions,
+} from './back-auth/ecpay-json-transport.interface.js';
 export * from './errors/index.js';

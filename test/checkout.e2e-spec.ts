@@ -77,7 +77,8 @@ describe('EcpayService.createCheckout', () => {
     expect(CheckMacValue).toBe(computeCheckMacValue(signed, STAGE_MERCHANT));
     expect(module!.get(EcpaySigningService).verify(checkout.fields)).toBe(true);
 
-    for (const [name, value] of Object.entries(checkout.fields)) expect(checkout.html).toContain(`name="${name}" value="${value}"`);
+    for (const [name, value] of Object.entries(checkout.fields))
+      expect(checkout.html).toContain(`name="${name}" value="${value}"`);
     expect(checkout.html).toContain(`action="${checkout.action}"`);
 
     const stored = await module!.get(EcpayTradeStore).findByMerchantTradeNo('3002607', checkout.merchantTradeNo);
@@ -96,7 +97,11 @@ describe('EcpayService.createCheckout', () => {
     const ecpay = await start();
     const checkout = await ecpay.createCheckout({
       ...order,
-      payment: { method: 'Credit', periodic: { periodType: 'M', frequency: 1, execTimes: 12 }, bindCard: { memberId: 'm42' } },
+      payment: {
+        method: 'Credit',
+        periodic: { periodType: 'M', frequency: 1, execTimes: 12 },
+        bindCard: { memberId: 'm42' },
+      },
       customFields: ['campaign-7'],
     });
     expect(checkout.trade.paymentOptions).toEqual({
@@ -114,14 +119,20 @@ describe('EcpayService.createCheckout', () => {
 
   it('escapes values in the HTML form while posting them unchanged', async () => {
     const ecpay = await start();
-    const checkout = await ecpay.createCheckout({ ...order, items: [{ name: '5" pan > & <3 "quoted"', price: 500, quantity: 1 }] });
+    const checkout = await ecpay.createCheckout({
+      ...order,
+      items: [{ name: '5" pan > & <3 "quoted"', price: 500, quantity: 1 }],
+    });
     expect(checkout.fields.ItemName).toBe('5" pan > & <3 "quoted" x1');
     expect(checkout.html).toContain('value="5&quot; pan &gt; &amp; &lt;3 &quot;quoted&quot; x1"');
   });
 
   it('rejects a hostile ItemName before anything is stored or rendered', async () => {
     const ecpay = await start();
-    const attempt = ecpay.createCheckout({ ...order, items: [{ name: '"><script>alert(1)</script>', price: 100, quantity: 1 }] });
+    const attempt = ecpay.createCheckout({
+      ...order,
+      items: [{ name: '"><script>alert(1)</script>', price: 100, quantity: 1 }],
+    });
     await expect(attempt).rejects.toBeInstanceOf(EcpayValidationError);
     await expect(attempt).rejects.toMatchObject({ issues: [{ field: 'ItemName', rule: 'html' }] });
     expect(await tradeCount()).toBe(0);
@@ -148,7 +159,9 @@ describe('EcpayService.createCheckout', () => {
       'CreditInstallment:exclusive',
       'Frequency:range',
     ]);
-    expect((error as Error).message).toContain('MerchantTradeNo (pattern): must contain only letters and digits ["Order_2024"]');
+    expect((error as Error).message).toContain(
+      'MerchantTradeNo (pattern): must contain only letters and digits ["Order_2024"]',
+    );
     expect(await tradeCount()).toBe(0);
   });
 
@@ -157,12 +170,19 @@ describe('EcpayService.createCheckout', () => {
     await ecpay.createCheckout({ ...order, merchantTradeNo: 'Order2024A' });
     const again = ecpay.createCheckout({ ...order, merchantTradeNo: 'Order2024A' });
     await expect(again).rejects.toMatchObject({
-      issues: [{ field: 'MerchantTradeNo', rule: 'unique', message: 'is already used by another trade of this merchant (ECPay never accepts one twice)', value: 'Order2024A' }],
+      issues: [
+        {
+          field: 'MerchantTradeNo',
+          rule: 'unique',
+          message: 'is already used by another trade of this merchant (ECPay never accepts one twice)',
+          value: 'Order2024A',
+        },
+      ],
     });
     expect(await tradeCount()).toBe(1);
   });
 
-  it('signs a platform member\'s order with the platform keys and carries its PlatformID', async () => {
+  it("signs a platform member's order with the platform keys and carries its PlatformID", async () => {
     const ecpay = await start({ merchants: { member: { merchantId: '1234567', platformId: '3002607' } } });
     const checkout = await ecpay.createCheckout({ ...order, merchant: 'member' });
     expect(checkout.fields).toMatchObject({ MerchantID: '1234567', PlatformID: '3002607' });
@@ -173,12 +193,16 @@ describe('EcpayService.createCheckout', () => {
 
   it('posts to the sandbox when configured for it', async () => {
     const ecpay = await start({ environment: 'sandbox', sandboxUrl: 'http://127.0.0.1:4010/ecpay-sandbox/' });
-    expect((await ecpay.createCheckout(order)).action).toBe('http://127.0.0.1:4010/ecpay-sandbox/Cashier/AioCheckOut/V5');
+    expect((await ecpay.createCheckout(order)).action).toBe(
+      'http://127.0.0.1:4010/ecpay-sandbox/Cashier/AioCheckOut/V5',
+    );
   });
 
   it('needs a ReturnURL from the order or from publicUrl', async () => {
     const ecpay = await start({ publicUrl: undefined });
-    await expect(ecpay.createCheckout(order)).rejects.toMatchObject({ issues: [{ field: 'ReturnURL', rule: 'required' }] });
+    await expect(ecpay.createCheckout(order)).rejects.toMatchObject({
+      issues: [{ field: 'ReturnURL', rule: 'required' }],
+    });
     const checkout = await ecpay.createCheckout({ ...order, returnUrl: 'https://api.example.com/ecpay/return' });
     expect(checkout.fields.ReturnURL).toBe('https://api.example.com/ecpay/return');
   });
@@ -187,11 +211,19 @@ describe('EcpayService.createCheckout', () => {
     module = await Test.createTestingModule({
       imports: [
         TypeOrmModule.forRoot({ name: 'payments', type: 'sqljs', autoLoadEntities: true, synchronize: true }),
-        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com', dataSource: 'payments' }),
+        EcpayModule.forRoot({
+          environment: 'stage',
+          ...STAGE_MERCHANT,
+          publicUrl: 'https://shop.example.com',
+          dataSource: 'payments',
+        }),
       ],
     }).compile();
     const checkout = await module.get(EcpayService).createCheckout(order);
-    const stored = await module.get<DataSource>(getDataSourceToken('payments')).getRepository(EcpayTrade).findOneBy({ id: checkout.trade.id });
+    const stored = await module
+      .get<DataSource>(getDataSourceToken('payments'))
+      .getRepository(EcpayTrade)
+      .findOneBy({ id: checkout.trade.id });
     expect(stored?.merchantTradeNo).toBe(checkout.merchantTradeNo);
   });
 
@@ -199,7 +231,9 @@ describe('EcpayService.createCheckout', () => {
     const ecpay = await start({ persistence: false });
     const error = await ecpay.createCheckout(order).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EcpayConfigError);
-    expect((error as Error).message).toContain('persistence: createCheckout stores every trade before returning the form');
+    expect((error as Error).message).toContain(
+      'persistence: createCheckout stores every trade before returning the form',
+    );
   });
 
   it('with persistence off, buildCheckout signs and renders the same checked form without storing it', async () => {

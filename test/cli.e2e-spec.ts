@@ -51,7 +51,10 @@ describe('ecpay checkmac / verify — every CheckMacValue vector', () => {
     const signed = await ecpay(['checkmac', ...keyArgs(vector), ...md5], JSON.stringify(vector.input));
     expect(signed).toEqual({ code: 0, stdout: `${vector.expected}\n`, stderr: '' });
 
-    const valid = await ecpay(['verify', ...keyArgs(vector)], JSON.stringify({ ...vector.input, CheckMacValue: vector.expected }));
+    const valid = await ecpay(
+      ['verify', ...keyArgs(vector)],
+      JSON.stringify({ ...vector.input, CheckMacValue: vector.expected }),
+    );
     expect(valid.code).toBe(0);
     const firstKey = Object.keys(vector.input)[0]!;
     const tampered = { ...vector.input, [firstKey]: `${vector.input[firstKey]}!`, CheckMacValue: vector.expected };
@@ -62,7 +65,10 @@ describe('ecpay checkmac / verify — every CheckMacValue vector', () => {
     if (vector.formula === 'ecticket') {
       const signed = await ecpay(['checkmac', '--json-mac', ...keyArgs(vector)], vector.plaintext_json!);
       expect(signed.stdout).toBe(`${vector.expected}\n`);
-      const valid = await ecpay(['verify', '--json-mac', '--mac', vector.expected, ...keyArgs(vector)], vector.plaintext_json!);
+      const valid = await ecpay(
+        ['verify', '--json-mac', '--mac', vector.expected, ...keyArgs(vector)],
+        vector.plaintext_json!,
+      );
       expect(valid.code).toBe(0);
       return;
     }
@@ -71,7 +77,9 @@ describe('ecpay checkmac / verify — every CheckMacValue vector', () => {
     const env = { ECPAY_HASH_KEY: vector.hashKey, ECPAY_HASH_IV: vector.hashIV };
     const signed = await ecpay(['checkmac', ...md5], JSON.stringify(vector.params), env);
     expect(signed).toEqual({ code: 0, stdout: `${vector.expected}\n`, stderr: '' });
-    expect((await ecpay(['verify', ...md5], JSON.stringify({ ...vector.params, CheckMacValue: vector.expected }), env)).code).toBe(0);
+    expect(
+      (await ecpay(['verify', ...md5], JSON.stringify({ ...vector.params, CheckMacValue: vector.expected }), env)).code,
+    ).toBe(0);
   });
 });
 
@@ -147,13 +155,19 @@ describe('ecpay usage and failures', () => {
 
   it('verify without a CheckMacValue is a usage error, a wrong one exits 1', async () => {
     expect((await ecpay(['verify', ...keys], '{"MerchantID":"3002607"}')).code).toBe(2);
-    const wrong = await ecpay(['verify', ...keys], JSON.stringify({ MerchantID: '3002607', CheckMacValue: 'A'.repeat(64) }));
+    const wrong = await ecpay(
+      ['verify', ...keys],
+      JSON.stringify({ MerchantID: '3002607', CheckMacValue: 'A'.repeat(64) }),
+    );
     expect(wrong).toEqual({ code: 1, stdout: 'invalid\n', stderr: '' });
   });
 
   it('decrypt with the wrong keys exits 1 and prints no plaintext', async () => {
     const encrypted = await ecpay(['encrypt', ...keys], '{"CardNo":"4311952222222222","Secret":"do-not-print"}');
-    const run = await ecpay(['decrypt', '--hash-key', 'ABCDEFGHIJKLMNOP', '--hash-iv', 'EkRm7iFT261dpevs'], encrypted.stdout);
+    const run = await ecpay(
+      ['decrypt', '--hash-key', 'ABCDEFGHIJKLMNOP', '--hash-iv', 'EkRm7iFT261dpevs'],
+      encrypted.stdout,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^ecpay: ECPay decryption failed/);
@@ -167,7 +181,10 @@ describe('ecpay usage and failures', () => {
   });
 
   it('--explain shows the hashed string on stderr with the keys masked, stdout unchanged', async () => {
-    const run = await ecpay(['checkmac', '--explain', ...keys], '{"MerchantID":"3002607","ItemName":"Tom\'s Shop","TotalAmount":"100"}');
+    const run = await ecpay(
+      ['checkmac', '--explain', ...keys],
+      '{"MerchantID":"3002607","ItemName":"Tom\'s Shop","TotalAmount":"100"}',
+    );
     expect(run.stdout).toBe('CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D\n');
     expect(run.stderr).toContain('itemname%3dtom%27s+shop');
     expect(run.stderr.toLowerCase()).not.toContain('pwfhcqoqzgmho4w6');

@@ -6,7 +6,9 @@ import { STAGE_MERCHANT } from './support/test-module.js';
 describe('the module clock', () => {
   it('can be replaced with overrideProvider(ECPAY_CLOCK), and is read on every call', async () => {
     let now = new Date('2024-01-01T04:00:00Z');
-    const module = await Test.createTestingModule({ imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false })] })
+    const module = await Test.createTestingModule({
+      imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false })],
+    })
       .overrideProvider(ECPAY_CLOCK)
       .useValue({ now: () => now })
       .compile();

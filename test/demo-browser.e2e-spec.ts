@@ -14,7 +14,6 @@ import { freePort } from './support/free-port.js';
 const describeIfChromium = describeWithChromium('demo browser test');
 const ARTIFACTS = 'test-artifacts/demo-browser';
 
-
 describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () => {
   let app: INestApplication;
   let browser: Browser;
@@ -26,7 +25,9 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const module = await Test.createTestingModule({
-      imports: [AppModule.register(demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base }))],
+      imports: [
+        AppModule.register(demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base })),
+      ],
     }).compile();
     app = module.createNestApplication({ rawBody: true, logger: false });
     await app.listen(port, '127.0.0.1');
@@ -38,7 +39,8 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
 
   /** Puts two teas in the cart, checks out with a one-time card payment and fills the card form. */
   async function checkoutWithCard(page: Page, cardNo: string): Promise<void> {

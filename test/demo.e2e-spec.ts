@@ -2,7 +2,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { computeCheckMacValue, EcpayNotification, EcpaySandboxNotifier, EcpaySandboxStore, EcpayService, EcpayTesting, EcpayTradeStore } from '../src/index.js';
+import {
+  computeCheckMacValue,
+  EcpayNotification,
+  EcpaySandboxNotifier,
+  EcpaySandboxStore,
+  EcpayService,
+  EcpayTesting,
+  EcpayTradeStore,
+} from '../src/index.js';
 import { AppModule } from '../demo/src/app.module.js';
 import { demoSettings } from '../demo/src/demo-settings.js';
 import { absolute, formById, postForm } from './sandbox/support/sandbox-http.js';
@@ -10,13 +18,16 @@ import { payByCard } from './sandbox/support/sandbox-flow.js';
 import { DataSource } from 'typeorm';
 import { freePort } from './support/free-port.js';
 
-
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
 describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const settings = demoSettings({ ECPAY_ENV: 'stage', ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: 'https://shop.example.com' });
+    const settings = demoSettings({
+      ECPAY_ENV: 'stage',
+      ECPAY_DEMO_DATABASE: 'memory',
+      ECPAY_PUBLIC_URL: 'https://shop.example.com',
+    });
     const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
     app = module.createNestApplication({ logger: false });
     await app.init();
@@ -27,34 +38,58 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
   });
 
   it('serves the shop page', async () => {
-    const page = await request(app.getHttpServer()).get('/').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(app.getHttpServer())
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('<form method="post" action="/checkout" id="cart">');
     expect(page.text).toContain('阿里山高山烏龍茶 150g');
   });
 
-  it('buys through the library\'s checkout: a signed form for ECPay stage and a stored trade', async () => {
-    const page = await request(app.getHttpServer()).post('/checkout').type('form').send({ qty_oolong: '2', plan: 'atm' }).expect(200);
+  it("buys through the library's checkout: a signed form for ECPay stage and a stored trade", async () => {
+    const page = await request(app.getHttpServer())
+      .post('/checkout')
+      .type('form')
+      .send({ qty_oolong: '2', plan: 'atm' })
+      .expect(200);
     const fields = Object.fromEntries(
-      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
+      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1]!,
+        m[2]!.replace(/&amp;/g, '&'),
+      ]),
     );
-    expect(fields).toMatchObject({ TotalAmount: '1360', ChoosePayment: 'ATM', ItemName: '阿里山高山烏龍茶 150g x2', OrderResultURL: 'https://shop.example.com/ecpay/order-result' });
+    expect(fields).toMatchObject({
+      TotalAmount: '1360',
+      ChoosePayment: 'ATM',
+      ItemName: '阿里山高山烏龍茶 150g x2',
+      OrderResultURL: 'https://shop.example.com/ecpay/order-result',
+    });
     expect(fields.MerchantTradeDate).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
     const { CheckMacValue, ...signed } = fields;
-    expect(CheckMacValue).toBe(computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
+    expect(CheckMacValue).toBe(
+      computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }),
+    );
     expect(page.text).toContain('action="https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5"');
     const trade = await app.get(EcpayTradeStore).findByMerchantTradeNo('3002607', fields.MerchantTradeNo!);
     expect(trade).toMatchObject({ status: 'pending', totalAmount: 1360 });
   });
 
   it('answers an order that breaks ECPay rules with 400 and the issues', async () => {
-    const response = await request(app.getHttpServer()).post('/checkout').type('form').send({ qty_oolong: '99', plan: 'cvs' }).expect(400);
+    const response = await request(app.getHttpServer())
+      .post('/checkout')
+      .type('form')
+      .send({ qty_oolong: '99', plan: 'cvs' })
+      .expect(400);
     expect(response.body.issues).toEqual([expect.objectContaining({ field: 'TotalAmount', rule: 'amount-range' })]);
   });
 
   it('the demo does not sign parameters for strangers outside the sandbox', async () => {
     const params = { MerchantID: '3002607', MerchantTradeNo: 'Forged0001', RtnCode: '1', TradeAmt: '1810' };
     await request(app.getHttpServer()).post('/api/checkmac').send({ params }).expect(404);
-    await request(app.getHttpServer()).post('/api/verify').send({ params: { ...params, CheckMacValue: 'A'.repeat(64) } }).expect(404);
+    await request(app.getHttpServer())
+      .post('/api/verify')
+      .send({ params: { ...params, CheckMacValue: 'A'.repeat(64) } })
+      .expect(404);
   });
 
   it('outside the sandbox without ECPAY_DEMO_ADMIN_TOKEN, no one can refund an order', async () => {
@@ -64,13 +99,22 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
       const api = await request(app.getHttpServer()).post(`/api/orders/${merchantTradeNo}/refund`).send({}).expect(403);
       expect(api.body.message).toContain('ECPAY_DEMO_ADMIN_TOKEN');
       const { cookie, csrf } = await refundForm(app, merchantTradeNo);
-      await request(app.getHttpServer()).post(`/orders/${merchantTradeNo}/refund`).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: 'guess' }).expect(403);
+      await request(app.getHttpServer())
+        .post(`/orders/${merchantTradeNo}/refund`)
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ _csrf: csrf, adminToken: 'guess' })
+        .expect(403);
       expect(refund).not.toHaveBeenCalled();
-      expect((await request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`)).text).toContain('id="refund-disabled"');
+      expect((await request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`)).text).toContain(
+        'id="refund-disabled"',
+      );
     } finally {
       refund.mockRestore();
     }
-    expect((await request(app.getHttpServer()).get(`/api/orders/${merchantTradeNo}`)).body).toMatchObject({ status: 'paid' });
+    expect((await request(app.getHttpServer()).get(`/api/orders/${merchantTradeNo}`)).body).toMatchObject({
+      status: 'paid',
+    });
   });
 
   describe('JSON orders API (POST /api/orders, GET /api/orders/:merchantTradeNo)', () => {
@@ -81,22 +125,43 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
 
     it('creates an order: signed AioCheckOut fields for the configured environment, and a pending order', async () => {
       const created = await request(app.getHttpServer()).post('/api/orders').send({ items }).expect(201);
-      const { merchantTradeNo, action, fields } = created.body as { merchantTradeNo: string; action: string; fields: Record<string, string> };
+      const { merchantTradeNo, action, fields } = created.body as {
+        merchantTradeNo: string;
+        action: string;
+        fields: Record<string, string>;
+      };
       expect(action).toBe('https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5');
       expect(fields).toMatchObject({ MerchantTradeNo: merchantTradeNo, TotalAmount: '1810', ChoosePayment: 'Credit' });
       const { CheckMacValue, ...signed } = fields;
-      expect(CheckMacValue).toBe(computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }));
+      expect(CheckMacValue).toBe(
+        computeCheckMacValue(signed, { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' }),
+      );
       const order = await request(app.getHttpServer()).get(`/api/orders/${merchantTradeNo}`).expect(200);
       expect(order.body).toMatchObject({ merchantTradeNo, status: 'pending', totalAmount: 1810, notifications: [] });
     });
 
-    it('shows the order paid once ECPay\'s signed ReturnURL notification arrives, with where the notification stands', async () => {
-      const created = await request(app.getHttpServer()).post('/api/orders').send({ items, method: 'Credit' }).expect(201);
-      const trade = { merchantId: '3002607', merchantTradeNo: created.body.merchantTradeNo as string, totalAmount: 1810 };
+    it("shows the order paid once ECPay's signed ReturnURL notification arrives, with where the notification stands", async () => {
+      const created = await request(app.getHttpServer())
+        .post('/api/orders')
+        .send({ items, method: 'Credit' })
+        .expect(201);
+      const trade = {
+        merchantId: '3002607',
+        merchantTradeNo: created.body.merchantTradeNo as string,
+        totalAmount: 1810,
+      };
       const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
-      await request(app.getHttpServer()).post('/ecpay/return').type('form').send(testing.form(testing.paymentSucceeded(trade))).expect(200, '1|OK');
+      await request(app.getHttpServer())
+        .post('/ecpay/return')
+        .type('form')
+        .send(testing.form(testing.paymentSucceeded(trade)))
+        .expect(200, '1|OK');
       const order = await request(app.getHttpServer()).get(`/api/orders/${trade.merchantTradeNo}`).expect(200);
-      expect(order.body).toMatchObject({ status: 'paid', paymentType: 'Credit_CreditCard', notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }] });
+      expect(order.body).toMatchObject({
+        status: 'paid',
+        paymentType: 'Credit_CreditCard',
+        notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }],
+      });
     });
 
     it('answers a malformed order with 400 and one issue per field (before any checkout runs)', async () => {
@@ -105,7 +170,9 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
         .send({ items: [{ name: '', price: 1.5, quantity: 0 }], method: 'Bitcoin', extra: 1 })
         .expect(400);
       const fields = (response.body.issues as { field: string }[]).map((issue) => issue.field);
-      expect(fields).toEqual(expect.arrayContaining(['items[0].name', 'items[0].price', 'items[0].quantity', 'method', 'extra']));
+      expect(fields).toEqual(
+        expect.arrayContaining(['items[0].name', 'items[0].price', 'items[0].quantity', 'method', 'extra']),
+      );
       await request(app.getHttpServer()).post('/api/orders').send({ items: [] }).expect(400);
       await request(app.getHttpServer()).post('/api/orders').send({}).expect(400);
     });
@@ -126,20 +193,35 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
 
 /** An order placed through POST /api/orders and paid by ECPay's signed ReturnURL notification (stage keys). */
 async function paidStageOrder(app: INestApplication): Promise<string> {
-  const created = await request(app.getHttpServer()).post('/api/orders').send({ items: [{ name: '阿里山烏龍茶', price: 680, quantity: 1 }] }).expect(201);
+  const created = await request(app.getHttpServer())
+    .post('/api/orders')
+    .send({ items: [{ name: '阿里山烏龍茶', price: 680, quantity: 1 }] })
+    .expect(201);
   const trade = { merchantId: '3002607', merchantTradeNo: created.body.merchantTradeNo as string, totalAmount: 680 };
   const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
-  await request(app.getHttpServer()).post('/ecpay/return').type('form').send(testing.form(testing.paymentSucceeded(trade))).expect(200, '1|OK');
+  await request(app.getHttpServer())
+    .post('/ecpay/return')
+    .type('form')
+    .send(testing.form(testing.paymentSucceeded(trade)))
+    .expect(200, '1|OK');
   return trade.merchantTradeNo;
 }
 
 /** The order page as a browser gets it: its CSRF cookie and the token its refund form carries. */
-async function refundForm(app: INestApplication, merchantTradeNo: string, cookie?: string): Promise<{ cookie: string; csrf: string; page: string }> {
+async function refundForm(
+  app: INestApplication,
+  merchantTradeNo: string,
+  cookie?: string,
+): Promise<{ cookie: string; csrf: string; page: string }> {
   const call = request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`);
   if (cookie) call.set('Cookie', cookie);
   const page = await call.expect(200);
   const setCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? [])[0];
-  return { cookie: cookie ?? setCookie!.split(';')[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '', page: page.text };
+  return {
+    cookie: cookie ?? setCookie!.split(';')[0]!,
+    csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '',
+    page: page.text,
+  };
 }
 
 describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
@@ -148,7 +230,12 @@ describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
   let refund: ReturnType<typeof jest.spyOn>;
 
   beforeAll(async () => {
-    const settings = demoSettings({ ECPAY_ENV: 'stage', ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: 'https://shop.example.com', ECPAY_DEMO_ADMIN_TOKEN: TOKEN });
+    const settings = demoSettings({
+      ECPAY_ENV: 'stage',
+      ECPAY_DEMO_DATABASE: 'memory',
+      ECPAY_PUBLIC_URL: 'https://shop.example.com',
+      ECPAY_DEMO_ADMIN_TOKEN: TOKEN,
+    });
     const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
     app = module.createNestApplication({ logger: false });
     await app.init();
@@ -172,7 +259,7 @@ describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
     expect(refund).toHaveBeenCalledWith(merchantTradeNo, undefined);
   });
 
-  it('the refund form needs this browser\'s CSRF token and the admin token', async () => {
+  it("the refund form needs this browser's CSRF token and the admin token", async () => {
     const merchantTradeNo = await paidStageOrder(app);
     const path = `/orders/${merchantTradeNo}/refund`;
     const { cookie, csrf, page } = await refundForm(app, merchantTradeNo);
@@ -180,12 +267,32 @@ describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
     expect(cookie).toMatch(/^demo_csrf=[\w-]{43}$/);
     const other = await refundForm(app, merchantTradeNo, 'demo_csrf=' + 'B'.repeat(43));
     // No token, another browser's token, a token without its cookie: refused before anything else is looked at.
-    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ adminToken: TOKEN }).expect(403);
-    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: other.csrf, adminToken: TOKEN }).expect(403);
+    await request(app.getHttpServer())
+      .post(path)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ adminToken: TOKEN })
+      .expect(403);
+    await request(app.getHttpServer())
+      .post(path)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: other.csrf, adminToken: TOKEN })
+      .expect(403);
     await request(app.getHttpServer()).post(path).type('form').send({ _csrf: csrf, adminToken: TOKEN }).expect(403);
-    await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: 'wrong' }).expect(401);
+    await request(app.getHttpServer())
+      .post(path)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, adminToken: 'wrong' })
+      .expect(401);
     expect(refund).not.toHaveBeenCalled();
-    const done = await request(app.getHttpServer()).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf, adminToken: TOKEN }).expect(303);
+    const done = await request(app.getHttpServer())
+      .post(path)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, adminToken: TOKEN })
+      .expect(303);
     expect(done.headers.location).toBe(`/orders/${merchantTradeNo}?refund=done`);
     expect(refund).toHaveBeenCalledTimes(1);
   });
@@ -211,7 +318,9 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     // ECPay refuses DoAction during its 20:15–20:30 (Asia/Taipei) close, and so does the library: keep the refund test
     // out of that window whenever the suite runs.
     const clock = { now: () => outsideTheCloseWindow(new Date()) };
-    const module = await Test.createTestingModule({ imports: [AppModule.register({ ...settings, ecpay: { ...settings.ecpay, clock } })] }).compile();
+    const module = await Test.createTestingModule({
+      imports: [AppModule.register({ ...settings, ecpay: { ...settings.ecpay, clock } })],
+    }).compile();
     app = module.createNestApplication({ rawBody: true, logger: false });
     await app.listen(port, '127.0.0.1');
   });
@@ -228,7 +337,11 @@ describe('demo shop with the embedded sandbox (the default)', () => {
       body: JSON.stringify({ items: [{ name: '阿里山高山烏龍茶 150g', price: 680, quantity: 1 }] }),
     });
     expect(created.status).toBe(201);
-    const { merchantTradeNo, action, fields } = (await created.json()) as { merchantTradeNo: string; action: string; fields: Record<string, string> };
+    const { merchantTradeNo, action, fields } = (await created.json()) as {
+      merchantTradeNo: string;
+      action: string;
+      fields: Record<string, string>;
+    };
     expect(action).toBe(`${base}/ecpay-sandbox/Cashier/AioCheckOut/V5`);
     const accepted = await postForm(action, fields);
     expect(accepted.status).toBe(302);
@@ -237,7 +350,10 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     return merchantTradeNo;
   }
 
-  const order = async (merchantTradeNo: string) => (await (await fetch(`${base}/api/orders/${merchantTradeNo}`)).json()) as Record<string, unknown> & { notifications: Record<string, unknown>[] };
+  const order = async (merchantTradeNo: string) =>
+    (await (await fetch(`${base}/api/orders/${merchantTradeNo}`)).json()) as Record<string, unknown> & {
+      notifications: Record<string, unknown>[];
+    };
 
   it('serves the shop page saying where payments go', async () => {
     const page = await (await fetch(base)).text();
@@ -246,42 +362,83 @@ describe('demo shop with the embedded sandbox (the default)', () => {
 
   it('POST /api/orders → pay on the sandbox page → GET /api/orders/:no shows paid', async () => {
     const merchantTradeNo = await buy();
-    expect(await order(merchantTradeNo)).toMatchObject({ status: 'paid', totalAmount: 680, notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }] });
+    expect(await order(merchantTradeNo)).toMatchObject({
+      status: 'paid',
+      totalAmount: 680,
+      notifications: [{ kind: 'aio-return', outcome: 'applied', event: 'payment.succeeded' }],
+    });
     const page = await (await fetch(`${base}/orders`)).text();
     expect(page).toContain(`id="order-${merchantTradeNo}"`);
   });
 
   it('a declined card leaves the order unpaid, with the failure recorded', async () => {
     const merchantTradeNo = await buy('4000-0000-0000-0002');
-    expect(await order(merchantTradeNo)).toMatchObject({ status: 'failed', notifications: [{ outcome: 'applied', event: 'payment.failed' }] });
+    expect(await order(merchantTradeNo)).toMatchObject({
+      status: 'failed',
+      notifications: [{ outcome: 'applied', event: 'payment.failed' }],
+    });
   });
 
-  it('refunds a paid order through the library\'s DoAction recipe, once', async () => {
+  it("refunds a paid order through the library's DoAction recipe, once", async () => {
     const merchantTradeNo = await buy();
-    const refund = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const refund = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(refund.status).toBe(200);
     expect(await refund.json()).toMatchObject({ merchantTradeNo, status: 'refunded' });
     // With auto-close (the library's and the sandbox's default) a same-day payment waits for its close: E, then N.
-    expect(app.get(EcpaySandboxStore).trade(merchantTradeNo)!.credit!.actions.map((a) => a.action)).toEqual(['E', 'N']);
-    const again = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(
+      app
+        .get(EcpaySandboxStore)
+        .trade(merchantTradeNo)!
+        .credit!.actions.map((a) => a.action),
+    ).toEqual(['E', 'N']);
+    const again = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(again.status).toBe(400);
-    const bad = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1.5}' });
+    const bad = await fetch(`${base}/api/orders/${merchantTradeNo}/refund`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":1.5}',
+    });
     expect(((await bad.json()) as { issues: { field: string }[] }).issues[0]!.field).toBe('amount');
   });
 
   it('signs and verifies over JSON on the local sandbox (debugging), and rejects bad input with 400', async () => {
-    const json = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const params = { MerchantID: '3002607', ItemName: "Tom's Shop", TotalAmount: '100' };
     const signed = await json('/api/checkmac', { params });
     expect(signed.status).toBe(200);
-    expect(await signed.json()).toEqual({ CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' });
-    const valid = await json('/api/verify', { params: { ...params, CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' } });
+    expect(await signed.json()).toEqual({
+      CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D',
+    });
+    const valid = await json('/api/verify', {
+      params: { ...params, CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' },
+    });
     expect(await valid.json()).toEqual({ valid: true });
-    const tampered = await json('/api/verify', { params: { ...params, TotalAmount: '1', CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D' } });
+    const tampered = await json('/api/verify', {
+      params: {
+        ...params,
+        TotalAmount: '1',
+        CheckMacValue: 'CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D',
+      },
+    });
     expect(await tampered.json()).toEqual({ valid: false });
     const bad = await json('/api/checkmac', { params: { MerchantID: '3002607', Items: [1] } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toContain('"Items" must be a string or a finite number');
+    expect(((await bad.json()) as { message: string }).message).toContain(
+      '"Items" must be a string or a finite number',
+    );
     expect((await json('/api/checkmac', { params: 'x' })).status).toBe(400);
   });
 
@@ -307,7 +464,7 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     expect(await order(merchantTradeNo)).toMatchObject({ status: 'refunded' });
   });
 
-  it('saves a card on ECPay\'s form (the sandbox\'s) and pays with it without a card form', async () => {
+  it("saves a card on ECPay's form (the sandbox's) and pays with it without a card form", async () => {
     // "Save a card" → ECPay's card form, which hands the BindCardPayToken back to the shop's /cards/complete.
     const start = await postForm(`${base}/cards/bind`, {});
     expect(start.status).toBe(303);
@@ -315,10 +472,21 @@ describe('demo shop with the embedded sandbox (the default)', () => {
     expect(formUrl).toMatch(new RegExp(`^${base}/ecpay-sandbox/__sandbox/bind/[0-9a-f]+\\?return=`));
     const page = await (await fetch(formUrl)).text();
     const cardForm = formById(page, 'bind-card-form');
-    const otp = await postForm(absolute(formUrl, cardForm.action), { CardNo: '4311-9522-2222-2222', CardValidMM: '12', CardValidYY: '39', CardCVV2: '222' });
+    const otp = await postForm(absolute(formUrl, cardForm.action), {
+      CardNo: '4311-9522-2222-2222',
+      CardValidMM: '12',
+      CardValidYY: '39',
+      CardCVV2: '222',
+    });
     const otpPage = await (await fetch(absolute(formUrl, otp.headers.get('location')!))).text();
-    const verified = await postForm(absolute(formUrl, formById(otpPage, 'otp-form').action), { otp: '1234', action: 'confirm' });
-    const handBack = formById(await (await fetch(absolute(formUrl, verified.headers.get('location')!))).text(), 'bind-return-form');
+    const verified = await postForm(absolute(formUrl, formById(otpPage, 'otp-form').action), {
+      otp: '1234',
+      action: 'confirm',
+    });
+    const handBack = formById(
+      await (await fetch(absolute(formUrl, verified.headers.get('location')!))).text(),
+      'bind-return-form',
+    );
     expect(handBack.action).toBe(`${base}/cards/complete`);
     const completed = await postForm(handBack.action, handBack.fields);
     expect(completed.headers.get('location')).toBe('/?card=bound');

@@ -33,7 +33,13 @@ function makeEvent(name: EcpayEventName, id = `evt-${name}`): EcpayEvent {
     occurredAt: new Date('2024-03-04T08:36:54Z'),
     receivedAt: new Date('2024-03-04T08:36:55Z'),
     data: { tradeAmount: 100, customerEmail: SECRET },
-    raw: { MerchantID: '3002607', MerchantTradeNo: 'TEST20240304000001', RtnCode: '1', TradeAmt: '100', CustomField1: SECRET },
+    raw: {
+      MerchantID: '3002607',
+      MerchantTradeNo: 'TEST20240304000001',
+      RtnCode: '1',
+      TradeAmt: '100',
+      CustomField1: SECRET,
+    },
   };
 }
 
@@ -84,7 +90,9 @@ class FlakyListener {
   throws(event: EcpayEvent): void {
     calls.push(`flaky.throws:${event.name}`);
     // A careless handler that puts payload values into its error message.
-    throw new TypeError(`no order for customer ${String(event.raw['CustomField1'])} (amount ${String(event.raw['TradeAmt'])})`);
+    throw new TypeError(
+      `no order for customer ${String(event.raw['CustomField1'])} (amount ${String(event.raw['TradeAmt'])})`,
+    );
   }
 
   @OnEcpayEvent('trade.reconciled')
@@ -196,7 +204,8 @@ describe('@OnEcpayEvent handlers', () => {
   let warn: jest.Spied<Logger['warn']>;
   let error: jest.Spied<Logger['error']>;
 
-  const loggedErrors = (): string[] => error.mock.calls.map((args) => args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+  const loggedErrors = (): string[] =>
+    error.mock.calls.map((args) => args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
 
   beforeAll(async () => {
     // Spied before init: discovery (and its warning) happens in onModuleInit.
@@ -252,8 +261,14 @@ describe('@OnEcpayEvent handlers', () => {
     });
 
     it('returns the exact-name handlers plus the wildcard ones, in a deterministic order', () => {
-      expect(registry.handlersFor('payment.succeeded').map((h) => h.id)).toEqual(['AuditListener.record', 'PaymentsListener.onSucceeded']);
-      expect(registry.handlersFor('period.failed').map((h) => h.id)).toEqual(['AuditListener.record', 'PaymentsListener.onFailure']);
+      expect(registry.handlersFor('payment.succeeded').map((h) => h.id)).toEqual([
+        'AuditListener.record',
+        'PaymentsListener.onSucceeded',
+      ]);
+      expect(registry.handlersFor('period.failed').map((h) => h.id)).toEqual([
+        'AuditListener.record',
+        'PaymentsListener.onFailure',
+      ]);
       expect(registry.handlersFor('payment.simulated').map((h) => h.id)).toEqual(['AuditListener.record']);
       expect(registry.handlersFor('payment.succeeded')).toBe(registry.handlersFor('payment.succeeded'));
     });
@@ -301,7 +316,10 @@ describe('@OnEcpayEvent handlers', () => {
         { handlerId: 'AuditListener.record', ok: true, durationMs: expect.any(Number) },
         { handlerId: 'PaymentsListener.onSucceeded', ok: true, durationMs: expect.any(Number) },
       ]);
-      expect(calls).toEqual(['audit:payment.succeeded:evt-payment.succeeded', 'payments.onSucceeded:payment.succeeded:evt-payment.succeeded']);
+      expect(calls).toEqual([
+        'audit:payment.succeeded:evt-payment.succeeded',
+        'payments.onSucceeded:payment.succeeded:evt-payment.succeeded',
+      ]);
       expect(received).toHaveLength(1);
       expect(received[0]).toBe(event);
       expect(requestScopedConstructed).toBe(0);
@@ -343,7 +361,12 @@ describe('@OnEcpayEvent handlers', () => {
         { handlerId: 'AuditListener.record', ok: true, durationMs: expect.any(Number) },
         { handlerId: 'FlakyListener.rejects', ok: false, error: 'ERP is down', durationMs: expect.any(Number) },
         // The payload values in the message are masked ('100' is shorter than the masking threshold).
-        { handlerId: 'FlakyListener.throws', ok: false, error: 'no order for customer [redacted] (amount 100)', durationMs: expect.any(Number) },
+        {
+          handlerId: 'FlakyListener.throws',
+          ok: false,
+          error: 'no order for customer [redacted] (amount 100)',
+          durationMs: expect.any(Number),
+        },
         { handlerId: 'PaymentsListener.onReconciled', ok: true, durationMs: expect.any(Number) },
       ]);
       expect(calls).toEqual([
@@ -374,13 +397,24 @@ describe('@OnEcpayEvent handlers', () => {
 
     it('re-drives only the named handlers, and reports an id that no longer handles the event as failed', async () => {
       const report = await bus.publish(makeEvent('trade.reconciled'), {
-        only: ['FlakyListener.rejects', 'PaymentsListener.onReconciled', 'FlakyListener.rejects', 'Removed.handler', 'PaymentsListener.onSucceeded'],
+        only: [
+          'FlakyListener.rejects',
+          'PaymentsListener.onReconciled',
+          'FlakyListener.rejects',
+          'Removed.handler',
+          'PaymentsListener.onSucceeded',
+        ],
       });
 
       expect(report.results).toEqual([
         { handlerId: 'FlakyListener.rejects', ok: false, error: 'ERP is down', durationMs: expect.any(Number) },
         { handlerId: 'PaymentsListener.onReconciled', ok: true, durationMs: expect.any(Number) },
-        { handlerId: 'Removed.handler', ok: false, error: expect.stringContaining('No handler Removed.handler listens to trade.reconciled'), durationMs: 0 },
+        {
+          handlerId: 'Removed.handler',
+          ok: false,
+          error: expect.stringContaining('No handler Removed.handler listens to trade.reconciled'),
+          durationMs: 0,
+        },
         {
           handlerId: 'PaymentsListener.onSucceeded',
           ok: false,
@@ -401,22 +435,39 @@ describe('@OnEcpayEvent handlers', () => {
 
       expect(report.results).toEqual([
         { handlerId: 'AuditListener.record', ok: true, durationMs: expect.any(Number) },
-        { handlerId: 'SlowListener.waitForever', ok: false, error: 'Timed out after 50 ms', durationMs: expect.any(Number) },
+        {
+          handlerId: 'SlowListener.waitForever',
+          ok: false,
+          error: 'Timed out after 50 ms',
+          durationMs: expect.any(Number),
+        },
       ]);
       const timedOut = report.results[1]!;
       expect(timedOut.durationMs).toBeGreaterThanOrEqual(45);
       expect(timedOut.durationMs).toBeLessThan(5_000);
-      expect(calls).toEqual(['audit:notification.rejected:evt-notification.rejected', 'slow:notification.rejected:SlowListener.waitForever']);
+      expect(calls).toEqual([
+        'audit:notification.rejected:evt-notification.rejected',
+        'slow:notification.rejected:SlowListener.waitForever',
+      ]);
       expect(slow.abortedWith).toEqual(new Error('Timed out after 50 ms'));
     });
 
     it('takes its default timeout from the constructor options, and refuses a nonsensical one', async () => {
       const shortBus = new EcpayEventBus(registry, { timeoutMs: 30 });
       const report = await shortBus.publish(makeEvent('notification.rejected'), { only: ['SlowListener.waitForever'] });
-      expect(report.results).toEqual([{ handlerId: 'SlowListener.waitForever', ok: false, error: 'Timed out after 30 ms', durationMs: expect.any(Number) }]);
+      expect(report.results).toEqual([
+        {
+          handlerId: 'SlowListener.waitForever',
+          ok: false,
+          error: 'Timed out after 30 ms',
+          durationMs: expect.any(Number),
+        },
+      ]);
 
       expect(() => new EcpayEventBus(registry, { timeoutMs: 0 })).toThrow(RangeError);
-      await expect(bus.publish(makeEvent('payment.succeeded'), { timeoutMs: Number.NaN })).rejects.toThrow('timeoutMs must be a number of milliseconds');
+      await expect(bus.publish(makeEvent('payment.succeeded'), { timeoutMs: Number.NaN })).rejects.toThrow(
+        'timeoutMs must be a number of milliseconds',
+      );
     });
 
     it('is injectable in the app and calls the method as it is now (a spy replaced after start-up runs)', async () => {

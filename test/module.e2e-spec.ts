@@ -53,7 +53,9 @@ const STAGE_OPTIONS: EcpayModuleOptions = { environment: 'stage', ...STAGE_MERCH
 /** Params without a MerchantID, so any configured merchant may sign them. */
 const NEUTRAL_PARAMS: EcpayParams = { MerchantTradeNo: 'neutral0001', TotalAmount: 100, TradeDesc: 'desc' };
 
-async function compile(imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]>['imports']): Promise<TestingModule> {
+async function compile(
+  imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]>['imports'],
+): Promise<TestingModule> {
   // Every module here gets the app's TypeORM connection, as EcpayModule's default (persistence on) expects.
   return Test.createTestingModule({ imports: [testDatabase(), ...(imports ?? [])] }).compile();
 }
@@ -72,7 +74,9 @@ async function withModule<T>(
 }
 
 /** The error compile() rejects with (fails the test when it resolves). */
-async function compileError(imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]>['imports']): Promise<unknown> {
+async function compileError(
+  imports: NonNullable<Parameters<typeof Test.createTestingModule>[0]>['imports'],
+): Promise<unknown> {
   let module: TestingModule | undefined;
   try {
     module = await compile(imports);
@@ -189,11 +193,14 @@ describe('EcpayModule.forRootAsync', () => {
   });
 
   it('useExisting (a provider exported by an imported module)', async () => {
-    await withModule([EcpayModule.forRootAsync({ imports: [OptionsModule], useExisting: ExistingOptionsProvider })], (module) => {
-      expect(module.get(EcpaySigningService).sign(shopBParams)).toBe(expectedShopBMac);
-      // The existing instance was used, not a fresh copy.
-      expect(module.get(ExistingOptionsProvider).calls).toBe(1);
-    });
+    await withModule(
+      [EcpayModule.forRootAsync({ imports: [OptionsModule], useExisting: ExistingOptionsProvider })],
+      (module) => {
+        expect(module.get(EcpaySigningService).sign(shopBParams)).toBe(expectedShopBMac);
+        // The existing instance was used, not a fresh copy.
+        expect(module.get(ExistingOptionsProvider).calls).toBe(1);
+      },
+    );
   });
 });
 
@@ -308,9 +315,24 @@ const misconfigurations: MisconfigurationCase[] = [
     issues: [{ option: 'merchantId', rule: /must contain only letters and digits/ }],
     secrets: [],
   },
-  { name: 'missing merchantId', options: without(base, 'merchantId'), issues: [{ option: 'merchantId', rule: REQUIRED }], secrets: [] },
-  { name: 'missing hashKey', options: without(base, 'hashKey'), issues: [{ option: 'hashKey', rule: REQUIRED }], secrets: [STAGE_MERCHANT.hashIv] },
-  { name: 'missing hashIv', options: without(base, 'hashIv'), issues: [{ option: 'hashIv', rule: REQUIRED }], secrets: [STAGE_MERCHANT.hashKey] },
+  {
+    name: 'missing merchantId',
+    options: without(base, 'merchantId'),
+    issues: [{ option: 'merchantId', rule: REQUIRED }],
+    secrets: [],
+  },
+  {
+    name: 'missing hashKey',
+    options: without(base, 'hashKey'),
+    issues: [{ option: 'hashKey', rule: REQUIRED }],
+    secrets: [STAGE_MERCHANT.hashIv],
+  },
+  {
+    name: 'missing hashIv',
+    options: without(base, 'hashIv'),
+    issues: [{ option: 'hashIv', rule: REQUIRED }],
+    secrets: [STAGE_MERCHANT.hashKey],
+  },
   {
     name: "environment 'prod'",
     options: { ...base, environment: 'prod' },
@@ -326,13 +348,20 @@ const misconfigurations: MisconfigurationCase[] = [
   {
     name: 'production with the public stage MerchantID 3002607',
     options: { ...production, merchantId: '3002607' },
-    issues: [{ option: 'merchantId', rule: /3002607 is one of ECPay's public stage MerchantIDs and cannot be used in production/ }],
+    issues: [
+      {
+        option: 'merchantId',
+        rule: /3002607 is one of ECPay's public stage MerchantIDs and cannot be used in production/,
+      },
+    ],
     secrets: [PRIVATE_MERCHANT.hashKey, PRIVATE_MERCHANT.hashIv],
   },
   {
     name: 'production with the public stage HashKey pwFHCqoQZGmho4w6',
     options: { ...production, hashKey: 'pwFHCqoQZGmho4w6' },
-    issues: [{ option: 'hashKey', rule: /is one of ECPay's public stage credentials and cannot be used in production/ }],
+    issues: [
+      { option: 'hashKey', rule: /is one of ECPay's public stage credentials and cannot be used in production/ },
+    ],
     secrets: ['pwFHCqoQZGmho4w6', PRIVATE_MERCHANT.hashIv],
   },
   {
@@ -352,7 +381,10 @@ const misconfigurations: MisconfigurationCase[] = [
   },
   {
     name: 'merchants.shop.hashKey of the wrong length',
-    options: { ...base, merchants: { shop: { merchantId: '2000132', hashKey: '5294y06JbISpM5x', hashIv: SHOP_B.hashIv } } },
+    options: {
+      ...base,
+      merchants: { shop: { merchantId: '2000132', hashKey: '5294y06JbISpM5x', hashIv: SHOP_B.hashIv } },
+    },
     issues: [{ option: 'merchants.shop.hashKey', rule: /must be exactly 16 characters \(got 15\)/ }],
     secrets: ['5294y06JbISpM5x', SHOP_B.hashIv],
   },
@@ -364,26 +396,47 @@ const misconfigurations: MisconfigurationCase[] = [
   },
   {
     name: 'member with both platformId and hashKey',
-    options: { ...base, merchants: { member: { merchantId: '1234567', platformId: '3002607', hashKey: SHOP_B.hashKey } } },
+    options: {
+      ...base,
+      merchants: { member: { merchantId: '1234567', platformId: '3002607', hashKey: SHOP_B.hashKey } },
+    },
     issues: [{ option: 'merchants.member', rule: /either platformId or hashKey\/hashIv, not both/ }],
     secrets: [SHOP_B.hashKey],
   },
   {
     name: 'member whose platformId is not configured',
     options: { ...base, merchants: { member: { merchantId: '1234567', platformId: '3002599' } } },
-    issues: [{ option: 'merchants.member.platformId', rule: /no merchant with MerchantID 3002599 and its own hashKey\/hashIv is configured/ }],
+    issues: [
+      {
+        option: 'merchants.member.platformId',
+        rule: /no merchant with MerchantID 3002599 and its own hashKey\/hashIv is configured/,
+      },
+    ],
     secrets: [STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv],
   },
   {
     name: 'the same MerchantID in two merchants',
-    options: { ...base, merchants: { shopB: { ...SHOP_B }, shopC: { merchantId: SHOP_B.merchantId, hashKey: PRIVATE_MERCHANT.hashKey, hashIv: PRIVATE_MERCHANT.hashIv } } },
-    issues: [{ option: 'merchants.shopC.merchantId', rule: /MerchantID 2000132 is already configured at "merchants\.shopB"/ }],
+    options: {
+      ...base,
+      merchants: {
+        shopB: { ...SHOP_B },
+        shopC: { merchantId: SHOP_B.merchantId, hashKey: PRIVATE_MERCHANT.hashKey, hashIv: PRIVATE_MERCHANT.hashIv },
+      },
+    },
+    issues: [
+      { option: 'merchants.shopC.merchantId', rule: /MerchantID 2000132 is already configured at "merchants\.shopB"/ },
+    ],
     secrets: [SHOP_B.hashKey, SHOP_B.hashIv, PRIVATE_MERCHANT.hashKey, PRIVATE_MERCHANT.hashIv],
   },
   {
     name: 'a named merchant repeating the default MerchantID',
-    options: { ...base, merchants: { again: { merchantId: STAGE_MERCHANT.merchantId, hashKey: SHOP_B.hashKey, hashIv: SHOP_B.hashIv } } },
-    issues: [{ option: 'merchants.again.merchantId', rule: /MerchantID 3002607 is already configured at "merchantId"/ }],
+    options: {
+      ...base,
+      merchants: { again: { merchantId: STAGE_MERCHANT.merchantId, hashKey: SHOP_B.hashKey, hashIv: SHOP_B.hashIv } },
+    },
+    issues: [
+      { option: 'merchants.again.merchantId', rule: /MerchantID 3002607 is already configured at "merchantId"/ },
+    ],
     secrets: [SHOP_B.hashKey, SHOP_B.hashIv],
   },
   {
@@ -400,7 +453,14 @@ const misconfigurations: MisconfigurationCase[] = [
   },
   {
     name: 'several problems at once',
-    options: { environment: 'prod', merchantId: '3002-607', hashKey: 'pwFHCqoQZGmho4w', hashIv: 'EkRm7iFT261dpevsX', sandboxUrl: 'not a url', hashiv: 'x' },
+    options: {
+      environment: 'prod',
+      merchantId: '3002-607',
+      hashKey: 'pwFHCqoQZGmho4w',
+      hashIv: 'EkRm7iFT261dpevsX',
+      sandboxUrl: 'not a url',
+      hashiv: 'x',
+    },
     issues: [
       { option: 'hashiv', rule: /did you mean "hashIv"/ },
       { option: 'environment', rule: /must be one of/ },
@@ -432,7 +492,12 @@ const misconfigurations: MisconfigurationCase[] = [
 
 /** Every place an error's text can leak through: message, stack, util.inspect (own properties, cause), issues. */
 function everyRendering(error: unknown): string {
-  return [String(error), (error as Error).stack ?? '', inspect(error, { depth: null, showHidden: true }), JSON.stringify((error as EcpayConfigError).issues)].join('\n');
+  return [
+    String(error),
+    (error as Error).stack ?? '',
+    inspect(error, { depth: null, showHidden: true }),
+    JSON.stringify((error as EcpayConfigError).issues),
+  ].join('\n');
 }
 
 function expectConfigError(error: unknown, issues: ExpectedIssue[], secrets: string[]): void {
@@ -456,7 +521,10 @@ function expectConfigError(error: unknown, issues: ExpectedIssue[], secrets: str
 
 describe.each([
   ['forRoot', (options: unknown) => EcpayModule.forRoot(options as EcpayForRootOptions)],
-  ['forRootAsync(useFactory)', (options: unknown) => EcpayModule.forRootAsync({ useFactory: () => options as EcpayModuleOptions })],
+  [
+    'forRootAsync(useFactory)',
+    (options: unknown) => EcpayModule.forRootAsync({ useFactory: () => options as EcpayModuleOptions }),
+  ],
 ])('misconfiguration through %s rejects compile() with an EcpayConfigError', (_how, configure) => {
   it.each(misconfigurations.map((c) => [c.name, c] as const))('%s', async (_name, { options, issues, secrets }) => {
     const error = await compileError([configure(options)]);
@@ -466,8 +534,14 @@ describe.each([
 
 describe('misconfiguration specific to forRootAsync', () => {
   it('a factory returning undefined', async () => {
-    const error = await compileError([EcpayModule.forRootAsync({ useFactory: () => undefined as unknown as EcpayModuleOptions })]);
-    expectConfigError(error, [{ option: 'options', rule: /must be an object \(did the forRootAsync factory return nothing\?\)/ }], []);
+    const error = await compileError([
+      EcpayModule.forRootAsync({ useFactory: () => undefined as unknown as EcpayModuleOptions }),
+    ]);
+    expectConfigError(
+      error,
+      [{ option: 'options', rule: /must be an object \(did the forRootAsync factory return nothing\?\)/ }],
+      [],
+    );
   });
 
   it('an async factory resolving to a bad hashKey', async () => {
@@ -481,7 +555,10 @@ describe('misconfiguration specific to forRootAsync', () => {
 describe('valid edge configurations compile', () => {
   it.each([
     ['production with private credentials', { ...production }],
-    ['sandbox with an http URL', { ...base, environment: 'sandbox', sandboxUrl: 'http://127.0.0.1:3000/ecpay-sandbox' }],
+    [
+      'sandbox with an http URL',
+      { ...base, environment: 'sandbox', sandboxUrl: 'http://127.0.0.1:3000/ecpay-sandbox' },
+    ],
     ['a 10-character alphanumeric MerchantID', { ...base, merchantId: 'A123456789' }],
   ])('%s', async (_name, options) => {
     await withModule([EcpayModule.forRoot(options as EcpayForRootOptions)], (module) => {
@@ -504,10 +581,17 @@ describe('orderResultPage never sends the browser to another host', () => {
     const parsed = new URL(orderResultPage, 'https://shop.example.com');
     expect([parsed.host, new URL(parsed.pathname, 'https://shop.example.com').host]).toContain('evil.com');
     const error = await compileError([EcpayModule.forRoot({ ...base, orderResultPage } as EcpayForRootOptions)]);
-    expectConfigError(error, [{ option: 'orderResultPage', rule: /must be a path of the shop \(one leading "\/", not "\/\/" or "\/\\"/ }], []);
+    expectConfigError(
+      error,
+      [{ option: 'orderResultPage', rule: /must be a path of the shop \(one leading "\/", not "\/\/" or "\/\\"/ }],
+      [],
+    );
   });
 
-  it.each([['a path of the shop', '/orders/done?from=ecpay'], ['an absolute URL', 'https://shop.example.com/orders/done']])('accepts %s', async (_label, orderResultPage) => {
+  it.each([
+    ['a path of the shop', '/orders/done?from=ecpay'],
+    ['an absolute URL', 'https://shop.example.com/orders/done'],
+  ])('accepts %s', async (_label, orderResultPage) => {
     await withModule([EcpayModule.forRoot({ ...base, orderResultPage } as EcpayForRootOptions)], (module) => {
       expect(module.get(EcpayService).merchant().merchantId).toBe(STAGE_MERCHANT.merchantId);
     });
@@ -551,7 +635,9 @@ describe('multiple merchants and a platform member', () => {
       expect(signing.sign(NEUTRAL_PARAMS, { merchant: 'shopB' })).toBe(expected);
       // By MerchantID too.
       expect(signing.sign(NEUTRAL_PARAMS, { merchant: '2000132' })).toBe(expected);
-      expect(signing.sign(NEUTRAL_PARAMS, { merchant: 'shopB', algorithm: 'md5' })).toBe(computeCheckMacValue(NEUTRAL_PARAMS, SHOP_B_KEYS, 'md5'));
+      expect(signing.sign(NEUTRAL_PARAMS, { merchant: 'shopB', algorithm: 'md5' })).toBe(
+        computeCheckMacValue(NEUTRAL_PARAMS, SHOP_B_KEYS, 'md5'),
+      );
     });
 
     it('without a merchant option, the default merchant signs params without MerchantID', () => {
@@ -591,15 +677,21 @@ describe('multiple merchants and a platform member', () => {
     });
 
     it("sign({ MerchantID: '2000132' }, { merchant: 'default' }) throws EcpayMerchantMismatchError", () => {
-      expect(() => signing.sign({ MerchantID: '2000132' }, { merchant: 'default' })).toThrow(EcpayMerchantMismatchError);
+      expect(() => signing.sign({ MerchantID: '2000132' }, { merchant: 'default' })).toThrow(
+        EcpayMerchantMismatchError,
+      );
     });
 
     it('signing as the member without PlatformID throws EcpayMerchantMismatchError', () => {
       expect(() => signing.sign(NEUTRAL_PARAMS, { merchant: 'member' })).toThrow(EcpayMerchantMismatchError);
       expect(() => signing.sign({ ...NEUTRAL_PARAMS, MerchantID: '1234567' })).toThrow(EcpayMerchantMismatchError);
-      expect(() => signing.sign({ ...NEUTRAL_PARAMS, MerchantID: '1234567', PlatformID: '' })).toThrow(EcpayMerchantMismatchError);
+      expect(() => signing.sign({ ...NEUTRAL_PARAMS, MerchantID: '1234567', PlatformID: '' })).toThrow(
+        EcpayMerchantMismatchError,
+      );
       // Under another platform than its own.
-      expect(() => signing.sign({ ...NEUTRAL_PARAMS, MerchantID: '1234567', PlatformID: '2000132' })).toThrow(EcpayMerchantMismatchError);
+      expect(() => signing.sign({ ...NEUTRAL_PARAMS, MerchantID: '1234567', PlatformID: '2000132' })).toThrow(
+        EcpayMerchantMismatchError,
+      );
     });
   });
 
@@ -609,7 +701,7 @@ describe('multiple merchants and a platform member', () => {
       CheckMacValue: computeCheckMacValue(params, keys),
     });
 
-    it('trusts the platform\'s keys only for a MerchantID that is one of its members', () => {
+    it("trusts the platform's keys only for a MerchantID that is one of its members", () => {
       const member = { PlatformID: '3002607', MerchantID: '1234567', MerchantTradeNo: 'P0001', RtnCode: '1' };
       expect(signing.verify(signedWith(member, STAGE_KEYS))).toBe(true);
       const stranger = { ...member, MerchantID: '7777777' };
@@ -717,10 +809,17 @@ describe('multiple merchants and a platform member', () => {
   });
 
   describe('openResponse', () => {
-    it.each([true, [1], '1e0', ' 1', null])('refuses TransCode %j as malformed (only a number or its digits count)', (transCode) => {
-      const envelope = { MerchantID: '3002607', TransCode: transCode, Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) };
-      expect(() => crypto.openResponse(envelope)).toThrow(expect.objectContaining({ reason: 'malformed-envelope' }));
-    });
+    it.each([true, [1], '1e0', ' 1', null])(
+      'refuses TransCode %j as malformed (only a number or its digits count)',
+      (transCode) => {
+        const envelope = {
+          MerchantID: '3002607',
+          TransCode: transCode,
+          Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS),
+        };
+        expect(() => crypto.openResponse(envelope)).toThrow(expect.objectContaining({ reason: 'malformed-envelope' }));
+      },
+    );
 
     const envelopeFor = (data: unknown, overrides: Record<string, unknown> = {}, keys: EcpayKeys = STAGE_KEYS) => ({
       MerchantID: '3002607',
@@ -753,48 +852,82 @@ describe('multiple merchants and a platform member', () => {
     it("RtnCode '10100058' (a string) → 'business-failure' with rtnCode 10100058 (a number)", () => {
       const result = crypto.openResponse(envelopeFor({ RtnCode: '10100058', RtnMsg: 'declined' }));
       expect(result.status).toBe('business-failure');
-      expect(result).toMatchObject({ rtnCode: 10100058, rtnMsg: 'declined', data: { RtnCode: '10100058', RtnMsg: 'declined' } });
+      expect(result).toMatchObject({
+        rtnCode: 10100058,
+        rtnMsg: 'declined',
+        data: { RtnCode: '10100058', RtnMsg: 'declined' },
+      });
       if (result.status !== 'business-failure') throw new Error('unreachable');
       expect(typeof result.rtnCode).toBe('number');
     });
 
     it("TransCode 0 without Data → 'transport-failure'", () => {
-      const envelope = { MerchantID: '3002607', RpHeader: { Timestamp: 1704081600 }, TransCode: 0, TransMsg: 'Timestamp invalid' };
-      expect(crypto.openResponse(envelope)).toEqual({ status: 'transport-failure', merchantId: '3002607', transCode: 0, transMsg: 'Timestamp invalid' });
+      const envelope = {
+        MerchantID: '3002607',
+        RpHeader: { Timestamp: 1704081600 },
+        TransCode: 0,
+        TransMsg: 'Timestamp invalid',
+      };
+      expect(crypto.openResponse(envelope)).toEqual({
+        status: 'transport-failure',
+        merchantId: '3002607',
+        transCode: 0,
+        transMsg: 'Timestamp invalid',
+      });
     });
 
     it('accepts the envelope as JSON text', () => {
       const data = { RtnCode: 1, RtnMsg: 'ok', X: 1 };
       expect(crypto.openResponse(JSON.stringify(envelopeFor(data)))).toMatchObject({ status: 'success', data });
-      expect(crypto.openResponse(JSON.stringify(envelopeFor({ RtnCode: '10100058' })))).toMatchObject({ status: 'business-failure', rtnCode: 10100058 });
-      expect(crypto.openResponse(JSON.stringify({ MerchantID: '3002607', TransCode: '0', TransMsg: 'x' }))).toMatchObject({
+      expect(crypto.openResponse(JSON.stringify(envelopeFor({ RtnCode: '10100058' })))).toMatchObject({
+        status: 'business-failure',
+        rtnCode: 10100058,
+      });
+      expect(
+        crypto.openResponse(JSON.stringify({ MerchantID: '3002607', TransCode: '0', TransMsg: 'x' })),
+      ).toMatchObject({
         status: 'transport-failure',
         transCode: 0,
       });
     });
 
     it("opens a shopB envelope with shopB's keys", () => {
-      const result = crypto.openResponse(envelopeFor({ RtnCode: 1, RtnMsg: 'ok' }, { MerchantID: '2000132' }, SHOP_B_KEYS));
+      const result = crypto.openResponse(
+        envelopeFor({ RtnCode: 1, RtnMsg: 'ok' }, { MerchantID: '2000132' }, SHOP_B_KEYS),
+      );
       expect(result).toMatchObject({ status: 'success', merchantId: '2000132' });
-      expect(crypto.openResponse(envelopeFor({ RtnCode: 1 }, { MerchantID: '2000132' }, SHOP_B_KEYS), { merchant: 'shopB' }).status).toBe('success');
+      expect(
+        crypto.openResponse(envelopeFor({ RtnCode: 1 }, { MerchantID: '2000132' }, SHOP_B_KEYS), { merchant: 'shopB' })
+          .status,
+      ).toBe('success');
     });
 
     it("an unknown MerchantID → EcpayDecryptionError 'unknown-merchant'", () => {
-      expect(decryptionFailure(() => crypto.openResponse(envelopeFor({ RtnCode: 1 }, { MerchantID: '9999999' }))).reason).toBe('unknown-merchant');
+      expect(
+        decryptionFailure(() => crypto.openResponse(envelopeFor({ RtnCode: 1 }, { MerchantID: '9999999' }))).reason,
+      ).toBe('unknown-merchant');
     });
 
     it("{ merchant: 'shopB' } with a 3002607 envelope → 'merchant-mismatch'", () => {
-      expect(decryptionFailure(() => crypto.openResponse(envelopeFor({ RtnCode: 1 }), { merchant: 'shopB' })).reason).toBe('merchant-mismatch');
+      expect(
+        decryptionFailure(() => crypto.openResponse(envelopeFor({ RtnCode: 1 }), { merchant: 'shopB' })).reason,
+      ).toBe('merchant-mismatch');
     });
 
     it('Data encrypted with other keys → EcpayDecryptionError without the plaintext in its message', () => {
       const plaintext = 'PLAINTEXT-4311952222222222-SECRET';
-      const payloads = [{ RtnCode: 1, RtnMsg: plaintext }, { RtnCode: 1, Card: plaintext, Extra: 'x'.repeat(40) }, plaintext];
+      const payloads = [
+        { RtnCode: 1, RtnMsg: plaintext },
+        { RtnCode: 1, Card: plaintext, Extra: 'x'.repeat(40) },
+        plaintext,
+      ];
       for (const payload of payloads) {
         const error = decryptionFailure(() => crypto.openResponse(envelopeFor(payload, {}, SHOP_B_KEYS)));
         // Wrong keys fail the PKCS7 check in ~255 of 256 cases; otherwise a later step (UTF-8, JSON) rejects it.
         expect<EcpayDecryptionFailure[]>(['bad-padding', 'invalid-utf8', 'invalid-json']).toContain(error.reason);
-        const rendered = [error.message, error.stack ?? '', inspect(error, { depth: null, showHidden: true })].join('\n');
+        const rendered = [error.message, error.stack ?? '', inspect(error, { depth: null, showHidden: true })].join(
+          '\n',
+        );
         expect(rendered).not.toContain(plaintext);
         expect(rendered).not.toContain(SHOP_B.hashKey);
         expect(rendered).not.toContain(STAGE_MERCHANT.hashKey);
@@ -808,12 +941,21 @@ describe('multiple merchants and a platform member', () => {
       ['an array', [{ MerchantID: '3002607', TransCode: 1 }]],
       ['a JSON array text', '[1,2]'],
       ['a non-JSON text', 'not json {'],
-      ['missing TransCode', { MerchantID: '3002607', TransMsg: 'Success', Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) }],
-      ['a non-numeric TransCode', { MerchantID: '3002607', TransCode: 'one', Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) }],
+      [
+        'missing TransCode',
+        { MerchantID: '3002607', TransMsg: 'Success', Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) },
+      ],
+      [
+        'a non-numeric TransCode',
+        { MerchantID: '3002607', TransCode: 'one', Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) },
+      ],
       ['an empty TransCode', { MerchantID: '3002607', TransCode: '' }],
       ['TransCode 1 without Data', { MerchantID: '3002607', TransCode: 1, TransMsg: 'Success' }],
       ['missing MerchantID', { TransCode: 1, Data: encryptEcpayData({ RtnCode: 1 }, STAGE_KEYS) }],
-      ['Data that is not a JSON object', { MerchantID: '3002607', TransCode: 1, Data: encryptEcpayData([1, 2], STAGE_KEYS) }],
+      [
+        'Data that is not a JSON object',
+        { MerchantID: '3002607', TransCode: 1, Data: encryptEcpayData([1, 2], STAGE_KEYS) },
+      ],
     ])("%s → 'malformed-envelope'", (_name, envelope) => {
       expect(decryptionFailure(() => crypto.openResponse(envelope)).reason).toBe('malformed-envelope');
     });
@@ -826,12 +968,15 @@ describe('multiple merchants and a platform member', () => {
 
 describe('the module clock', () => {
   it('a fixed clock gives RqHeader.Timestamp 1704081600 for 2024-01-01T04:00:00Z', async () => {
-    await withModule([EcpayModule.forRoot({ ...STAGE_OPTIONS, clock: { now: () => new Date('2024-01-01T04:00:00Z') } })], (module) => {
-      const envelope = module.get(EcpayCryptoService).buildRequest({ MerchantTradeNo: 'T0001' });
-      expect(envelope.RqHeader.Timestamp).toBe(1704081600);
-      expect(envelope.MerchantID).toBe('3002607');
-      expect(decryptEcpayData(envelope.Data, STAGE_KEYS)).toEqual({ MerchantTradeNo: 'T0001' });
-    });
+    await withModule(
+      [EcpayModule.forRoot({ ...STAGE_OPTIONS, clock: { now: () => new Date('2024-01-01T04:00:00Z') } })],
+      (module) => {
+        const envelope = module.get(EcpayCryptoService).buildRequest({ MerchantTradeNo: 'T0001' });
+        expect(envelope.RqHeader.Timestamp).toBe(1704081600);
+        expect(envelope.MerchantID).toBe('3002607');
+        expect(decryptEcpayData(envelope.Data, STAGE_KEYS)).toEqual({ MerchantTradeNo: 'T0001' });
+      },
+    );
   });
 
   it('a moving clock is read on every call', async () => {

@@ -37,7 +37,32 @@ const HEX = { sha256: /^[0-9A-F]{64}$/, md5: /^[0-9A-F]{32}$/ } as const;
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Characters that every URL encoding treats specially (.NET vs PHP vs encodeURIComponent) and the MAC's own delimiters. */
-const SPECIAL = [' ', '+', '%', '&', '=', '~', "'", '!', '*', '(', ')', '-', '_', '.', '/', '\\', '"', '\n', '\t', '\0', 'é', 'É', '中', '😀'];
+const SPECIAL = [
+  ' ',
+  '+',
+  '%',
+  '&',
+  '=',
+  '~',
+  "'",
+  '!',
+  '*',
+  '(',
+  ')',
+  '-',
+  '_',
+  '.',
+  '/',
+  '\\',
+  '"',
+  '\n',
+  '\t',
+  '\0',
+  'é',
+  'É',
+  '中',
+  '😀',
+];
 const specialChar = fc.constantFrom(...SPECIAL);
 /** One code point anywhere in Unicode (astral included; no lone surrogates). */
 const codePoint = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 });
@@ -79,12 +104,18 @@ const swapAsciiCase = (text: string): string =>
 const entriesOf = <T>(value: fc.Arbitrary<T>, minLength = 0) =>
   fc.uniqueArray(fc.tuple(paramName, value), { selector: ([name]) => asciiLower(name), minLength, maxLength: 8 });
 
-const params = entriesOf(paramValue).map((entries) => Object.fromEntries(entries) as Record<string, string | number | null | undefined>);
+const params = entriesOf(paramValue).map(
+  (entries) => Object.fromEntries(entries) as Record<string, string | number | null | undefined>,
+);
 /** Parameters whose values are all strings, at least one of them. */
 const stringEntries = entriesOf(anyText, 1);
 
 /** A HashKey/HashIV pair: 16 printable ASCII characters each (what the module accepts). */
-const keyText = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 16, maxLength: 16 });
+const keyText = fc.string({
+  unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  minLength: 16,
+  maxLength: 16,
+});
 const ecpayKeys = fc.record({ hashKey: keyText, hashIv: keyText });
 
 /**
@@ -96,7 +127,11 @@ function dotNetEncodeLower(text: string): string {
   let encoded = '';
   for (const byte of Buffer.from(text.toWellFormed(), 'utf8')) {
     const char = String.fromCharCode(byte);
-    encoded += /^[A-Za-z0-9\-_.!*()]$/.test(char) ? char : byte === 0x20 ? '+' : `%${byte.toString(16).padStart(2, '0')}`;
+    encoded += /^[A-Za-z0-9\-_.!*()]$/.test(char)
+      ? char
+      : byte === 0x20
+        ? '+'
+        : `%${byte.toString(16).padStart(2, '0')}`;
   }
   return encoded.toLowerCase();
 }
@@ -106,14 +141,25 @@ function dotNetEncodeLower(text: string): string {
  * `strcasecmp` (ASCII case folded, then UTF-8 bytes, i.e. code points), `HashKey=…&k=v&…&HashIV=…`, encoded as above,
  * hashed, upper-case hex.
  */
-function modelCheckMacValue(values: Record<string, string | number | null | undefined>, keys: EcpayKeys, algorithm: CheckMacAlgorithm): string {
+function modelCheckMacValue(
+  values: Record<string, string | number | null | undefined>,
+  keys: EcpayKeys,
+  algorithm: CheckMacAlgorithm,
+): string {
   const names = Object.keys(values).filter((name) => name !== 'CheckMacValue' && values[name] != null);
   names.sort((a, b) => Buffer.compare(Buffer.from(asciiLower(a), 'utf8'), Buffer.from(asciiLower(b), 'utf8')));
-  const raw = [`HashKey=${keys.hashKey}`, ...names.map((name) => `${name}=${String(values[name])}`), `HashIV=${keys.hashIv}`].join('&');
+  const raw = [
+    `HashKey=${keys.hashKey}`,
+    ...names.map((name) => `${name}=${String(values[name])}`),
+    `HashIV=${keys.hashIv}`,
+  ].join('&');
   return createHash(algorithm).update(dotNetEncodeLower(raw)).digest('hex').toUpperCase();
 }
 
-const signed = (values: Record<string, unknown>, mac: string): Record<string, unknown> => ({ ...values, CheckMacValue: mac });
+const signed = (values: Record<string, unknown>, mac: string): Record<string, unknown> => ({
+  ...values,
+  CheckMacValue: mac,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Signing
@@ -161,9 +207,21 @@ describe.each(ALGORITHMS)('CheckMacValue (%s)', (algorithm) => {
   });
 
   it('equals an independent model of docs/protocol.md §1.1 (well-formed names, arbitrary values)', () => {
-    const wellFormedName = fc.oneof(wellFormedText, fc.string({ unit: fc.constantFrom('a', 'A', 'b', '_', '1', '\uE000', '\uFFFF', '\u{10000}', '😀', 'é'), maxLength: 4 }));
+    const wellFormedName = fc.oneof(
+      wellFormedText,
+      fc.string({
+        unit: fc.constantFrom('a', 'A', 'b', '_', '1', '\uE000', '\uFFFF', '\u{10000}', '😀', 'é'),
+        maxLength: 4,
+      }),
+    );
     const modelParams = fc
-      .uniqueArray(fc.tuple(wellFormedName.filter((name) => !RESERVED.has(name)), paramValue), { selector: ([name]) => asciiLower(name), maxLength: 10 })
+      .uniqueArray(
+        fc.tuple(
+          wellFormedName.filter((name) => !RESERVED.has(name)),
+          paramValue,
+        ),
+        { selector: ([name]) => asciiLower(name), maxLength: 10 },
+      )
       .map((entries) => Object.fromEntries(entries) as Record<string, string | number | null | undefined>);
     fc.assert(
       fc.property(modelParams, ecpayKeys, (values, keys) => {
@@ -192,7 +250,10 @@ describe.each(ALGORITHMS)('CheckMacValue (%s)', (algorithm) => {
   it('the keys matter: other keys do not verify', () => {
     fc.assert(
       fc.property(params, ecpayKeys, ecpayKeys, (values, keys, other) => {
-        fc.pre(asciiLower(keys.hashKey) !== asciiLower(other.hashKey) || asciiLower(keys.hashIv) !== asciiLower(other.hashIv));
+        fc.pre(
+          asciiLower(keys.hashKey) !== asciiLower(other.hashKey) ||
+            asciiLower(keys.hashIv) !== asciiLower(other.hashIv),
+        );
         const mac = computeCheckMacValue(values, keys, algorithm);
         expect(verifyCheckMacValue(signed(values, mac), other)).toBe(false);
       }),
@@ -220,12 +281,17 @@ describe('CheckMacValue detects changes', () => {
           const [name, old] = entries[pick % entries.length]!;
           const position = at % (old.length + 1);
           const changed =
-            how === 'replace' ? replacement
-            : how === 'insert' ? old.slice(0, position) + unit + old.slice(position)
-            : how === 'delete' ? old.slice(0, position) + old.slice(position + 1)
-            : how === 'upper' ? old.toUpperCase() // full Unicode case mapping: É vs é are different bytes
-            : how === 'lower' ? old.toLowerCase()
-            : old.slice(0, position) + '\uFFFD' + old.slice(position);
+            how === 'replace'
+              ? replacement
+              : how === 'insert'
+                ? old.slice(0, position) + unit + old.slice(position)
+                : how === 'delete'
+                  ? old.slice(0, position) + old.slice(position + 1)
+                  : how === 'upper'
+                    ? old.toUpperCase() // full Unicode case mapping: É vs é are different bytes
+                    : how === 'lower'
+                      ? old.toLowerCase()
+                      : old.slice(0, position) + '\uFFFD' + old.slice(position);
           // The MAC lower-cases the *encoded* text: two values are the same to it iff their encodings are.
           fc.pre(dotNetEncodeLower(changed) !== dotNetEncodeLower(old));
           const mac = computeCheckMacValue(values, STAGE_KEYS, algorithm);
@@ -240,15 +306,21 @@ describe('CheckMacValue detects changes', () => {
 
   it('adding a field makes verify false', () => {
     fc.assert(
-      fc.property(params, paramName, fc.oneof(anyText, fc.integer()), fc.constantFrom(...ALGORITHMS), (values, name, value, algorithm) => {
-        fc.pre(!Object.hasOwn(values, name));
-        const mac = computeCheckMacValue(values, STAGE_KEYS, algorithm);
-        const extended = { ...values, [name]: value };
-        expect(verifyCheckMacValue(signed(extended, mac), STAGE_KEYS)).toBe(false);
-        expect(signing.verify(signed(extended, mac))).toBe(false);
-        // An empty value is still a field (docs/protocol.md §1.1: empty values stay as "k=").
-        expect(verifyCheckMacValue(signed({ ...values, [name]: '' }, mac), STAGE_KEYS)).toBe(false);
-      }),
+      fc.property(
+        params,
+        paramName,
+        fc.oneof(anyText, fc.integer()),
+        fc.constantFrom(...ALGORITHMS),
+        (values, name, value, algorithm) => {
+          fc.pre(!Object.hasOwn(values, name));
+          const mac = computeCheckMacValue(values, STAGE_KEYS, algorithm);
+          const extended = { ...values, [name]: value };
+          expect(verifyCheckMacValue(signed(extended, mac), STAGE_KEYS)).toBe(false);
+          expect(signing.verify(signed(extended, mac))).toBe(false);
+          // An empty value is still a field (docs/protocol.md §1.1: empty values stay as "k=").
+          expect(verifyCheckMacValue(signed({ ...values, [name]: '' }, mac), STAGE_KEYS)).toBe(false);
+        },
+      ),
       runs(400),
     );
   });
@@ -269,30 +341,43 @@ describe('CheckMacValue detects changes', () => {
   });
 
   it('is blind to ASCII letter case in values and names (docs/protocol.md §1.1): such a change still verifies', () => {
-    const letters = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: 1, maxLength: 6 });
+    const letters = fc.string({
+      unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+      minLength: 1,
+      maxLength: 6,
+    });
     fc.assert(
-      fc.property(stringEntries, fc.nat(), letters, fc.constantFrom(...ALGORITHMS), (entries, pick, prefix, algorithm) => {
-        const index = pick % entries.length;
-        const [name, old] = entries[index]!;
-        const values: Record<string, string> = Object.fromEntries(entries);
-        values[name] = prefix + old;
-        const mac = computeCheckMacValue(values, STAGE_KEYS, algorithm);
+      fc.property(
+        stringEntries,
+        fc.nat(),
+        letters,
+        fc.constantFrom(...ALGORITHMS),
+        (entries, pick, prefix, algorithm) => {
+          const index = pick % entries.length;
+          const [name, old] = entries[index]!;
+          const values: Record<string, string> = Object.fromEntries(entries);
+          values[name] = prefix + old;
+          const mac = computeCheckMacValue(values, STAGE_KEYS, algorithm);
 
-        const caseChangedValue = { ...values, [name]: swapAsciiCase(values[name]!) };
-        expect(caseChangedValue[name]).not.toBe(values[name]);
-        expect(verifyCheckMacValue(signed(caseChangedValue, mac), STAGE_KEYS)).toBe(true);
+          const caseChangedValue = { ...values, [name]: swapAsciiCase(values[name]!) };
+          expect(caseChangedValue[name]).not.toBe(values[name]);
+          expect(verifyCheckMacValue(signed(caseChangedValue, mac), STAGE_KEYS)).toBe(true);
 
-        const caseChangedNames = Object.fromEntries(Object.entries(values).map(([k, v]) => [swapAsciiCase(k), v]));
-        fc.pre(!Object.keys(caseChangedNames).some((k) => RESERVED.has(k)));
-        expect(verifyCheckMacValue(signed(caseChangedNames, mac), STAGE_KEYS)).toBe(true);
-      }),
+          const caseChangedNames = Object.fromEntries(Object.entries(values).map(([k, v]) => [swapAsciiCase(k), v]));
+          fc.pre(!Object.keys(caseChangedNames).some((k) => RESERVED.has(k)));
+          expect(verifyCheckMacValue(signed(caseChangedNames, mac), STAGE_KEYS)).toBe(true);
+        },
+      ),
       runs(400),
     );
   });
 
   it('does not depend on the insertion order of the fields', () => {
     const shuffled = entriesOf(paramValue).chain((entries) =>
-      fc.tuple(fc.constant(entries), fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length })),
+      fc.tuple(
+        fc.constant(entries),
+        fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }),
+      ),
     );
     fc.assert(
       fc.property(shuffled, fc.constantFrom(...ALGORITHMS), ([entries, permuted], algorithm) => {
@@ -324,18 +409,24 @@ describe('verifyCheckMacValue never throws', () => {
   const hex = (length: number) =>
     fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFabcdef'), minLength: length, maxLength: length });
   const received = fc.oneof(anyText, hex(64), hex(32), hostile);
-  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
 
   it('for arbitrary input and CheckMacValue: false unless the CheckMacValue is the one computed over the input', () => {
     fc.assert(
-      fc.property(hostile, received, fc.constantFrom('auto', 'sha256', 'md5') as fc.Arbitrary<'auto' | CheckMacAlgorithm>, (input, mac, algorithm) => {
-        // The input as it is (its own CheckMacValue, if any), and with an arbitrary CheckMacValue.
-        expect(() => verifyCheckMacValue(input, STAGE_KEYS, algorithm)).not.toThrow();
-        expect(() => signing.verify(input, { algorithm })).not.toThrow();
-        const candidate = isRecord(input) ? { ...input, CheckMacValue: mac } : input;
-        expect(verifyCheckMacValue(candidate, STAGE_KEYS, algorithm)).toBe(false);
-        expect(signing.verify(candidate, { algorithm })).toBe(false);
-      }),
+      fc.property(
+        hostile,
+        received,
+        fc.constantFrom('auto', 'sha256', 'md5') as fc.Arbitrary<'auto' | CheckMacAlgorithm>,
+        (input, mac, algorithm) => {
+          // The input as it is (its own CheckMacValue, if any), and with an arbitrary CheckMacValue.
+          expect(() => verifyCheckMacValue(input, STAGE_KEYS, algorithm)).not.toThrow();
+          expect(() => signing.verify(input, { algorithm })).not.toThrow();
+          const candidate = isRecord(input) ? { ...input, CheckMacValue: mac } : input;
+          expect(verifyCheckMacValue(candidate, STAGE_KEYS, algorithm)).toBe(false);
+          expect(signing.verify(candidate, { algorithm })).toBe(false);
+        },
+      ),
       runs(600),
     );
   });
@@ -443,7 +534,11 @@ const pad = (value: number, width = 2): string => String(value).padStart(width, 
 
 describe('ECPay date-times', () => {
   it('parseEcpayDateTime(formatEcpayDateTime(d)) is d truncated to the second (1980–2100)', () => {
-    const dates = fc.date({ min: new Date('1980-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59.999Z'), noInvalidDate: true });
+    const dates = fc.date({
+      min: new Date('1980-01-01T00:00:00Z'),
+      max: new Date('2100-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    });
     fc.assert(
       fc.property(dates, (date) => {
         const text = formatEcpayDateTime(date);
@@ -474,9 +569,13 @@ describe('ECPay date-times', () => {
         const text = `${pad(year, 4)}/${pad(month + 1)}/${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}`;
         expect(formatEcpayDateTime(instant)).toBe(text);
         expect(formatEcpayDate(instant)).toBe(`${pad(year, 4)}-${pad(month + 1)}-${pad(day)}`);
-        expect(parseEcpayDateTime(text).getTime()).toBe(Date.UTC(year, month, day, hour, minute, second) - TAIPEI_OFFSET_MS);
+        expect(parseEcpayDateTime(text).getTime()).toBe(
+          Date.UTC(year, month, day, hour, minute, second) - TAIPEI_OFFSET_MS,
+        );
         // ECPay's other spellings of the same moment.
-        expect(parseEcpayDateTime(text.replace(/\//g, '-')).getTime()).toBe(Date.UTC(year, month, day, hour, minute, second) - TAIPEI_OFFSET_MS);
+        expect(parseEcpayDateTime(text.replace(/\//g, '-')).getTime()).toBe(
+          Date.UTC(year, month, day, hour, minute, second) - TAIPEI_OFFSET_MS,
+        );
       }),
       runs(1000),
     );

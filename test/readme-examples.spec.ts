@@ -8,11 +8,16 @@ import { resolve } from 'node:path';
  */
 const root = process.cwd();
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
-const quoted = [...readme.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)].map((match) => ({ path: match[1]!, block: match[2]! }));
+const quoted = [...readme.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)].map((match) => ({
+  path: match[1]!,
+  block: match[2]!,
+}));
 
 describe('README examples', () => {
   it('quotes the example files', () => {
-    expect(quoted.map((quote) => quote.path)).toEqual(expect.arrayContaining(['docs/examples/src/app.module.ts', 'docs/examples/src/orders/orders.service.ts']));
+    expect(quoted.map((quote) => quote.path)).toEqual(
+      expect.arrayContaining(['docs/examples/src/app.module.ts', 'docs/examples/src/orders/orders.service.ts']),
+    );
   });
 
   it.each(quoted)('$path is quoted as it is', ({ path, block }) => {

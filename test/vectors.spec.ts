@@ -39,7 +39,11 @@ const officialAes = officialAesVectors();
 
 /** A module configured with a vector's keys, so the services are exercised exactly as an app uses them. */
 async function moduleFor(vector: { hashKey: string; hashIV?: string }, merchantId = '1234567'): Promise<TestingModule> {
-  return compileEcpay({ merchantId, hashKey: vector.hashKey, hashIv: vector.hashIV ?? 'unused0123456789' } as Partial<EcpayModuleOptions>);
+  return compileEcpay({
+    merchantId,
+    hashKey: vector.hashKey,
+    hashIv: vector.hashIV ?? 'unused0123456789',
+  } as Partial<EcpayModuleOptions>);
 }
 
 describe('vector files', () => {
@@ -58,7 +62,9 @@ describe('CheckMacValue — extended vectors', () => {
     expect(checkMacValueSource(vector.input, keysOf(vector))).toBe(vector.encodedBeforeHash);
     expect(computeCheckMacValue(vector.input, keysOf(vector), algorithm)).toBe(vector.expected);
     expect(verifyCheckMacValue({ ...vector.input, CheckMacValue: vector.expected }, keysOf(vector))).toBe(true);
-    expect(verifyCheckMacValue({ ...vector.input, CheckMacValue: vector.expected.toLowerCase() }, keysOf(vector))).toBe(true);
+    expect(verifyCheckMacValue({ ...vector.input, CheckMacValue: vector.expected.toLowerCase() }, keysOf(vector))).toBe(
+      true,
+    );
   });
 
   it.each(checkMac.map((v) => [v.name, v] as const))('%s (EcpaySigningService)', async (_name, vector) => {
@@ -69,12 +75,22 @@ describe('CheckMacValue — extended vectors', () => {
       // The vectors' MerchantIDs are not configured here, so name the merchant explicitly, as for any raw call.
       const params = { ...vector.input };
       delete params.MerchantID;
-      const signed = signing.sign({ ...params, ...(vector.input.MerchantID === undefined ? {} : { MerchantID: '1234567' }) }, { algorithm });
+      const signed = signing.sign(
+        { ...params, ...(vector.input.MerchantID === undefined ? {} : { MerchantID: '1234567' }) },
+        { algorithm },
+      );
       expect(signed).toMatch(algorithm === 'md5' ? /^[0-9A-F]{32}$/ : /^[0-9A-F]{64}$/);
       expect(signing.verify({ ...vector.input, CheckMacValue: vector.expected }, { merchant: 'default' })).toBe(true);
-      expect(signing.verify({ ...vector.input, CheckMacValue: vector.expected }, { merchant: 'default', algorithm })).toBe(true);
+      expect(
+        signing.verify({ ...vector.input, CheckMacValue: vector.expected }, { merchant: 'default', algorithm }),
+      ).toBe(true);
       const tampered = Object.keys(vector.input)[0]!;
-      expect(signing.verify({ ...vector.input, [tampered]: `${vector.input[tampered]}x`, CheckMacValue: vector.expected }, { merchant: 'default' })).toBe(false);
+      expect(
+        signing.verify(
+          { ...vector.input, [tampered]: `${vector.input[tampered]}x`, CheckMacValue: vector.expected },
+          { merchant: 'default' },
+        ),
+      ).toBe(false);
     } finally {
       await module.close();
     }
@@ -99,7 +115,8 @@ describe('CheckMacValue — official ECPay vectors', () => {
   it.each(formVectors.map((v) => [v.name, v] as const))('%s', async (_name, vector) => {
     const algorithm = vector.method === 'MD5' ? 'md5' : 'sha256';
     expect(computeCheckMacValue(vector.params!, keysOf(vector), algorithm)).toBe(vector.expected);
-    if (vector.wrong_with_percent20) expect(computeCheckMacValue(vector.params!, keysOf(vector))).not.toBe(vector.wrong_with_percent20);
+    if (vector.wrong_with_percent20)
+      expect(computeCheckMacValue(vector.params!, keysOf(vector))).not.toBe(vector.wrong_with_percent20);
     const module = await moduleFor(vector, vector.params!.MerchantID);
     try {
       const signing = module.get(EcpaySigningService);
@@ -110,19 +127,22 @@ describe('CheckMacValue — official ECPay vectors', () => {
     }
   });
 
-  it.each(ticketVectors.map((v) => [v.name, v] as const))('%s (JSON-plaintext MAC, docs/protocol.md §1.6)', async (_name, vector) => {
-    expect(computeJsonCheckMacValue(vector.plaintext_json!, keysOf(vector))).toBe(vector.expected);
-    expect(verifyJsonCheckMacValue(vector.plaintext_json!, vector.expected, keysOf(vector))).toBe(true);
-    expect(verifyJsonCheckMacValue(`${vector.plaintext_json!} `, vector.expected, keysOf(vector))).toBe(false);
-    const module = await moduleFor(vector);
-    try {
-      const signing = module.get(EcpaySigningService);
-      expect(signing.signJson(vector.plaintext_json!)).toBe(vector.expected);
-      expect(signing.verifyJson(vector.plaintext_json!, vector.expected)).toBe(true);
-    } finally {
-      await module.close();
-    }
-  });
+  it.each(ticketVectors.map((v) => [v.name, v] as const))(
+    '%s (JSON-plaintext MAC, docs/protocol.md §1.6)',
+    async (_name, vector) => {
+      expect(computeJsonCheckMacValue(vector.plaintext_json!, keysOf(vector))).toBe(vector.expected);
+      expect(verifyJsonCheckMacValue(vector.plaintext_json!, vector.expected, keysOf(vector))).toBe(true);
+      expect(verifyJsonCheckMacValue(`${vector.plaintext_json!} `, vector.expected, keysOf(vector))).toBe(false);
+      const module = await moduleFor(vector);
+      try {
+        const signing = module.get(EcpaySigningService);
+        expect(signing.signJson(vector.plaintext_json!)).toBe(vector.expected);
+        expect(signing.verifyJson(vector.plaintext_json!, vector.expected)).toBe(true);
+      } finally {
+        await module.close();
+      }
+    },
+  );
 });
 
 describe('URL encodings — official comparison table', () => {
@@ -222,6 +242,10 @@ describe('the services reject what the vectors do not sign', () => {
 
   it('a vector MAC does not verify under other keys', () => {
     const vector = checkMac.find((v) => v.name === 'doc-invoice-md5-p38242')!;
-    expect(module.get(EcpaySigningService).verify({ ...vector.input, CheckMacValue: vector.expected }, { merchant: 'default' })).toBe(false);
+    expect(
+      module
+        .get(EcpaySigningService)
+        .verify({ ...vector.input, CheckMacValue: vector.expected }, { merchant: 'default' }),
+    ).toBe(false);
   });
 });

@@ -28,7 +28,18 @@ export class AppModule {
         TypeOrmModule.forFeature([EcpayTrade, EcpayNotification, EcpayBoundCard]),
         EcpayModule.forRoot(settings.ecpay),
         ...(settings.sandbox
-          ? [EcpaySandboxModule.forRoot({ prefix: SANDBOX_PREFIX, merchants: [{ merchantId: settings.ecpay.merchantId!, hashKey: settings.ecpay.hashKey!, hashIv: settings.ecpay.hashIv! }] })]
+          ? [
+              EcpaySandboxModule.forRoot({
+                prefix: SANDBOX_PREFIX,
+                merchants: [
+                  {
+                    merchantId: settings.ecpay.merchantId!,
+                    hashKey: settings.ecpay.hashKey!,
+                    hashIv: settings.ecpay.hashIv!,
+                  },
+                ],
+              }),
+            ]
           : []),
       ],
       // The CheckMacValue debugging endpoints sign with the merchant's keys: mounted only against the local sandbox.

@@ -53,7 +53,16 @@ export function demoSettings(env: NodeJS.ProcessEnv): DemoSettings {
   };
   const { database, databaseLabel } = demoDatabase(env.ECPAY_DEMO_DATABASE ?? '.data/demo-shop.sqlite');
   const adminToken = env.ECPAY_DEMO_ADMIN_TOKEN === '' ? undefined : env.ECPAY_DEMO_ADMIN_TOKEN;
-  return { port, publicUrl, ecpay, sandbox, adminToken, usingPublicStage: fallback !== undefined && env.ECPAY_MERCHANT_ID === undefined, database, databaseLabel };
+  return {
+    port,
+    publicUrl,
+    ecpay,
+    sandbox,
+    adminToken,
+    usingPublicStage: fallback !== undefined && env.ECPAY_MERCHANT_ID === undefined,
+    database,
+    databaseLabel,
+  };
 }
 
 function demoDatabase(setting: string): { database: TypeOrmModuleOptions; databaseLabel: string } {
@@ -61,10 +70,17 @@ function demoDatabase(setting: string): { database: TypeOrmModuleOptions; databa
   const common = { autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, logging: false };
   if (/^postgres(ql)?:\/\//.test(setting)) {
     const url = new URL(setting);
-    return { database: { type: 'postgres', url: setting, ...common }, databaseLabel: `PostgreSQL ${url.host}${url.pathname}` };
+    return {
+      database: { type: 'postgres', url: setting, ...common },
+      databaseLabel: `PostgreSQL ${url.host}${url.pathname}`,
+    };
   }
-  if (setting === 'memory') return { database: { type: 'sqljs', ...common }, databaseLabel: 'SQLite in memory (sql.js)' };
-  return { database: { ...sqliteFile(setting), ...common }, databaseLabel: `SQLite file ${setting} (better-sqlite3, WAL)` };
+  if (setting === 'memory')
+    return { database: { type: 'sqljs', ...common }, databaseLabel: 'SQLite in memory (sql.js)' };
+  return {
+    database: { ...sqliteFile(setting), ...common },
+    databaseLabel: `SQLite file ${setting} (better-sqlite3, WAL)`,
+  };
 }
 
 /**

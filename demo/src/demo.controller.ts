@@ -15,7 +15,12 @@ export class DemoController {
   checkmac(@Body() body: { params?: EcpayParams; algorithm?: 'sha256' | 'md5' }): { CheckMacValue: string } {
     const params = requireObject(body?.params);
     try {
-      return { CheckMacValue: this.ecpay.signing.sign(params, { algorithm: body.algorithm === 'md5' ? 'md5' : 'sha256', merchant: 'default' }) };
+      return {
+        CheckMacValue: this.ecpay.signing.sign(params, {
+          algorithm: body.algorithm === 'md5' ? 'md5' : 'sha256',
+          merchant: 'default',
+        }),
+      };
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }

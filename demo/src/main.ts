@@ -15,6 +15,12 @@ const app = await NestFactory.create(AppModule.register(settings), { rawBody: tr
 app.enableShutdownHooks();
 await app.listen(settings.port);
 const { environment, merchantId } = settings.ecpay;
-logger.log(`nestjs-ecpay demo shop on http://localhost:${settings.port} — ECPay ${environment}${settings.sandbox ? ' (the local sandbox, mounted in this app)' : ''}, merchant ${merchantId}, ${settings.databaseLabel}`);
-if (settings.usingPublicStage) logger.warn("Using ECPay's public stage credentials (set ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV for your own).");
-if (environment === 'stage') logger.warn('ECPay stage must reach ECPAY_PUBLIC_URL from the internet to deliver payment results.');
+logger.log(
+  `nestjs-ecpay demo shop on http://localhost:${settings.port} — ECPay ${environment}${settings.sandbox ? ' (the local sandbox, mounted in this app)' : ''}, merchant ${merchantId}, ${settings.databaseLabel}`,
+);
+if (settings.usingPublicStage)
+  logger.warn(
+    "Using ECPay's public stage credentials (set ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV for your own).",
+  );
+if (environment === 'stage')
+  logger.warn('ECPay stage must reach ECPAY_PUBLIC_URL from the internet to deliver payment results.');

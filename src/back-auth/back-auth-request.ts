@@ -5,7 +5,12 @@ import type { EcpayBackAuthCardInfo, EcpayBackAuthInput } from './back-auth-inpu
 export const REDACTED = '[REDACTED]';
 
 /** The CardInfo fields that must never be printed. */
-export const SECRET_CARD_FIELDS = ['CardNo', 'CardValidMM', 'CardValidYY', 'CardCVV2'] as const satisfies readonly (keyof EcpayBackAuthCardInfo)[];
+export const SECRET_CARD_FIELDS = [
+  'CardNo',
+  'CardValidMM',
+  'CardValidYY',
+  'CardCVV2',
+] as const satisfies readonly (keyof EcpayBackAuthCardInfo)[];
 
 /** A copy of the input with the card number, expiry and CVV replaced by `[REDACTED]` (present fields only). @publicApi */
 export function redactBackAuthInput(input: EcpayBackAuthInput): EcpayBackAuthInput {

@@ -22,9 +22,18 @@ export interface EcpayBackAuthCardResult {
   readonly issuingBank: string;
   readonly issuingBankCode: string;
   /** Installments: Stage (count), Stast (first payment), Staed (each later payment); null without installments. */
-  readonly installment: { readonly stages: number | null; readonly firstAmount: number | null; readonly eachAmount: number | null } | null;
+  readonly installment: {
+    readonly stages: number | null;
+    readonly firstAmount: number | null;
+    readonly eachAmount: number | null;
+  } | null;
   /** Bonus points: RedDan (used), RedDeAmt (deducted), RedOkAmt (charged), RedYet (left); null when not redeemed. */
-  readonly redeem: { readonly pointsUsed: number | null; readonly deductedAmount: number | null; readonly chargedAmount: number | null; readonly pointsLeft: number | null } | null;
+  readonly redeem: {
+    readonly pointsUsed: number | null;
+    readonly deductedAmount: number | null;
+    readonly chargedAmount: number | null;
+    readonly pointsLeft: number | null;
+  } | null;
   /** Periodic plan as ECPay echoes it; null for a one-off authorization. */
   readonly period: {
     readonly periodType: string;

@@ -71,7 +71,12 @@ export function buildBackAuthData(
   now: Date,
 ): EcpayBackAuthData {
   validateBackAuthInput(input, now, { merchantId });
-  const { OrderInfo: order, CardInfo: card, ConsumerInfo: consumer, CustomField } = input instanceof EcpayBackAuthRequest ? input.unwrap() : input;
+  const {
+    OrderInfo: order,
+    CardInfo: card,
+    ConsumerInfo: consumer,
+    CustomField,
+  } = input instanceof EcpayBackAuthRequest ? input.unwrap() : input;
 
   const data: EcpayBackAuthData = {
     MerchantID: merchantId,

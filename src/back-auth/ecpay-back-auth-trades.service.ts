@@ -37,16 +37,33 @@ export class EcpayBackAuthTradesService {
     @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
   ) {}
 
-  async authorize(input: EcpayBackAuthInput | EcpayBackAuthRequest, callOptions: EcpayBackAuthCallOptions = {}): Promise<EcpayBackAuthOutcome> {
+  async authorize(
+    input: EcpayBackAuthInput | EcpayBackAuthRequest,
+    callOptions: EcpayBackAuthCallOptions = {},
+  ): Promise<EcpayBackAuthOutcome> {
     const merchant = this.options.defaultMerchant;
     const now = this.options.clock.now();
     const request = EcpayBackAuthRequest.from(this.withDefaults(input, now));
     const filled = request.unwrap();
     validateBackAuthInput(filled, now, { merchantId: merchant.merchantId });
     const merchantTradeNo = filled.OrderInfo.MerchantTradeNo!;
-    const itemName = filled.OrderInfo.ItemName ?? filled.OrderInfo.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ?? '';
-    const trade = await this.storePending(merchantTradeNo, filled.OrderInfo.TotalAmount, itemName, filled.OrderInfo.TradeDesc, now);
-    return this.settle(trade, merchantTradeNo, filled.OrderInfo.TotalAmount, await this.backAuth.backAuth(request, callOptions));
+    const itemName =
+      filled.OrderInfo.ItemName ??
+      filled.OrderInfo.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ??
+      '';
+    const trade = await this.storePending(
+      merchantTradeNo,
+      filled.OrderInfo.TotalAmount,
+      itemName,
+      filled.OrderInfo.TradeDesc,
+      now,
+    );
+    return this.settle(
+      trade,
+      merchantTradeNo,
+      filled.OrderInfo.TotalAmount,
+      await this.backAuth.backAuth(request, callOptions),
+    );
   }
 
   /**
@@ -80,8 +97,14 @@ export class EcpayBackAuthTradesService {
    * or failed with one event, the ReturnURL repeating it later only confirming — and returns the result with the
    * trade as it now is. 3-D Secure and unknown outcomes leave the trade pending.
    */
-  async settle(trade: EcpayTrade | undefined, merchantTradeNo: string, totalAmount: number, result: EcpayBackAuthResult): Promise<EcpayBackAuthOutcome> {
-    if (!trade || !this.notifications || (result.status !== 'authorized' && result.status !== 'failed')) return trade ? { ...result, trade } : result;
+  async settle(
+    trade: EcpayTrade | undefined,
+    merchantTradeNo: string,
+    totalAmount: number,
+    result: EcpayBackAuthResult,
+  ): Promise<EcpayBackAuthOutcome> {
+    if (!trade || !this.notifications || (result.status !== 'authorized' && result.status !== 'failed'))
+      return trade ? { ...result, trade } : result;
     const merchantId = this.options.defaultMerchant.merchantId;
     const receipt = await this.notifications.receive('back-auth', {
       MerchantID: merchantId,
@@ -122,7 +145,10 @@ export class EcpayBackAuthTradesService {
         MerchantTradeNo: plain.OrderInfo.MerchantTradeNo ?? generateMerchantTradeNo({ clock: { now: () => now } }),
         ReturnURL: plain.OrderInfo.ReturnURL || (this.routes.url('ecpgReturn', base) ?? ''),
       },
-      CardInfo: { ...plain.CardInfo, OrderResultURL: plain.CardInfo.OrderResultURL ?? this.routes.url('ecpgOrderResult', base) },
+      CardInfo: {
+        ...plain.CardInfo,
+        OrderResultURL: plain.CardInfo.OrderResultURL ?? this.routes.url('ecpgOrderResult', base),
+      },
     };
   }
 }

@@ -56,7 +56,10 @@ export class EcpayBackAuthService {
    * Authorizes a card. Resolves with the outcome; rejects only with `EcpayValidationError` (nothing sent) or an error
    * of the transport that leaves the outcome known (e.g. TransCode ≠ 1: ECPay could not read the request).
    */
-  async backAuth(input: EcpayBackAuthInput | EcpayBackAuthRequest, callOptions: EcpayBackAuthCallOptions = {}): Promise<EcpayBackAuthResult> {
+  async backAuth(
+    input: EcpayBackAuthInput | EcpayBackAuthRequest,
+    callOptions: EcpayBackAuthCallOptions = {},
+  ): Promise<EcpayBackAuthResult> {
     const request = EcpayBackAuthRequest.from(input);
     const timeoutMs = positiveTimeout(callOptions.timeoutMs, this.timeoutMs, 'timeoutMs');
     const data = buildBackAuthData(request, this.options.merchantId, this.clock.now());
@@ -68,7 +71,9 @@ export class EcpayBackAuthService {
       answer = await this.transport.post('backAuth', data, { timeoutMs });
     } catch (error) {
       if (isOutcomeUnknown(error)) {
-        this.logger.warn(`BackAuth ${merchantTradeNo}: no answer (${describe(error)}); asking QueryTrade instead of resending`);
+        this.logger.warn(
+          `BackAuth ${merchantTradeNo}: no answer (${describe(error)}); asking QueryTrade instead of resending`,
+        );
         return await this.queryOutcome(merchantTradeNo);
       }
       const declined = rtnCodeOf(error);
@@ -94,7 +99,11 @@ export class EcpayBackAuthService {
   async queryOutcome(merchantTradeNo: string): Promise<EcpayBackAuthResult> {
     let answer: object;
     try {
-      answer = await this.transport.post('queryTrade', { MerchantID: this.options.merchantId, MerchantTradeNo: merchantTradeNo }, { timeoutMs: this.queryTimeoutMs });
+      answer = await this.transport.post(
+        'queryTrade',
+        { MerchantID: this.options.merchantId, MerchantTradeNo: merchantTradeNo },
+        { timeoutMs: this.queryTimeoutMs },
+      );
     } catch (error) {
       const rejected = rtnCodeOf(error);
       if (rejected) return this.done({ status: 'unknown', merchantTradeNo, reason: 'query-rejected', ...rejected });
@@ -110,7 +119,12 @@ export class EcpayBackAuthService {
   }
 
   private done<T extends EcpayBackAuthResult>(result: T): T {
-    const detail = result.status === 'failed' ? ` (RtnCode ${String(result.rtnCode)})` : result.status === 'unknown' ? ` (${result.reason})` : '';
+    const detail =
+      result.status === 'failed'
+        ? ` (RtnCode ${String(result.rtnCode)})`
+        : result.status === 'unknown'
+          ? ` (${result.reason})`
+          : '';
     this.logger.log(`BackAuth ${result.merchantTradeNo}: ${result.status}${detail}`);
     return result;
   }
@@ -118,7 +132,8 @@ export class EcpayBackAuthService {
 
 function positiveTimeout(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`EcpayBackAuthService ${name} must be a positive number of milliseconds.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`EcpayBackAuthService ${name} must be a positive number of milliseconds.`);
   return value;
 }
 
@@ -136,11 +151,19 @@ function rtnCodeOf(error: unknown): { rtnCode: number; rtnMsg: string } | undefi
 
 /** What a log line may say about a foreign error: its class name and code, never its message (it could echo the request). */
 function describe(error: unknown): string {
-  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown };
-  return [safeName(name), typeof code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : undefined].filter(Boolean).join(' ') || 'error';
+  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    code?: unknown;
+  };
+  return (
+    [safeName(name), typeof code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : undefined]
+      .filter(Boolean)
+      .join(' ') || 'error'
+  );
 }
 
-const safeName = (name: unknown): string | undefined => (typeof name === 'string' && /^[A-Za-z0-9_]{1,60}$/.test(name) ? name : undefined);
+const safeName = (name: unknown): string | undefined =>
+  typeof name === 'string' && /^[A-Za-z0-9_]{1,60}$/.test(name) ? name : undefined;
 
 /** Passes a transport error on, unless something in it mentions the card: then a clean error takes its place. */
 function withheldIfCard(error: unknown, cardDigits: string): unknown {
@@ -154,7 +177,9 @@ function withheldIfCard(error: unknown, cardDigits: string): unknown {
   } catch {
     printed = '';
   }
-  return mentionsCard(printed, cardDigits) ? new EcpayCardDataWithheldError('backAuth', safeName((error as { name?: unknown })?.name) ?? 'Error') : error;
+  return mentionsCard(printed, cardDigits)
+    ? new EcpayCardDataWithheldError('backAuth', safeName((error as { name?: unknown })?.name) ?? 'Error')
+    : error;
 }
 
 /**

@@ -1,7 +1,11 @@
 export * from './back-auth-input.interface.js';
 export * from './back-auth-result.interface.js';
 export { EcpayBackAuthRequest, redactBackAuthInput } from './back-auth-request.js';
-export { validateBackAuthInput, collectBackAuthIssues, type BackAuthValidationOptions } from './validate-back-auth-input.js';
+export {
+  validateBackAuthInput,
+  collectBackAuthIssues,
+  type BackAuthValidationOptions,
+} from './validate-back-auth-input.js';
 export { buildBackAuthData, type EcpayBackAuthData } from './build-back-auth-data.js';
 export { parseBackAuthResult } from './parse-back-auth-result.js';
 export { parseBackAuthQueryResult } from './parse-query-trade-result.js';

@@ -21,7 +21,10 @@ import type {
  *
  * @publicApi
  */
-export function parseBackAuthResult(data: unknown, expected: { merchantTradeNo?: string } = {}): EcpayBackAuthParsedResult {
+export function parseBackAuthResult(
+  data: unknown,
+  expected: { merchantTradeNo?: string } = {},
+): EcpayBackAuthParsedResult {
   const api = 'backAuth';
   if (!isObject(data)) throw new EcpayResponseVerificationError(api, 'malformed', 'Data is not an object');
   const order = isObject(data.OrderInfo) ? data.OrderInfo : undefined;
@@ -30,7 +33,12 @@ export function parseBackAuthResult(data: unknown, expected: { merchantTradeNo?:
 
   if (rtnCode !== 1) {
     // A refusal is final whatever number it carries; report our own number if ECPay left it out.
-    return { status: 'failed', merchantTradeNo: answeredNo || (expected.merchantTradeNo ?? ''), rtnCode, rtnMsg: text(data.RtnMsg) };
+    return {
+      status: 'failed',
+      merchantTradeNo: answeredNo || (expected.merchantTradeNo ?? ''),
+      rtnCode,
+      rtnMsg: text(data.RtnMsg),
+    };
   }
   if (expected.merchantTradeNo !== undefined && answeredNo !== '' && answeredNo !== expected.merchantTradeNo) {
     throw new EcpayResponseVerificationError(api, 'mismatch', 'MerchantTradeNo');
@@ -94,10 +102,16 @@ function readCard(card: Readonly<Record<string, unknown>>): EcpayBackAuthCardRes
     issuingBank: text(card.IssuingBank),
     // ECPay's BackAuth example spells this key with a trailing space ("IssuingBankCode "); accept both.
     issuingBankCode: text(card.IssuingBankCode) || text(card['IssuingBankCode ']),
-    installment: stages !== null && stages > 0 ? { stages, firstAmount: int(card.Stast), eachAmount: int(card.Staed) } : null,
+    installment:
+      stages !== null && stages > 0 ? { stages, firstAmount: int(card.Stast), eachAmount: int(card.Staed) } : null,
     redeem:
       pointsUsed !== null || card.RedDeAmt !== undefined || card.RedOkAmt !== undefined
-        ? { pointsUsed, deductedAmount: int(card.RedDeAmt), chargedAmount: int(card.RedOkAmt), pointsLeft: int(card.RedYet) }
+        ? {
+            pointsUsed,
+            deductedAmount: int(card.RedDeAmt),
+            chargedAmount: int(card.RedOkAmt),
+            pointsLeft: int(card.RedYet),
+          }
         : null,
     period:
       periodType !== ''

@@ -12,18 +12,28 @@ import { int, isObject, readAuthorized, text } from './parse-back-auth-result.js
  *
  * @publicApi
  */
-export function parseBackAuthQueryResult(data: unknown, merchantTradeNo: string): EcpayBackAuthAuthorized | EcpayBackAuthUnknown {
+export function parseBackAuthQueryResult(
+  data: unknown,
+  merchantTradeNo: string,
+): EcpayBackAuthAuthorized | EcpayBackAuthUnknown {
   const api = 'queryTrade';
   if (!isObject(data)) throw new EcpayResponseVerificationError(api, 'malformed', 'Data is not an object');
   const rtnCode = int(data.RtnCode);
-  if (rtnCode !== 1) return { status: 'unknown', merchantTradeNo, reason: 'query-rejected', rtnCode, rtnMsg: text(data.RtnMsg) };
+  if (rtnCode !== 1)
+    return { status: 'unknown', merchantTradeNo, reason: 'query-rejected', rtnCode, rtnMsg: text(data.RtnMsg) };
 
   const order = isObject(data.OrderInfo) ? data.OrderInfo : undefined;
   if (!order) throw new EcpayResponseVerificationError(api, 'malformed', 'OrderInfo');
   const answeredNo = text(order.MerchantTradeNo) || text(data.MerchantTradeNo);
-  if (answeredNo !== '' && answeredNo !== merchantTradeNo) throw new EcpayResponseVerificationError(api, 'mismatch', 'MerchantTradeNo');
+  if (answeredNo !== '' && answeredNo !== merchantTradeNo)
+    throw new EcpayResponseVerificationError(api, 'mismatch', 'MerchantTradeNo');
 
   const tradeStatus = text(order.TradeStatus).trim();
   if (tradeStatus === '1') return readAuthorized(data, merchantTradeNo, 'query');
-  return { status: 'unknown', merchantTradeNo, reason: tradeStatus === '0' ? 'pending' : 'unrecognized-status', tradeStatus };
+  return {
+    status: 'unknown',
+    merchantTradeNo,
+    reason: tradeStatus === '0' ? 'pending' : 'unrecognized-status',
+    tradeStatus,
+  };
 }

@@ -27,8 +27,19 @@ const KNOWN_FIELDS = {
   top: ['OrderInfo', 'CardInfo', 'ConsumerInfo', 'CustomField'],
   OrderInfo: ['MerchantTradeNo', 'TotalAmount', 'ItemName', 'items', 'TradeDesc', 'ReturnURL'],
   CardInfo: [
-    'CardNo', 'CardValidMM', 'CardValidYY', 'CardCVV2', 'DirectCapture', 'Redeem', 'CreditInstallment', 'PeriodAmount',
-    'PeriodType', 'Frequency', 'ExecTimes', 'PeriodReturnURL', 'OrderResultURL',
+    'CardNo',
+    'CardValidMM',
+    'CardValidYY',
+    'CardCVV2',
+    'DirectCapture',
+    'Redeem',
+    'CreditInstallment',
+    'PeriodAmount',
+    'PeriodType',
+    'Frequency',
+    'ExecTimes',
+    'PeriodReturnURL',
+    'OrderResultURL',
   ],
   ConsumerInfo: ['MerchantMemberID', 'Email', 'Phone', 'Name', 'CountryCode', 'Address'],
 } as const;
@@ -48,7 +59,13 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 const NUMERIC_COUNTRIES: ReadonlySet<string> = new Set(ISO_3166_1.map(([numeric]) => numeric));
 const NUMERIC_BY_LETTERS: ReadonlyMap<string, string> = new Map(
-  ISO_3166_1.flatMap(([numeric, alpha2, alpha3]) => [[alpha2, numeric], [alpha3, numeric]] as [string, string][]),
+  ISO_3166_1.flatMap(
+    ([numeric, alpha2, alpha3]) =>
+      [
+        [alpha2, numeric],
+        [alpha3, numeric],
+      ] as [string, string][],
+  ),
 );
 
 /** Options of {@link validateBackAuthInput}. */
@@ -83,10 +100,15 @@ export function collectBackAuthIssues(
 ): EcpayValidationIssue[] {
   const issues: EcpayValidationIssue[] = [];
   const add: Add = (field, rule, message, value) =>
-    void issues.push(typeof value === 'string' ? { field, rule, message, value: excerpt(value) } : { field, rule, message });
+    void issues.push(
+      typeof value === 'string' ? { field, rule, message, value: excerpt(value) } : { field, rule, message },
+    );
 
   const raw: unknown = input instanceof EcpayBackAuthRequest ? input.unwrap() : input;
-  if (options.merchantId !== undefined && (typeof options.merchantId !== 'string' || !MERCHANT_ID_PATTERN.test(options.merchantId))) {
+  if (
+    options.merchantId !== undefined &&
+    (typeof options.merchantId !== 'string' || !MERCHANT_ID_PATTERN.test(options.merchantId))
+  ) {
     add('MerchantID', 'format', 'must be 1–10 letters or digits (the configured MerchantID)');
   }
   if (!isObject(raw)) {
@@ -100,8 +122,18 @@ export function collectBackAuthIssues(
 
   if (order) checkOrder(order, add);
   if (card) checkCard(card, now, add);
-  if (order && card && typeof order.ReturnURL === 'string' && order.ReturnURL !== '' && order.ReturnURL === card.OrderResultURL) {
-    add('CardInfo.OrderResultURL', 'distinct', 'must differ from ReturnURL (one is for ECPay\'s server, the other for the browser)');
+  if (
+    order &&
+    card &&
+    typeof order.ReturnURL === 'string' &&
+    order.ReturnURL !== '' &&
+    order.ReturnURL === card.OrderResultURL
+  ) {
+    add(
+      'CardInfo.OrderResultURL',
+      'distinct',
+      "must differ from ReturnURL (one is for ECPay's server, the other for the browser)",
+    );
   }
   if (consumer) checkConsumer(consumer, add);
   optionalText(raw, 'CustomField', 'CustomField', add);
@@ -113,21 +145,33 @@ function checkOrder(order: Fields, add: Add): void {
   const no = order.MerchantTradeNo;
   if (no !== undefined) {
     if (typeof no !== 'string' || !ALPHANUMERIC.test(no)) {
-      add('OrderInfo.MerchantTradeNo', 'pattern', 'must contain only letters and digits (a-zA-Z0-9); omit it to have one generated', no);
+      add(
+        'OrderInfo.MerchantTradeNo',
+        'pattern',
+        'must contain only letters and digits (a-zA-Z0-9); omit it to have one generated',
+        no,
+      );
     } else if (no.length > MERCHANT_TRADE_NO_MAX_LENGTH) {
-      add('OrderInfo.MerchantTradeNo', 'max-length', `must be at most ${MERCHANT_TRADE_NO_MAX_LENGTH} characters (got ${no.length})`, no);
+      add(
+        'OrderInfo.MerchantTradeNo',
+        'max-length',
+        `must be at most ${MERCHANT_TRADE_NO_MAX_LENGTH} characters (got ${no.length})`,
+        no,
+      );
     }
   }
   const total = order.TotalAmount;
   if (total === undefined) add('OrderInfo.TotalAmount', 'required', 'is required');
-  else if (!isPositiveInteger(total)) add('OrderInfo.TotalAmount', 'integer', 'must be a positive integer amount of TWD (no decimals)', String(total));
+  else if (!isPositiveInteger(total))
+    add('OrderInfo.TotalAmount', 'integer', 'must be a positive integer amount of TWD (no decimals)', String(total));
 
   const hasName = order.ItemName !== undefined;
   const hasItems = order.items !== undefined;
   if (hasName && hasItems) add('OrderInfo.ItemName', 'exclusive', 'give either ItemName or items, not both');
   else if (!hasName && !hasItems) add('OrderInfo.ItemName', 'required', 'is required (or give items)');
   else if (hasName) {
-    if (requiredText(order, 'ItemName', 'OrderInfo.ItemName', add) === '') add('OrderInfo.ItemName', 'required', 'must not be empty');
+    if (requiredText(order, 'ItemName', 'OrderInfo.ItemName', add) === '')
+      add('OrderInfo.ItemName', 'required', 'must not be empty');
   } else checkItems(order.items, total, add);
 
   // Required but may be empty: ECPay's own BackAuth example sends "TradeDesc": "". (docs/protocol.md §7.6)
@@ -149,11 +193,13 @@ function checkItems(items: unknown, total: unknown, add: Add): void {
     const name = typeof fields.name === 'string' ? fields.name.trim() : '';
     if (name === '') add(`${at}.name`, 'required', 'an item needs a name');
     // "#" separates items in ItemName: inside a name it would split one item into two on ECPay's records.
-    if (name.includes('#')) add(`${at}.name`, 'item-separator', '"#" separates items in ItemName; use "＃" (U+FF03) or "No."', name);
+    if (name.includes('#'))
+      add(`${at}.name`, 'item-separator', '"#" separates items in ItemName; use "＃" (U+FF03) or "No."', name);
     if (!Number.isSafeInteger(fields.price) || (fields.price as number) < 0) {
       add(`${at}.price`, 'integer', 'must be a non-negative integer amount of TWD', String(fields.price));
     }
-    if (!isPositiveInteger(fields.quantity)) add(`${at}.quantity`, 'integer', 'must be a positive integer', String(fields.quantity));
+    if (!isPositiveInteger(fields.quantity))
+      add(`${at}.quantity`, 'integer', 'must be a positive integer', String(fields.quantity));
     sum += (fields.price as number) * (fields.quantity as number);
     names.push(itemLine(name, fields.quantity));
   });
@@ -162,7 +208,12 @@ function checkItems(items: unknown, total: unknown, add: Add): void {
   }
   const itemName = names.join('#');
   const max = BACK_AUTH_MAX_LENGTH['OrderInfo.ItemName'];
-  if ([...itemName].length > max) add('OrderInfo.items', 'max-length', `make an ItemName of ${[...itemName].length} characters; ECPay takes at most ${max}`);
+  if ([...itemName].length > max)
+    add(
+      'OrderInfo.items',
+      'max-length',
+      `make an ItemName of ${[...itemName].length} characters; ECPay takes at most ${max}`,
+    );
 }
 
 /** How one item reads in ItemName (shared with the builder so the length check measures what is sent). */
@@ -179,7 +230,11 @@ function checkCard(card: Fields, now: Date, add: Add): void {
   else {
     const normalized = normalizeCardNumber(cardNo);
     if (!/^\d{13,19}$/.test(normalized)) {
-      add('CardInfo.CardNo', 'card-number', 'the card number must be 13–19 digits (spaces and dashes between groups are allowed)');
+      add(
+        'CardInfo.CardNo',
+        'card-number',
+        'the card number must be 13–19 digits (spaces and dashes between groups are allowed)',
+      );
     } else if (!passesCardCheck(normalized)) {
       add('CardInfo.CardNo', 'luhn', 'the card number fails the Luhn check');
     } else digits = normalized;
@@ -197,26 +252,41 @@ function checkCard(card: Fields, now: Date, add: Add): void {
     // A card is valid through the last day of its month; compare whole months in Taipei, where ECPay and the banks are.
     const [year, month] = formatEcpayDateTime(now).split(/[/ ]/).map(Number) as [number, number];
     if (2000 + Number(yy) < year || (2000 + Number(yy) === year && Number(mm) < month)) {
-      add('CardInfo.CardValidYY', 'expired', 'the card has expired (its expiry month is before the current month in Asia/Taipei)');
+      add(
+        'CardInfo.CardValidYY',
+        'expired',
+        'the card has expired (its expiry month is before the current month in Asia/Taipei)',
+      );
     }
   }
 
   const cvv = card.CardCVV2;
   if (cvv === undefined || cvv === '') add('CardInfo.CardCVV2', 'required', 'is required');
-  else if (typeof cvv !== 'string' || !/^\d{3,4}$/.test(cvv)) add('CardInfo.CardCVV2', 'format', 'the security code must be 3 or 4 digits');
+  else if (typeof cvv !== 'string' || !/^\d{3,4}$/.test(cvv))
+    add('CardInfo.CardCVV2', 'format', 'the security code must be 3 or 4 digits');
   else if (digits !== undefined && isAmex(digits) && cvv.length !== 4) {
     add('CardInfo.CardCVV2', 'format', 'the security code of an American Express card has 4 digits');
   } else if (digits !== undefined && !isAmex(digits) && cvv.length !== 3) {
     add('CardInfo.CardCVV2', 'format', 'the security code has 3 digits (4 only on American Express cards)');
   }
 
-  if (card.DirectCapture === undefined) add('CardInfo.DirectCapture', 'required', 'is required: "1" to capture right after authorizing, "0" to capture later');
+  if (card.DirectCapture === undefined)
+    add(
+      'CardInfo.DirectCapture',
+      'required',
+      'is required: "1" to capture right after authorizing, "0" to capture later',
+    );
   else flag(card, 'DirectCapture', add);
   if (card.Redeem !== undefined) flag(card, 'Redeem', add);
 
   const installments = optionalText(card, 'CreditInstallment', 'CardInfo.CreditInstallment', add);
   if (installments !== undefined && installments.split(',').some((count) => !CREDIT_INSTALLMENTS.has(count))) {
-    add('CardInfo.CreditInstallment', 'enum', 'must be installment counts separated by commas (3, 6, 12, 18, 24, 30, 30N), e.g. "3,6,12"', installments);
+    add(
+      'CardInfo.CreditInstallment',
+      'enum',
+      'must be installment counts separated by commas (3, 6, 12, 18, 24, 30, 30N), e.g. "3,6,12"',
+      installments,
+    );
   }
 
   checkPeriodic(card, add);
@@ -228,19 +298,29 @@ function checkPeriodic(card: Fields, add: Add): void {
   if (!PERIODIC_FIELDS.some((field) => card[field] !== undefined)) return;
   // ECPay's BackAuth page marks all five "required if" periodic: one without the others is a half-configured plan.
   for (const field of PERIODIC_FIELDS) {
-    if (card[field] === undefined) add(`CardInfo.${field}`, 'required', `is required for a periodic authorization (${PERIODIC_FIELDS.join(', ')} go together)`);
+    if (card[field] === undefined)
+      add(
+        `CardInfo.${field}`,
+        'required',
+        `is required for a periodic authorization (${PERIODIC_FIELDS.join(', ')} go together)`,
+      );
   }
   if (card.PeriodAmount !== undefined && !isPositiveInteger(card.PeriodAmount)) {
     add('CardInfo.PeriodAmount', 'integer', 'must be a positive integer amount of TWD', String(card.PeriodAmount));
   }
   const type = card.PeriodType;
   const bounds = typeof type === 'string' ? PERIOD_BOUNDS[type] : undefined;
-  if (type !== undefined && !bounds) add('CardInfo.PeriodType', 'enum', 'must be D (daily), M (monthly) or Y (yearly)', String(type));
-  for (const [field, max] of [['Frequency', bounds?.frequency], ['ExecTimes', bounds?.execTimes]] as const) {
+  if (type !== undefined && !bounds)
+    add('CardInfo.PeriodType', 'enum', 'must be D (daily), M (monthly) or Y (yearly)', String(type));
+  for (const [field, max] of [
+    ['Frequency', bounds?.frequency],
+    ['ExecTimes', bounds?.execTimes],
+  ] as const) {
     const value = card[field];
     if (value === undefined) continue;
     if (!isPositiveInteger(value)) add(`CardInfo.${field}`, 'integer', 'must be a positive integer', String(value));
-    else if (max !== undefined && value > max) add(`CardInfo.${field}`, 'range', `must be from 1 to ${max} for PeriodType ${String(type)}`, String(value));
+    else if (max !== undefined && value > max)
+      add(`CardInfo.${field}`, 'range', `must be from 1 to ${max} for PeriodType ${String(type)}`, String(value));
   }
   const url = optionalText(card, 'PeriodReturnURL', 'CardInfo.PeriodReturnURL', add);
   if (url !== undefined) checkUrl('CardInfo.PeriodReturnURL', url, add);
@@ -253,7 +333,13 @@ function checkConsumer(consumer: Fields, add: Add): void {
   if (email !== undefined && !EMAIL.test(email)) add('ConsumerInfo.Email', 'format', 'must be an e-mail address');
   const phone = optionalText(consumer, 'Phone', 'ConsumerInfo.Phone', add, false);
   if (phone !== undefined && !/^\d+$/.test(phone)) {
-    add('ConsumerInfo.Phone', 'format', phone.startsWith('+') ? 'must be digits only: write the country code without "+" (886912345678)' : 'must be digits only (e.g. 0912345678 or 886912345678)');
+    add(
+      'ConsumerInfo.Phone',
+      'format',
+      phone.startsWith('+')
+        ? 'must be digits only: write the country code without "+" (886912345678)'
+        : 'must be digits only (e.g. 0912345678 or 886912345678)',
+    );
   }
   const name = optionalText(consumer, 'Name', 'ConsumerInfo.Name', add, false);
   if (name !== undefined && !CONSUMER_NAME.test(name)) {
@@ -265,7 +351,9 @@ function checkConsumer(consumer: Fields, add: Add): void {
     add(
       'ConsumerInfo.CountryCode',
       'iso-3166',
-      numeric ? `must be the ISO 3166-1 numeric code: "${numeric}" for ${country.toUpperCase()}` : 'must be an ISO 3166-1 numeric country code (3 digits, e.g. "158" for Taiwan)',
+      numeric
+        ? `must be the ISO 3166-1 numeric code: "${numeric}" for ${country.toUpperCase()}`
+        : 'must be an ISO 3166-1 numeric country code (3 digits, e.g. "158" for Taiwan)',
       country,
     );
   }
@@ -277,7 +365,8 @@ function checkUrl(field: string, value: string, add: Add): void {
 }
 
 function flag(fields: Fields, name: 'DirectCapture' | 'Redeem', add: Add): void {
-  if (fields[name] !== '0' && fields[name] !== '1') add(`CardInfo.${name}`, 'enum', 'must be "0" (no) or "1" (yes)', String(fields[name]));
+  if (fields[name] !== '0' && fields[name] !== '1')
+    add(`CardInfo.${name}`, 'enum', 'must be "0" (no) or "1" (yes)', String(fields[name]));
 }
 
 /** A required string field; returns it when it is a string of allowed length (possibly empty). */
@@ -329,9 +418,14 @@ function unknownFields(fields: Fields, known: readonly string[], prefix: string,
   for (const name of Object.keys(fields)) {
     if (known.includes(name) || fields[name] === undefined) continue;
     const why = LIBRARY_FIELDS[name];
-    add(`${prefix}${name}`, 'unknown-field', why ? `must not be set: it ${why}` : `is not a BackAuth ${prefix === '' ? 'Data' : prefix.slice(0, -1)} field`);
+    add(
+      `${prefix}${name}`,
+      'unknown-field',
+      why ? `must not be set: it ${why}` : `is not a BackAuth ${prefix === '' ? 'Data' : prefix.slice(0, -1)} field`,
+    );
   }
 }
 
-const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPositiveInteger = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;

@@ -26,7 +26,9 @@ interface PlainResponse {
  * @publicApi
  */
 @Catch(EcpayCallbackException, EcpayNotificationValidationError)
-export class EcpayCallbackExceptionFilter implements ExceptionFilter<EcpayCallbackException | EcpayNotificationValidationError> {
+export class EcpayCallbackExceptionFilter implements ExceptionFilter<
+  EcpayCallbackException | EcpayNotificationValidationError
+> {
   protected readonly logger = new Logger('EcpayCallbacks');
 
   constructor(@Optional() protected readonly adapterHost?: HttpAdapterHost) {}

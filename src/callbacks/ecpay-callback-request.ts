@@ -89,7 +89,9 @@ export function getVerifiedEcpayForm(request: object): VerifiedEcpayForm | undef
  *
  * @publicApi
  */
-export function getVerifiedEcpayEnvelope<T extends EcpayResponseData = EcpayResponseData>(request: object): VerifiedEcpayEnvelope<T> | undefined {
+export function getVerifiedEcpayEnvelope<T extends EcpayResponseData = EcpayResponseData>(
+  request: object,
+): VerifiedEcpayEnvelope<T> | undefined {
   return (request as Carrier)[VERIFIED_ENVELOPE] as VerifiedEcpayEnvelope<T> | undefined;
 }
 
@@ -103,7 +105,10 @@ export function logSafe(value: unknown, max = 40): string | undefined {
 /** `POST /ecpay/return from 203.0.113.9`, for log lines; the query string is left out, everything sanitised. */
 export function describeRequest(request: EcpayCallbackRequest): string {
   const url = request.originalUrl ?? request.url ?? '';
-  const path = url.split('?')[0]!.slice(0, 120).replace(/[^\w./:-]/g, '?');
+  const path = url
+    .split('?')[0]!
+    .slice(0, 120)
+    .replace(/[^\w./:-]/g, '?');
   const ip = (request.ip ?? request.socket?.remoteAddress ?? 'unknown').slice(0, 45).replace(/[^\w.:%-]/g, '?');
   return `${logSafe(request.method, 10) ?? 'POST'} ${path || '/'} from ${ip}`;
 }

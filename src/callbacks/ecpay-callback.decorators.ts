@@ -1,6 +1,12 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import { EcpayCallbackException } from './ecpay-callback.exception.js';
-import { describeRequest, getVerifiedEcpayEnvelope, getVerifiedEcpayForm, logSafe, type EcpayCallbackRequest } from './ecpay-callback-request.js';
+import {
+  describeRequest,
+  getVerifiedEcpayEnvelope,
+  getVerifiedEcpayForm,
+  logSafe,
+  type EcpayCallbackRequest,
+} from './ecpay-callback-request.js';
 import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from '../notifications/normalize-notification.js';
 
@@ -13,7 +19,9 @@ function requestOf(context: ExecutionContext): EcpayCallbackRequest {
 // A handler asking for a verified payload on a route without the guard is a wiring mistake, not bad input: it
 // fails loudly (500) on every call, so it cannot go unnoticed.
 const missingGuard = (decorator: string, guard: string): Error =>
-  new Error(`@${decorator}() is used on a route without ${guard}: add @UseGuards(${guard}) to the route or its controller.`);
+  new Error(
+    `@${decorator}() is used on a route without ${guard}: add @UseGuards(${guard}) to the route or its controller.`,
+  );
 
 /**
  * The {@link VerifiedEcpayForm} that {@link EcpayCheckMacGuard} verified: every posted field exactly as sent, the
@@ -52,19 +60,21 @@ export const EcpayVerifiedEnvelope = createParamDecorator((_data: unknown, conte
  * onReturn(@EcpayVerifiedNotification('aio-return') paid: AioReturnNotification) { … }
  * @publicApi
  */
-export const EcpayVerifiedNotification = createParamDecorator((kind: EcpayFormNotificationKind, context: ExecutionContext) => {
-  const request = requestOf(context);
-  const form = getVerifiedEcpayForm(request);
-  if (!form) throw missingGuard('EcpayVerifiedNotification', 'EcpayCheckMacGuard');
-  try {
-    return normalizeNotification(kind, form.fields);
-  } catch (error) {
-    if (!(error instanceof EcpayNotificationValidationError)) throw error;
-    const trade = logSafe(form.fields.MerchantTradeNo);
-    logger.error(
-      `Verified ECPay notification ${describeRequest(request)} cannot be applied: ${error.message}; MerchantID ${logSafe(form.merchantId) ?? '?'}` +
-        (trade ? `, MerchantTradeNo ${trade}` : ''),
-    );
-    throw new EcpayCallbackException('Malformed body', `${kind} schema`);
-  }
-});
+export const EcpayVerifiedNotification = createParamDecorator(
+  (kind: EcpayFormNotificationKind, context: ExecutionContext) => {
+    const request = requestOf(context);
+    const form = getVerifiedEcpayForm(request);
+    if (!form) throw missingGuard('EcpayVerifiedNotification', 'EcpayCheckMacGuard');
+    try {
+      return normalizeNotification(kind, form.fields);
+    } catch (error) {
+      if (!(error instanceof EcpayNotificationValidationError)) throw error;
+      const trade = logSafe(form.fields.MerchantTradeNo);
+      logger.error(
+        `Verified ECPay notification ${describeRequest(request)} cannot be applied: ${error.message}; MerchantID ${logSafe(form.merchantId) ?? '?'}` +
+          (trade ? `, MerchantTradeNo ${trade}` : ''),
+      );
+      throw new EcpayCallbackException('Malformed body', `${kind} schema`);
+    }
+  },
+);

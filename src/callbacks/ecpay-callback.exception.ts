@@ -7,11 +7,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * @publicApi
  */
 export type EcpayCallbackFailure =
-  | 'CheckMacValue invalid'
-  | 'Envelope invalid'
-  | 'Malformed body'
-  | 'Unsupported Content-Type'
-  | 'Body too large';
+  'CheckMacValue invalid' | 'Envelope invalid' | 'Malformed body' | 'Unsupported Content-Type' | 'Body too large';
 
 /**
  * A refused ECPay callback. {@link EcpayCallbackExceptionFilter} turns it into HTTP 400, `text/plain`, body

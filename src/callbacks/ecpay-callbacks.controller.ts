@@ -1,5 +1,21 @@
-import { Controller, Header, HttpCode, Logger, Post, Redirect, Req, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
-import { ECPAY_CALLBACK_ROUTE_PATHS, resolveEcpayCallbackRoutes, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
+import {
+  Controller,
+  Header,
+  HttpCode,
+  Logger,
+  Post,
+  Redirect,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+  type Type,
+} from '@nestjs/common';
+import {
+  ECPAY_CALLBACK_ROUTE_PATHS,
+  resolveEcpayCallbackRoutes,
+  type EcpayCallbackRoutes,
+} from '../config/ecpay-callback-routes.js';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
@@ -43,7 +59,10 @@ const RETRY = '0|Try again later';
  * nothing else — only after the commit. A duplicate is answered `1|OK` too; a failed store gets a 503 and ECPay
  * retries.
  */
-export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}, routes: EcpayCallbackRoutes = resolveEcpayCallbackRoutes(config.prefix)): Type<unknown> {
+export function createEcpayCallbacksController(
+  config: EcpayCallbacksConfig = {},
+  routes: EcpayCallbackRoutes = resolveEcpayCallbackRoutes(config.prefix),
+): Type<unknown> {
   @Controller(routes.prefix)
   @UseFilters(EcpayCallbackExceptionFilter)
   class EcpayCallbacksController {
@@ -60,7 +79,10 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
-    aioReturn(@EcpayVerifiedNotification('aio-return') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+    aioReturn(
+      @EcpayVerifiedNotification('aio-return') notification: EcpayFormNotificationBase,
+      @Res({ passthrough: true }) reply: StatusReply,
+    ): Promise<string> {
       return this.store('aio-return', notification.raw, reply);
     }
 
@@ -68,7 +90,10 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
-    periodReturn(@EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+    periodReturn(
+      @EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase,
+      @Res({ passthrough: true }) reply: StatusReply,
+    ): Promise<string> {
       // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key and the handlers read.
       return this.store('period-return', withDocumentedSpellings('period-return', notification.raw), reply);
     }
@@ -77,7 +102,10 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
-    paymentInfo(@EcpayVerifiedNotification('payment-info') notification: EcpayFormNotificationBase, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+    paymentInfo(
+      @EcpayVerifiedNotification('payment-info') notification: EcpayFormNotificationBase,
+      @Res({ passthrough: true }) reply: StatusReply,
+    ): Promise<string> {
       return this.store('payment-info', notification.raw, reply);
     }
 
@@ -93,7 +121,10 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @HttpCode(200)
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayEnvelopeGuard)
-    async ecpgReturn(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope, @Res({ passthrough: true }) reply: StatusReply): Promise<string> {
+    async ecpgReturn(
+      @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
+      @Res({ passthrough: true }) reply: StatusReply,
+    ): Promise<string> {
       // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings: the stored trade tells them apart.
       const fields = flattenEnvelope(envelope);
       let kind: EcpayNotificationKind;
@@ -110,7 +141,9 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
     @UseGuards(EcpayEnvelopeGuard)
     @Redirect()
-    async ecpgOrderResult(@EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope): Promise<{ url: string; statusCode: number }> {
+    async ecpgOrderResult(
+      @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
+    ): Promise<{ url: string; statusCode: number }> {
       // The browser's copy of a 3-D Secure or binding result is verified like the server's and applied through the
       // same inbox (the ReturnURL copy then only confirms it). The browser goes on to the shop's page either way:
       // if storing failed, the ReturnURL notification is still to come.
@@ -134,12 +167,16 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ticketRefundNotify)
     @HttpCode(200)
     @UseGuards(EcpayTicketGuard)
-    async ticketRefundNotify(@Req() request: object, @Res({ passthrough: true }) reply: StatusReply & { type(mediaType: string): unknown }): Promise<EcpayTicketAck | string> {
+    async ticketRefundNotify(
+      @Req() request: object,
+      @Res({ passthrough: true }) reply: StatusReply & { type(mediaType: string): unknown },
+    ): Promise<EcpayTicketAck | string> {
       const ticket = getVerifiedEcpayTicket(request)!;
       const data = ticket.data;
       const fields = {
         MerchantID: ticket.merchantId,
-        MerchantTradeNo: data.MerchantTradeNo ?? (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo ?? '',
+        MerchantTradeNo:
+          data.MerchantTradeNo ?? (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo ?? '',
         RtnCode: data.RtnCode,
         DataDigest: ticketDataDigest(ticket.plaintext),
         Data: data,
@@ -156,7 +193,11 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
       return ecpayTicketAck(ticket.merchantId, this.merchants.get(ticket.merchantName), this.options.clock.now());
     }
 
-    private async store(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, reply: StatusReply): Promise<string> {
+    private async store(
+      kind: EcpayNotificationKind,
+      fields: Readonly<Record<string, unknown>>,
+      reply: StatusReply,
+    ): Promise<string> {
       try {
         const receipt = await this.notifications.receive(kind, fields);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
@@ -185,7 +226,10 @@ export function createEcpayCallbacksController(config: EcpayCallbacksConfig = {}
 /** The JSON APIs nest the order: lift what the state machine reads, keep the decrypted data whole. */
 function flattenEnvelope(envelope: VerifiedEcpayEnvelope): Record<string, unknown> {
   const data = envelope.data as Record<string, unknown>;
-  const order = (typeof data.OrderInfo === 'object' && data.OrderInfo !== null ? data.OrderInfo : {}) as Record<string, unknown>;
+  const order = (typeof data.OrderInfo === 'object' && data.OrderInfo !== null ? data.OrderInfo : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     MerchantID: data.MerchantID ?? envelope.merchantId,
     MerchantTradeNo: order.MerchantTradeNo ?? data.MerchantTradeNo,
@@ -195,7 +239,9 @@ function flattenEnvelope(envelope: VerifiedEcpayEnvelope): Record<string, unknow
     PaymentType: order.PaymentType,
     PaymentDate: order.PaymentDate,
     SimulatePaid: data.SimulatePaid ?? order.SimulatePaid,
-    ...(isBindingResult(data) ? { MerchantMemberID: data.MerchantMemberID, BindCardID: data.BindCardID, IsSameCard: data.IsSameCard } : {}),
+    ...(isBindingResult(data)
+      ? { MerchantMemberID: data.MerchantMemberID, BindCardID: data.BindCardID, IsSameCard: data.IsSameCard }
+      : {}),
     Data: data,
   };
 }

@@ -96,7 +96,12 @@ export class EcpayCheckMacGuard implements CanActivate {
   }
 
   /** Logs the refusal at warn and throws the exception that becomes `0|<reason>`. */
-  protected reject(request: EcpayCallbackRequest, reason: EcpayCallbackFailure, detail?: string, fields?: Readonly<Record<string, string>>): never {
+  protected reject(
+    request: EcpayCallbackRequest,
+    reason: EcpayCallbackFailure,
+    detail?: string,
+    fields?: Readonly<Record<string, string>>,
+  ): never {
     const ids = [
       ['PlatformID', logSafe(fields?.PlatformID)],
       ['MerchantID', logSafe(fields?.MerchantID)],
@@ -111,4 +116,5 @@ export class EcpayCheckMacGuard implements CanActivate {
   }
 }
 
-const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;

@@ -11,7 +11,13 @@ import {
   type EcpayOpenedEnvelope,
   type VerifiedEcpayEnvelope,
 } from './ecpay-callback-request.js';
-import { APPLICATION_JSON, DEFAULT_CALLBACK_BODY_LIMIT, isFormRequest, parseContentType, readFormFields } from './ecpay-form-body.js';
+import {
+  APPLICATION_JSON,
+  DEFAULT_CALLBACK_BODY_LIMIT,
+  isFormRequest,
+  parseContentType,
+  readFormFields,
+} from './ecpay-form-body.js';
 
 /**
  * Lets a JSON/AES notification (docs/protocol.md §3.3) through only when its envelope opens with the configured keys:
@@ -67,11 +73,16 @@ export class EcpayEnvelopeGuard implements CanActivate {
         throw error;
       }
       const resultData = fields.ResultData;
-      if (resultData === undefined || resultData === '') this.reject(request, 'Envelope invalid', 'no ResultData field');
+      if (resultData === undefined || resultData === '')
+        this.reject(request, 'Envelope invalid', 'no ResultData field');
       return { envelope: resultData, source: 'form' };
     }
     const got = (type && logSafe(type.mediaType, 60)) ?? 'none';
-    this.reject(request, 'Unsupported Content-Type', `expected ${APPLICATION_JSON} or a form with ResultData, got ${got}`);
+    this.reject(
+      request,
+      'Unsupported Content-Type',
+      `expected ${APPLICATION_JSON} or a form with ResultData, got ${got}`,
+    );
   }
 
   /** Opens the envelope; refuses anything but TransCode 1 with decryptable Data. */
@@ -80,7 +91,10 @@ export class EcpayEnvelopeGuard implements CanActivate {
     try {
       result = this.crypto.openResponse(envelope);
     } catch (error) {
-      const detail = error instanceof EcpayDecryptionError ? error.reason : `unexpected ${error instanceof Error ? error.name : typeof error}`;
+      const detail =
+        error instanceof EcpayDecryptionError
+          ? error.reason
+          : `unexpected ${error instanceof Error ? error.name : typeof error}`;
       this.reject(request, 'Envelope invalid', detail, envelope);
     }
     if (result.status === 'transport-failure') {
@@ -90,7 +104,12 @@ export class EcpayEnvelopeGuard implements CanActivate {
   }
 
   /** Logs the refusal at warn (never the Data, the keys or the body) and throws the `0|<reason>` exception. */
-  protected reject(request: EcpayCallbackRequest, reason: EcpayCallbackFailure, detail?: string, envelope?: unknown): never {
+  protected reject(
+    request: EcpayCallbackRequest,
+    reason: EcpayCallbackFailure,
+    detail?: string,
+    envelope?: unknown,
+  ): never {
     const merchantId = logSafe(envelopeMerchantId(envelope));
     this.logger.warn(
       `Refused ECPay notification ${describeRequest(request)}: ${reason}${detail ? ` (${detail})` : ''}${merchantId ? `; MerchantID ${merchantId}` : ''}`,
@@ -104,5 +123,7 @@ function envelopeMerchantId(envelope: unknown): unknown {
   if (typeof envelope === 'string') {
     return /"MerchantID"\s*:\s*"([^"\\]{1,20})"/.exec(envelope)?.[1];
   }
-  return typeof envelope === 'object' && envelope !== null ? (envelope as { MerchantID?: unknown }).MerchantID : undefined;
+  return typeof envelope === 'object' && envelope !== null
+    ? (envelope as { MerchantID?: unknown }).MerchantID
+    : undefined;
 }

@@ -16,7 +16,11 @@ export function parseContentType(header: unknown): { mediaType: string; charset:
   for (const parameter of parameters) {
     const equals = parameter.indexOf('=');
     if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue;
-    charset = parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    charset = parameter
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
   }
   return { mediaType: type!.trim().toLowerCase(), charset };
 }
@@ -39,7 +43,10 @@ const STRAY_PERCENT = /%(?![0-9A-Fa-f]{2})/;
  * `maxBytes` (`Body too large`), and for a repeated field name, an empty field name, bytes that are not UTF-8, a
  * stray `%` or a percent escape that does not decode to UTF-8 (`Malformed body`).
  */
-export function parseFormBody(raw: Buffer | Uint8Array | string, maxBytes = DEFAULT_CALLBACK_BODY_LIMIT): Record<string, string> {
+export function parseFormBody(
+  raw: Buffer | Uint8Array | string,
+  maxBytes = DEFAULT_CALLBACK_BODY_LIMIT,
+): Record<string, string> {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
   if (size > maxBytes) throw new EcpayCallbackException('Body too large', `${size} bytes, limit ${maxBytes}`);
   let text: string;
@@ -51,7 +58,8 @@ export function parseFormBody(raw: Buffer | Uint8Array | string, maxBytes = DEFA
   for (const pair of text.split('&')) {
     if (pair === '') continue; // `a=1&&b=2`: URLSearchParams skips empty pairs too
     if (pair.startsWith('=')) throw new EcpayCallbackException('Malformed body', 'a field without a name');
-    if (STRAY_PERCENT.test(pair)) throw new EcpayCallbackException('Malformed body', 'a % that is not a percent escape');
+    if (STRAY_PERCENT.test(pair))
+      throw new EcpayCallbackException('Malformed body', 'a % that is not a percent escape');
     try {
       decodeURIComponent(pair.replace(/\+/g, ' '));
     } catch {
@@ -88,13 +96,17 @@ function isDictionary(body: object): boolean {
  */
 export function flatFormFields(body: unknown, maxBytes = DEFAULT_CALLBACK_BODY_LIMIT): Record<string, string> {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new EcpayCallbackException('Malformed body', 'the parsed body is not a record');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new EcpayCallbackException('Malformed body', 'the parsed body is not a record');
   if (!isDictionary(body)) throw new EcpayCallbackException('Malformed body', 'the parsed body is not a plain record');
   const entries = Object.entries(body);
   let size = 0;
   for (const [name, value] of entries) {
     if (typeof value !== 'string') {
-      throw new EcpayCallbackException('Malformed body', `field ${logSafe(name) ?? '?'} is ${Array.isArray(value) ? 'repeated' : 'nested'}`);
+      throw new EcpayCallbackException(
+        'Malformed body',
+        `field ${logSafe(name) ?? '?'} is ${Array.isArray(value) ? 'repeated' : 'nested'}`,
+      );
     }
     size += Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
   }
@@ -107,10 +119,16 @@ export function flatFormFields(body: unknown, maxBytes = DEFAULT_CALLBACK_BODY_L
  * otherwise from the parsed body if it is flat. Requires a UTF-8 form Content-Type. Throws
  * {@link EcpayCallbackException}.
  */
-export function readFormFields(request: EcpayCallbackRequest, maxBytes = DEFAULT_CALLBACK_BODY_LIMIT): Record<string, string> {
+export function readFormFields(
+  request: EcpayCallbackRequest,
+  maxBytes = DEFAULT_CALLBACK_BODY_LIMIT,
+): Record<string, string> {
   if (!isFormRequest(request)) {
     const type = parseContentType(request.headers['content-type']);
-    throw new EcpayCallbackException('Unsupported Content-Type', `expected ${FORM_URLENCODED}, got ${(type && logSafe(type.mediaType, 60)) ?? 'none'}`);
+    throw new EcpayCallbackException(
+      'Unsupported Content-Type',
+      `expected ${FORM_URLENCODED}, got ${(type && logSafe(type.mediaType, 60)) ?? 'none'}`,
+    );
   }
   const raw = request.rawBody;
   return raw instanceof Uint8Array ? parseFormBody(raw, maxBytes) : flatFormFields(request.body, maxBytes);

@@ -45,7 +45,10 @@ const REFUSED: EcpayCallbackFailure = 'Envelope invalid';
 export class EcpayTicketGuard implements CanActivate {
   private readonly logger = new Logger('EcpayCallbacks');
   /** Keys no merchant has: a post naming an unknown merchant is decrypted and checked with these, and refused. */
-  private readonly throwawayKeys: EcpayKeys = { hashKey: randomBytes(8).toString('hex'), hashIv: randomBytes(8).toString('hex') };
+  private readonly throwawayKeys: EcpayKeys = {
+    hashKey: randomBytes(8).toString('hex'),
+    hashIv: randomBytes(8).toString('hex'),
+  };
 
   constructor(private readonly merchants: EcpayMerchantRegistry) {}
 
@@ -60,7 +63,8 @@ export class EcpayTicketGuard implements CanActivate {
     const failed: string[] = [];
     if (!isObject(posted)) failed.push('the JSON body is not an object');
     if (Number(body.TransCode) !== 1) failed.push(`TransCode ${logSafe(body.TransCode) ?? 'missing'}`);
-    if (typeof body.Data !== 'string' || typeof body.CheckMacValue !== 'string') failed.push('Data or CheckMacValue missing');
+    if (typeof body.Data !== 'string' || typeof body.CheckMacValue !== 'string')
+      failed.push('Data or CheckMacValue missing');
     const merchant = this.merchants.forIncoming({ MerchantID: body.MerchantID, PlatformID: body.PlatformID });
     if (!merchant) failed.push('unknown MerchantID/PlatformID');
 
@@ -74,8 +78,10 @@ export class EcpayTicketGuard implements CanActivate {
     // Without a plaintext the MAC is computed over the posted Data instead, text of about the same length: a failed
     // decryption costs what a failed MAC costs.
     const signed = plaintext ?? (typeof body.Data === 'string' ? body.Data : '');
-    if (!verifyJsonCheckMacValue(signed, body.CheckMacValue, keys)) failed.push('the CheckMacValue does not match the decrypted Data');
-    if (failed.length > 0 || !merchant || plaintext === undefined) this.reject(request, REFUSED, failed.join('; '), body);
+    if (!verifyJsonCheckMacValue(signed, body.CheckMacValue, keys))
+      failed.push('the CheckMacValue does not match the decrypted Data');
+    if (failed.length > 0 || !merchant || plaintext === undefined)
+      this.reject(request, REFUSED, failed.join('; '), body);
 
     // The text is ECPay's (the MAC matched): only now is it parsed.
     let data: unknown;
@@ -87,22 +93,40 @@ export class EcpayTicketGuard implements CanActivate {
     if (!isObject(data)) this.reject(request, REFUSED, 'the verified Data is not a JSON object', body);
     // The keys vouch for their own merchant and its platform's members only, as on every other notification route.
     const inner = data.MerchantID;
-    if (inner !== undefined && inner !== '' && (!this.merchants.vouchedBy(merchant, inner) || (body.MerchantID !== undefined && inner !== body.MerchantID))) {
+    if (
+      inner !== undefined &&
+      inner !== '' &&
+      (!this.merchants.vouchedBy(merchant, inner) || (body.MerchantID !== undefined && inner !== body.MerchantID))
+    ) {
       this.reject(request, REFUSED, 'Data.MerchantID is not the merchant these keys speak for', body);
     }
-    const verified: VerifiedEcpayTicketNotification = { merchantId: String(body.MerchantID ?? merchant.merchantId), merchantName: merchant.name, plaintext, data };
+    const verified: VerifiedEcpayTicketNotification = {
+      merchantId: String(body.MerchantID ?? merchant.merchantId),
+      merchantName: merchant.name,
+      plaintext,
+      data,
+    };
     (request as { [VERIFIED]?: VerifiedEcpayTicketNotification })[VERIFIED] = verified;
     return true;
   }
 
-  private reject(request: EcpayCallbackRequest, reason: EcpayCallbackFailure, detail: string, body?: Record<string, unknown>): never {
+  private reject(
+    request: EcpayCallbackRequest,
+    reason: EcpayCallbackFailure,
+    detail: string,
+    body?: Record<string, unknown>,
+  ): never {
     const merchantId = logSafe(body?.MerchantID);
-    this.logger.warn(`Refused ECPay ticket notification ${describeRequest(request)}: ${reason} (${detail})${merchantId ? `; MerchantID ${merchantId}` : ''}`);
+    this.logger.warn(
+      `Refused ECPay ticket notification ${describeRequest(request)}: ${reason} (${detail})${merchantId ? `; MerchantID ${merchantId}` : ''}`,
+    );
     throw new EcpayCallbackException(reason, detail);
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A digest of the decrypted Data: ECPay's retries repeat it exactly, so it tells a retry from another refund. */
-export const ticketDataDigest = (plaintext: string): string => createHash('sha256').update(plaintext).digest('hex').slice(0, 32);
+export const ticketDataDigest = (plaintext: string): string =>
+  createHash('sha256').update(plaintext).digest('hex').slice(0, 32);

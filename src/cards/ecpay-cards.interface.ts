@@ -39,7 +39,12 @@ export interface EcpayBoundCardInfo {
 
 /** The outcome of CreateBindCard. @publicApi */
 export type EcpayBindingResult =
-  | ({ readonly status: 'bound'; readonly memberId: string; readonly isSameCard: boolean; readonly merchantTradeNo: string } & EcpayBoundCardInfo)
+  | ({
+      readonly status: 'bound';
+      readonly memberId: string;
+      readonly isSameCard: boolean;
+      readonly merchantTradeNo: string;
+    } & EcpayBoundCardInfo)
   | { readonly status: 'three-d-secure'; readonly url: string }
   | { readonly status: 'failed'; readonly rtnCode: number | null; readonly rtnMsg: string };
 

@@ -1,4 +1,8 @@
-import { InjectEcpayCallbackRoutes, type EcpayCallbackRouteName, type EcpayCallbackRoutes } from '../config/ecpay-callback-routes.js';
+import {
+  InjectEcpayCallbackRoutes,
+  type EcpayCallbackRouteName,
+  type EcpayCallbackRoutes,
+} from '../config/ecpay-callback-routes.js';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
@@ -56,7 +60,12 @@ export class EcpayCardsService {
   /** GetTokenbyBindingCard: a token for ECPay's binding form. */
   async startBinding(input: EcpayStartBindingInput): Promise<EcpayBindingToken> {
     const amount = input.amount ?? 1;
-    check([memberIssue(input.memberId), Number.isInteger(amount) && amount > 0 ? undefined : issue('amount', 'positive-integer', 'must be a whole number of TWD above 0')]);
+    check([
+      memberIssue(input.memberId),
+      Number.isInteger(amount) && amount > 0
+        ? undefined
+        : issue('amount', 'positive-integer', 'must be a whole number of TWD above 0'),
+    ]);
     const now = this.options.clock.now();
     const merchantTradeNo = generateMerchantTradeNo({ clock: this.options.clock });
     const data = await this.client.sendEnvelope('getTokenByBindingCard', {
@@ -72,17 +81,34 @@ export class EcpayCardsService {
       OrderResultURL: input.orderResultUrl ?? this.callback('ecpgOrderResult'),
       ...(input.customField !== undefined ? { CustomField: input.customField } : {}),
     });
-    if (Number(data.RtnCode) !== 1 || typeof data.Token !== 'string' || data.Token === '') throw rejected('getTokenByBindingCard', data);
-    return { token: data.Token, merchantTradeNo, tokenExpireDate: typeof data.TokenExpireDate === 'string' ? data.TokenExpireDate : undefined };
+    if (Number(data.RtnCode) !== 1 || typeof data.Token !== 'string' || data.Token === '')
+      throw rejected('getTokenByBindingCard', data);
+    return {
+      token: data.Token,
+      merchantTradeNo,
+      tokenExpireDate: typeof data.TokenExpireDate === 'string' ? data.TokenExpireDate : undefined,
+    };
   }
 
   /** CreateBindCard: binds the card ECPay's form verified; records it and raises `card.bound` once. */
   async completeBinding(input: EcpayCompleteBindingInput): Promise<EcpayBindingResult> {
-    check([memberIssue(input.memberId), input.bindCardPayToken ? undefined : issue('bindCardPayToken', 'required', 'is required')]);
-    const data = await this.client.sendEnvelope('createBindCard', { BindCardPayToken: input.bindCardPayToken, MerchantMemberID: input.memberId });
+    check([
+      memberIssue(input.memberId),
+      input.bindCardPayToken ? undefined : issue('bindCardPayToken', 'required', 'is required'),
+    ]);
+    const data = await this.client.sendEnvelope('createBindCard', {
+      BindCardPayToken: input.bindCardPayToken,
+      MerchantMemberID: input.memberId,
+    });
     const threeD = (data.ThreeDInfo as { ThreeDURL?: unknown } | undefined)?.ThreeDURL ?? data.ThreeDURL;
-    if (Number(data.RtnCode) === 1 && typeof threeD === 'string' && /^https?:\/\//.test(threeD)) return { status: 'three-d-secure', url: threeD };
-    if (Number(data.RtnCode) !== 1) return { status: 'failed', rtnCode: Number.isFinite(Number(data.RtnCode)) ? Number(data.RtnCode) : null, rtnMsg: String(data.RtnMsg ?? '') };
+    if (Number(data.RtnCode) === 1 && typeof threeD === 'string' && /^https?:\/\//.test(threeD))
+      return { status: 'three-d-secure', url: threeD };
+    if (Number(data.RtnCode) !== 1)
+      return {
+        status: 'failed',
+        rtnCode: Number.isFinite(Number(data.RtnCode)) ? Number(data.RtnCode) : null,
+        rtnMsg: String(data.RtnMsg ?? ''),
+      };
     const card = cardOf(data);
     if (String(data.MerchantMemberID ?? input.memberId) !== input.memberId || !card) {
       throw new EcpayResponseVerificationError('createBindCard', 'mismatch', 'MerchantMemberID or BindCardID');
@@ -103,7 +129,13 @@ export class EcpayCardsService {
       });
       if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher?.kick();
     }
-    return { status: 'bound', memberId: input.memberId, isSameCard: data.IsSameCard === true || data.IsSameCard === 'true', merchantTradeNo, ...card };
+    return {
+      status: 'bound',
+      memberId: input.memberId,
+      isSameCard: data.IsSameCard === true || data.IsSameCard === 'true',
+      merchantTradeNo,
+      ...card,
+    };
   }
 
   /**
@@ -114,14 +146,27 @@ export class EcpayCardsService {
     const itemName = input.itemName ?? input.items?.map((item) => `${item.name} x${item.quantity}`).join('#') ?? '';
     check([
       memberIssue(input.memberId),
-      BIND_CARD_ID.test(input.bindCardId ?? '') ? undefined : issue('bindCardId', 'format', 'must be ECPay\'s BindCardID (letters and digits, at most 64)'),
-      Number.isInteger(input.totalAmount) && input.totalAmount > 0 ? undefined : issue('totalAmount', 'positive-integer', 'must be a whole number of TWD above 0'),
-      itemName !== '' && itemName.length <= 400 ? undefined : issue('itemName', 'length', 'must be 1 to 400 characters'),
+      BIND_CARD_ID.test(input.bindCardId ?? '')
+        ? undefined
+        : issue('bindCardId', 'format', "must be ECPay's BindCardID (letters and digits, at most 64)"),
+      Number.isInteger(input.totalAmount) && input.totalAmount > 0
+        ? undefined
+        : issue('totalAmount', 'positive-integer', 'must be a whole number of TWD above 0'),
+      itemName !== '' && itemName.length <= 400
+        ? undefined
+        : issue('itemName', 'length', 'must be 1 to 400 characters'),
       input.tradeDesc.length <= 200 ? undefined : issue('tradeDesc', 'max-length', 'must be at most 200 characters'),
     ]);
     const now = this.options.clock.now();
     const merchantTradeNo = input.merchantTradeNo ?? generateMerchantTradeNo({ clock: this.options.clock });
-    const trade = await this.charges.storePending(merchantTradeNo, input.totalAmount, itemName, input.tradeDesc, now, 'CreatePaymentWithCardID');
+    const trade = await this.charges.storePending(
+      merchantTradeNo,
+      input.totalAmount,
+      itemName,
+      input.tradeDesc,
+      now,
+      'CreatePaymentWithCardID',
+    );
     let result;
     try {
       const data = await this.client.sendEnvelope(
@@ -144,10 +189,20 @@ export class EcpayCardsService {
       result =
         Number(data.RtnCode) === 1
           ? parseBackAuthResult(data, { merchantTradeNo })
-          : { status: 'failed' as const, merchantTradeNo, rtnCode: Number.isFinite(Number(data.RtnCode)) ? Number(data.RtnCode) : null, rtnMsg: String(data.RtnMsg ?? '') };
+          : {
+              status: 'failed' as const,
+              merchantTradeNo,
+              rtnCode: Number.isFinite(Number(data.RtnCode)) ? Number(data.RtnCode) : null,
+              rtnMsg: String(data.RtnMsg ?? ''),
+            };
     } catch (error) {
       // Sent, but no usable answer: ECPay may have charged the card. Ask, never charge again.
-      if (!(error instanceof EcpayTimeoutError || error instanceof EcpayTransportError || error instanceof EcpayResponseVerificationError)) throw error;
+      if (!(
+        error instanceof EcpayTimeoutError ||
+        error instanceof EcpayTransportError ||
+        error instanceof EcpayResponseVerificationError
+      ))
+        throw error;
       result = await this.backAuth.queryOutcome(merchantTradeNo);
     }
     return this.charges.settle(trade, merchantTradeNo, input.totalAmount, result);
@@ -156,15 +211,25 @@ export class EcpayCardsService {
   /** GetMemberBindCard: the member's cards as ECPay holds them. */
   async listBoundCards(memberId: string): Promise<EcpayBoundCardInfo[]> {
     check([memberIssue(memberId)]);
-    const data = await this.client.sendEnvelope('getMemberBindCard', { MerchantMemberID: memberId, MerchantTradeNo: generateMerchantTradeNo({ clock: this.options.clock }) });
+    const data = await this.client.sendEnvelope('getMemberBindCard', {
+      MerchantMemberID: memberId,
+      MerchantTradeNo: generateMerchantTradeNo({ clock: this.options.clock }),
+    });
     if (Number(data.RtnCode) !== 1) throw rejected('getMemberBindCard', data);
     const list = Array.isArray(data.BindCardList) ? data.BindCardList : [];
-    return list.map((entry) => cardOf(entry as Record<string, unknown>)).filter((card): card is EcpayBoundCardInfo => card !== undefined);
+    return list
+      .map((entry) => cardOf(entry as Record<string, unknown>))
+      .filter((card): card is EcpayBoundCardInfo => card !== undefined);
   }
 
   /** DeleteMemberBindCard: ECPay forgets the card; the library's row is marked `deleted`. */
   async deleteBoundCard(memberId: string, bindCardId: string): Promise<void> {
-    check([memberIssue(memberId), BIND_CARD_ID.test(bindCardId ?? '') ? undefined : issue('bindCardId', 'format', 'must be ECPay\'s BindCardID (letters and digits, at most 64)')]);
+    check([
+      memberIssue(memberId),
+      BIND_CARD_ID.test(bindCardId ?? '')
+        ? undefined
+        : issue('bindCardId', 'format', "must be ECPay's BindCardID (letters and digits, at most 64)"),
+    ]);
     const data = await this.client.sendEnvelope('deleteMemberBindCard', { BindCardID: bindCardId });
     if (Number(data.RtnCode) !== 1) throw rejected('deleteMemberBindCard', data);
     await this.boundCards?.markDeleted(this.options.defaultMerchant.merchantId, memberId, bindCardId);
@@ -178,14 +243,26 @@ export class EcpayCardsService {
 function cardOf(data: Record<string, unknown>): EcpayBoundCardInfo | undefined {
   const bindCardId = typeof data.BindCardID === 'string' ? data.BindCardID : '';
   if (!BIND_CARD_ID.test(bindCardId)) return undefined;
-  const info = (typeof data.CardInfo === 'object' && data.CardInfo !== null ? data.CardInfo : {}) as Record<string, unknown>;
-  const text = (value: unknown): string | null => (value === undefined || value === null || value === '' ? null : String(value));
-  return { bindCardId, card6: text(info.Card6No) ?? '', card4: text(info.Card4No) ?? '', cardValidMm: text(info.CardValidMM), cardValidYy: text(info.CardValidYY) };
+  const info = (typeof data.CardInfo === 'object' && data.CardInfo !== null ? data.CardInfo : {}) as Record<
+    string,
+    unknown
+  >;
+  const text = (value: unknown): string | null =>
+    value === undefined || value === null || value === '' ? null : String(value);
+  return {
+    bindCardId,
+    card6: text(info.Card6No) ?? '',
+    card4: text(info.Card4No) ?? '',
+    cardValidMm: text(info.CardValidMM),
+    cardValidYy: text(info.CardValidYY),
+  };
 }
 
 const issue = (field: string, rule: string, message: string): EcpayValidationIssue => ({ field, rule, message });
 const memberIssue = (memberId: string): EcpayValidationIssue | undefined =>
-  MEMBER_ID.test(memberId ?? '') ? undefined : issue('memberId', 'format', 'must be 1 to 30 printable ASCII characters');
+  MEMBER_ID.test(memberId ?? '')
+    ? undefined
+    : issue('memberId', 'format', 'must be 1 to 30 printable ASCII characters');
 
 function check(issues: readonly (EcpayValidationIssue | undefined)[]): void {
   const found = issues.filter((found): found is EcpayValidationIssue => found !== undefined);
@@ -195,5 +272,9 @@ function check(issues: readonly (EcpayValidationIssue | undefined)[]): void {
 /** ECPay answered, and said no. */
 function rejected(api: string, data: Record<string, unknown>): Error {
   const rtnCode = Number(data.RtnCode);
-  return new EcpayApiError({ api, ...(Number.isFinite(rtnCode) ? { rtnCode } : {}), rtnMsg: String(data.RtnMsg ?? '') });
+  return new EcpayApiError({
+    api,
+    ...(Number.isFinite(rtnCode) ? { rtnCode } : {}),
+    rtnMsg: String(data.RtnMsg ?? ''),
+  });
 }

@@ -38,7 +38,10 @@ const UNION_PAY: Record<EcpayUnionPayOption, string> = { choose: '0', only: '1',
  * is not an integer, a total that does not match) are returned as issues; everything else is checked afterwards on
  * the fields themselves by `validateAioParams`, so a field set through `order.aio` gets exactly the same checks.
  */
-export function buildAioParams(order: EcpayCheckoutOrder, context: AioBuildContext): { params: AioParams; issues: EcpayValidationIssue[] } {
+export function buildAioParams(
+  order: EcpayCheckoutOrder,
+  context: AioBuildContext,
+): { params: AioParams; issues: EcpayValidationIssue[] } {
   const issues: EcpayValidationIssue[] = [];
   const { merchant } = context;
   const total = itemsTotal(order, issues);
@@ -66,7 +69,12 @@ export function buildAioParams(order: EcpayCheckoutOrder, context: AioBuildConte
   };
   (order.customFields ?? []).forEach((value, index) => {
     if (index < 4 && value !== undefined) params[`CustomField${index + 1}` as AioCheckoutField] = value;
-    else if (value !== undefined) issues.push({ field: `customFields[${index}]`, rule: 'max-items', message: 'ECPay has four custom fields (CustomField1..4)' });
+    else if (value !== undefined)
+      issues.push({
+        field: `customFields[${index}]`,
+        rule: 'max-items',
+        message: 'ECPay has four custom fields (CustomField1..4)',
+      });
   });
 
   Object.assign(params, paymentParams(order.payment, merchant, total, defaults));
@@ -152,10 +160,20 @@ function itemsTotal(order: EcpayCheckoutOrder, issues: EcpayValidationIssue[]): 
   let total = 0;
   order.items.forEach((item, index) => {
     if (!Number.isSafeInteger(item?.price) || item.price < 0) {
-      issues.push({ field: `items[${index}].price`, rule: 'integer', message: 'must be a non-negative integer amount of TWD (ECPay takes no decimals)', value: String(item?.price) });
+      issues.push({
+        field: `items[${index}].price`,
+        rule: 'integer',
+        message: 'must be a non-negative integer amount of TWD (ECPay takes no decimals)',
+        value: String(item?.price),
+      });
     }
     if (!Number.isSafeInteger(item?.quantity) || item.quantity < 1) {
-      issues.push({ field: `items[${index}].quantity`, rule: 'integer', message: 'must be a positive integer', value: String(item?.quantity) });
+      issues.push({
+        field: `items[${index}].quantity`,
+        rule: 'integer',
+        message: 'must be a positive integer',
+        value: String(item?.quantity),
+      });
     }
     total += (item?.price ?? 0) * (item?.quantity ?? 0);
   });
@@ -175,7 +193,8 @@ function itemName(order: EcpayCheckoutOrder, issues: EcpayValidationIssue[]): st
   return order.items
     .map((item, index) => {
       const name = typeof item?.name === 'string' ? item.name.trim() : '';
-      if (name === '') issues.push({ field: `items[${index}].name`, rule: 'required', message: 'an item needs a name' });
+      if (name === '')
+        issues.push({ field: `items[${index}].name`, rule: 'required', message: 'an item needs a name' });
       // "#" separates items in ItemName: inside a name it would silently split one item into two on ECPay's page.
       if (name.includes('#')) {
         issues.push({
@@ -199,7 +218,8 @@ function callbackDefaults(publicUrl: string | undefined, routes: EcpayCallbackRo
   };
 }
 
-const optionalNumber = (value: number | undefined): string | undefined => (value === undefined ? undefined : String(value));
+const optionalNumber = (value: number | undefined): string | undefined =>
+  value === undefined ? undefined : String(value);
 
 /**
  * Drops unset fields, writes non-ASCII URLs in punycode, and applies ECPay's rule (docs/protocol.md §2.5) that "%26" and "%3C" in a value must be URL-decoded before

@@ -15,7 +15,9 @@ describe('renderCheckoutForm', () => {
   it('posts to the action and submits itself, with an optional CSP nonce', () => {
     const html = renderCheckoutForm(action, { A: '1' }, { cspNonce: 'r4nd"om' });
     expect(html).toContain(`<form id="ecpay-checkout" method="post" action="${action}" accept-charset="UTF-8">`);
-    expect(html).toContain('<script nonce="r4nd&quot;om">document.getElementById(\'ecpay-checkout\').submit();</script>');
+    expect(html).toContain(
+      '<script nonce="r4nd&quot;om">document.getElementById(\'ecpay-checkout\').submit();</script>',
+    );
     expect(renderCheckoutForm(action, { A: '1' })).toContain('<script>document.getElementById');
     expect(html).toContain('<noscript><button type="submit">Continue to ECPay</button></noscript>');
   });

@@ -12,7 +12,11 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  *
  * @publicApi
  */
-export function renderCheckoutForm(action: string, fields: Readonly<Record<string, string>>, options: { cspNonce?: string } = {}): string {
+export function renderCheckoutForm(
+  action: string,
+  fields: Readonly<Record<string, string>>,
+  options: { cspNonce?: string } = {},
+): string {
   const inputs = Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n');

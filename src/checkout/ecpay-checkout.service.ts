@@ -41,8 +41,20 @@ export interface EcpayCheckout extends EcpayCheckoutForm {
 
 // The fields every order has; the rest are the payment's options, kept on the trade for later decisions.
 const BASIC_FIELDS = new Set([
-  'MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName',
-  'ChoosePayment', 'EncryptType', 'PlatformID', 'CustomField1', 'CustomField2', 'CustomField3', 'CustomField4',
+  'MerchantID',
+  'MerchantTradeNo',
+  'MerchantTradeDate',
+  'PaymentType',
+  'TotalAmount',
+  'TradeDesc',
+  'ItemName',
+  'ChoosePayment',
+  'EncryptType',
+  'PlatformID',
+  'CustomField1',
+  'CustomField2',
+  'CustomField3',
+  'CustomField4',
 ]);
 
 /**
@@ -105,12 +117,22 @@ export class EcpayCheckoutService {
 
     const fields = this.signing.signParams(params, { merchant: merchant.name });
     const action = ecpayHosts(this.options.environment, this.options.sandboxUrl).payment + ECPAY_PATHS.aioCheckOut;
-    return { params, form: { action, method: 'POST', fields, html: renderCheckoutForm(action, fields, { cspNonce: order.cspNonce }), merchantTradeNo } };
+    return {
+      params,
+      form: {
+        action,
+        method: 'POST',
+        fields,
+        html: renderCheckoutForm(action, fields, { cspNonce: order.cspNonce }),
+        merchantTradeNo,
+      },
+    };
   }
 
   private async storeTrade(store: EcpayTradeStore, params: AioParams): Promise<EcpayTrade> {
     const paymentOptions: EcpayPaymentOptions = {};
-    for (const [name, value] of Object.entries(params)) if (!BASIC_FIELDS.has(name) && value !== undefined) paymentOptions[name] = value;
+    for (const [name, value] of Object.entries(params))
+      if (!BASIC_FIELDS.has(name) && value !== undefined) paymentOptions[name] = value;
     try {
       return await store.createPending({
         merchantId: params.MerchantID!,
@@ -145,7 +167,11 @@ export class EcpayCheckoutService {
   private requireStore(): EcpayTradeStore {
     if (!this.store) {
       throw new EcpayConfigError([
-        { option: 'persistence', message: 'createCheckout stores every trade before returning the form; remove "persistence: false" and give the app a TypeOrmModule connection, or use buildCheckout' },
+        {
+          option: 'persistence',
+          message:
+            'createCheckout stores every trade before returning the form; remove "persistence: false" and give the app a TypeOrmModule connection, or use buildCheckout',
+        },
       ]);
     }
     return this.store;

@@ -4,7 +4,10 @@
  * API-specific rules, or undefined when it does not parse or carries credentials: a URL with a user name or password
  * is refused outright, and no later rule gets to quote it (the excerpts callers attach drop the userinfo too).
  */
-export function checkEcpayUrl(value: string, add: (rule: string, message: string, value?: string) => void): URL | undefined {
+export function checkEcpayUrl(
+  value: string,
+  add: (rule: string, message: string, value?: string) => void,
+): URL | undefined {
   let url: URL;
   try {
     url = new URL(value);

@@ -4,11 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  decodeMerchantTradeNoTime,
-  generateMerchantTradeNo,
-  MERCHANT_TRADE_NO_PATTERN,
-} from './merchant-trade-no.js';
+import { decodeMerchantTradeNoTime, generateMerchantTradeNo, MERCHANT_TRADE_NO_PATTERN } from './merchant-trade-no.js';
 
 type MerchantTradeNoModule = typeof import('./merchant-trade-no.js');
 

@@ -17,12 +17,26 @@ import { AIO_CHECKOUT_FIELDS, type AioCheckoutField } from './checkout-order.int
 import { findWafTrigger } from './waf-rules.js';
 
 const REQUIRED: readonly AioCheckoutField[] = [
-  'MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName',
-  'ReturnURL', 'ChoosePayment', 'EncryptType',
+  'MerchantID',
+  'MerchantTradeNo',
+  'MerchantTradeDate',
+  'PaymentType',
+  'TotalAmount',
+  'TradeDesc',
+  'ItemName',
+  'ReturnURL',
+  'ChoosePayment',
+  'EncryptType',
 ];
 
 const URL_FIELDS: readonly AioCheckoutField[] = [
-  'ReturnURL', 'OrderResultURL', 'ClientBackURL', 'ItemURL', 'PeriodReturnURL', 'PaymentInfoURL', 'ClientRedirectURL',
+  'ReturnURL',
+  'OrderResultURL',
+  'ClientBackURL',
+  'ItemURL',
+  'PeriodReturnURL',
+  'PaymentInfoURL',
+  'ClientRedirectURL',
 ];
 
 /** URLs ECPay's servers call (not the browser): they must be reachable from the Internet in production. */
@@ -34,13 +48,25 @@ export { AIO_AMOUNT_LIMITS };
 
 /** Which ChoosePayment values a channel-specific field belongs to. */
 const CHANNEL_FIELDS: Partial<Record<AioCheckoutField, readonly AioPaymentMethod[]>> = {
-  CreditInstallment: ['Credit', 'ALL'], Redeem: ['Credit', 'ALL'], UnionPay: ['Credit', 'ALL'],
-  BindingCard: ['Credit', 'ALL'], MerchantMemberID: ['Credit', 'ALL'], PeriodAmount: ['Credit', 'ALL'],
-  PeriodType: ['Credit', 'ALL'], Frequency: ['Credit', 'ALL'], ExecTimes: ['Credit', 'ALL'],
-  PeriodReturnURL: ['Credit', 'ALL'], ExpireDate: ['ATM', 'ALL'], StoreExpireDate: ['CVS', 'BARCODE', 'ALL'],
-  Desc_1: ['CVS', 'BARCODE', 'ALL'], Desc_2: ['CVS', 'BARCODE', 'ALL'], Desc_3: ['CVS', 'BARCODE', 'ALL'],
-  Desc_4: ['CVS', 'BARCODE', 'ALL'], PaymentInfoURL: ['ATM', 'CVS', 'BARCODE', 'ALL'],
-  ClientRedirectURL: ['ATM', 'CVS', 'BARCODE', 'ALL'], IgnorePayment: ['ALL'],
+  CreditInstallment: ['Credit', 'ALL'],
+  Redeem: ['Credit', 'ALL'],
+  UnionPay: ['Credit', 'ALL'],
+  BindingCard: ['Credit', 'ALL'],
+  MerchantMemberID: ['Credit', 'ALL'],
+  PeriodAmount: ['Credit', 'ALL'],
+  PeriodType: ['Credit', 'ALL'],
+  Frequency: ['Credit', 'ALL'],
+  ExecTimes: ['Credit', 'ALL'],
+  PeriodReturnURL: ['Credit', 'ALL'],
+  ExpireDate: ['ATM', 'ALL'],
+  StoreExpireDate: ['CVS', 'BARCODE', 'ALL'],
+  Desc_1: ['CVS', 'BARCODE', 'ALL'],
+  Desc_2: ['CVS', 'BARCODE', 'ALL'],
+  Desc_3: ['CVS', 'BARCODE', 'ALL'],
+  Desc_4: ['CVS', 'BARCODE', 'ALL'],
+  PaymentInfoURL: ['ATM', 'CVS', 'BARCODE', 'ALL'],
+  ClientRedirectURL: ['ATM', 'CVS', 'BARCODE', 'ALL'],
+  IgnorePayment: ['ALL'],
 };
 
 // ECPay's server is ASP.NET, whose request validation rejects "<" followed by a letter, "!", "/" or "?", and "&#":
@@ -76,12 +102,24 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
 
   for (const [field, value] of Object.entries(params) as [AioCheckoutField, string][]) {
     const max: number | undefined = AIO_MAX_LENGTH[field];
-    if (max !== undefined && [...value].length > max) add(field, 'max-length', `must be at most ${max} characters (got ${[...value].length})`, value);
+    if (max !== undefined && [...value].length > max)
+      add(field, 'max-length', `must be at most ${max} characters (got ${[...value].length})`, value);
     const markup = HTML_MARKUP.exec(value);
-    if (markup) add(field, 'html', 'must not contain HTML tags (ECPay rejects them)', value.slice(markup.index, markup.index + 12));
+    if (markup)
+      add(
+        field,
+        'html',
+        'must not contain HTML tags (ECPay rejects them)',
+        value.slice(markup.index, markup.index + 12),
+      );
     const trigger = findWafTrigger(value);
     if (trigger !== undefined) {
-      add(field, 'waf-command', `contains "${trigger}", which ECPay's CDN blocks as a system command (error 10400011)`, trigger);
+      add(
+        field,
+        'waf-command',
+        `contains "${trigger}", which ECPay's CDN blocks as a system command (error 10400011)`,
+        trigger,
+      );
     }
   }
 
@@ -91,21 +129,34 @@ export function validateAioParams(params: AioParams, options: AioValidationOptio
   if (has('MerchantTradeDate') && !isEcpayDateTime(params.MerchantTradeDate!)) {
     add('MerchantTradeDate', 'format', 'must be a date formatted yyyy/MM/dd HH:mm:ss', params.MerchantTradeDate);
   }
-  if (has('PaymentType') && params.PaymentType !== 'aio') add('PaymentType', 'fixed', 'must be "aio"', params.PaymentType);
-  if (has('EncryptType') && params.EncryptType !== '1') add('EncryptType', 'fixed', 'must be 1 (SHA256)', params.EncryptType);
-  if (has('StoreID') && !ALPHANUMERIC.test(params.StoreID!)) add('StoreID', 'pattern', 'must contain only letters and digits', params.StoreID);
-  if (method !== undefined && !AIO_PAYMENT_METHODS.includes(method)) add('ChoosePayment', 'enum', `must be one of ${AIO_PAYMENT_METHODS.join(', ')}`, method);
+  if (has('PaymentType') && params.PaymentType !== 'aio')
+    add('PaymentType', 'fixed', 'must be "aio"', params.PaymentType);
+  if (has('EncryptType') && params.EncryptType !== '1')
+    add('EncryptType', 'fixed', 'must be 1 (SHA256)', params.EncryptType);
+  if (has('StoreID') && !ALPHANUMERIC.test(params.StoreID!))
+    add('StoreID', 'pattern', 'must contain only letters and digits', params.StoreID);
+  if (method !== undefined && !AIO_PAYMENT_METHODS.includes(method))
+    add('ChoosePayment', 'enum', `must be one of ${AIO_PAYMENT_METHODS.join(', ')}`, method);
 
   checkAmount(params, method, add);
   if (has('TradeDesc')) {
     const special = [...new Set(params.TradeDesc!.match(TRADE_DESC_SPECIAL) ?? [])];
     if (special.length > 0) {
-      add('TradeDesc', 'special-characters', `must not contain special characters (found ${special.map((c) => JSON.stringify(c)).join(' ')})`, params.TradeDesc);
+      add(
+        'TradeDesc',
+        'special-characters',
+        `must not contain special characters (found ${special.map((c) => JSON.stringify(c)).join(' ')})`,
+        params.TradeDesc,
+      );
     }
   }
   for (const field of URL_FIELDS) if (has(field)) checkUrl(field, params[field]!, options, add);
   if (has('ReturnURL') && params.ReturnURL === params.OrderResultURL) {
-    add('OrderResultURL', 'distinct', 'must differ from ReturnURL (one is for ECPay\'s server, the other for the browser)');
+    add(
+      'OrderResultURL',
+      'distinct',
+      "must differ from ReturnURL (one is for ECPay's server, the other for the browser)",
+    );
   }
 
   for (const [field, methods] of Object.entries(CHANNEL_FIELDS) as [AioCheckoutField, readonly AioPaymentMethod[]][]) {
@@ -141,45 +192,89 @@ function checkCredit(params: AioParams, add: Add, has: (f: AioCheckoutField) => 
   const installments = has('CreditInstallment');
   if (installments) {
     const bad = params.CreditInstallment!.split(',').filter((count) => !CREDIT_INSTALLMENTS.has(count.trim()));
-    if (bad.length > 0) add('CreditInstallment', 'enum', 'must be a comma-separated list of 3, 6, 12, 18, 24, 30 or 30N', params.CreditInstallment);
+    if (bad.length > 0)
+      add(
+        'CreditInstallment',
+        'enum',
+        'must be a comma-separated list of 3, 6, 12, 18, 24, 30 or 30N',
+        params.CreditInstallment,
+      );
   }
-  if (installments && periodic) add('CreditInstallment', 'exclusive', 'installments and periodic billing cannot be combined (docs/protocol.md §5.5)');
-  if (installments && params.Redeem === 'Y') add('Redeem', 'exclusive', 'bonus-point redemption cannot be combined with installments');
+  if (installments && periodic)
+    add(
+      'CreditInstallment',
+      'exclusive',
+      'installments and periodic billing cannot be combined (docs/protocol.md §5.5)',
+    );
+  if (installments && params.Redeem === 'Y')
+    add('Redeem', 'exclusive', 'bonus-point redemption cannot be combined with installments');
   // UnionPay cards take no installments, periodic billing or bonus points (docs/protocol.md §5.5); "2" only hides UnionPay.
   if (has('UnionPay') && params.UnionPay !== '2') {
-    for (const [active, what] of [[installments, 'installments'], [periodic, 'periodic billing'], [params.Redeem === 'Y', 'bonus-point redemption']] as const) {
+    for (const [active, what] of [
+      [installments, 'installments'],
+      [periodic, 'periodic billing'],
+      [params.Redeem === 'Y', 'bonus-point redemption'],
+    ] as const) {
       if (active) add('UnionPay', 'exclusive', `UnionPay cannot be combined with ${what}`);
     }
   }
   if (periodic) {
-    for (const field of periodicFields) if (!has(field)) add(field, 'required', 'is required for periodic billing (PeriodAmount, PeriodType, Frequency, ExecTimes go together)');
+    for (const field of periodicFields)
+      if (!has(field))
+        add(
+          field,
+          'required',
+          'is required for periodic billing (PeriodAmount, PeriodType, Frequency, ExecTimes go together)',
+        );
     const bounds = PERIOD_BOUNDS[params.PeriodType ?? ''];
     if (has('PeriodType') && !bounds) add('PeriodType', 'enum', 'must be D, M or Y', params.PeriodType);
     if (has('PeriodAmount') && params.PeriodAmount !== params.TotalAmount) {
-      add('PeriodAmount', 'equal', 'must equal TotalAmount (ECPay charges this amount every period)', params.PeriodAmount);
+      add(
+        'PeriodAmount',
+        'equal',
+        'must equal TotalAmount (ECPay charges this amount every period)',
+        params.PeriodAmount,
+      );
     }
     if (bounds) {
       checkRange(params, 'Frequency', 1, bounds.frequency, `for PeriodType ${params.PeriodType}`, add);
       checkRange(params, 'ExecTimes', 1, bounds.execTimes, `for PeriodType ${params.PeriodType}`, add);
     }
   }
-  if (has('BindingCard') && !['0', '1'].includes(params.BindingCard!)) add('BindingCard', 'enum', 'must be 0 or 1', params.BindingCard);
-  if (params.BindingCard === '1' && !has('MerchantMemberID')) add('MerchantMemberID', 'required', 'is required when BindingCard is 1');
+  if (has('BindingCard') && !['0', '1'].includes(params.BindingCard!))
+    add('BindingCard', 'enum', 'must be 0 or 1', params.BindingCard);
+  if (params.BindingCard === '1' && !has('MerchantMemberID'))
+    add('MerchantMemberID', 'required', 'is required when BindingCard is 1');
   if (has('MerchantMemberID') && !ALPHANUMERIC.test(params.MerchantMemberID!)) {
     add('MerchantMemberID', 'pattern', 'must contain only letters and digits', params.MerchantMemberID);
   }
 }
 
-function checkOffline(params: AioParams, method: AioPaymentMethod | undefined, add: Add, has: (f: AioCheckoutField) => boolean): void {
+function checkOffline(
+  params: AioParams,
+  method: AioPaymentMethod | undefined,
+  add: Add,
+  has: (f: AioCheckoutField) => boolean,
+): void {
   if (has('ExpireDate')) checkRange(params, 'ExpireDate', 1, OFFLINE_EXPIRY.atmDays, 'days', add);
   if (has('StoreExpireDate')) {
     if (method === 'CVS') checkRange(params, 'StoreExpireDate', 1, OFFLINE_EXPIRY.cvsMinutes, 'minutes for CVS', add);
-    else if (method === 'BARCODE') checkRange(params, 'StoreExpireDate', 1, OFFLINE_EXPIRY.barcodeDays, 'days for BARCODE', add);
-    else if (!POSITIVE_INTEGER.test(params.StoreExpireDate!)) add('StoreExpireDate', 'integer', 'must be a positive integer', params.StoreExpireDate);
+    else if (method === 'BARCODE')
+      checkRange(params, 'StoreExpireDate', 1, OFFLINE_EXPIRY.barcodeDays, 'days for BARCODE', add);
+    else if (!POSITIVE_INTEGER.test(params.StoreExpireDate!))
+      add('StoreExpireDate', 'integer', 'must be a positive integer', params.StoreExpireDate);
   }
   if (has('IgnorePayment')) {
-    const unknown = params.IgnorePayment!.split('#').filter((name) => !AIO_PAYMENT_METHODS.includes(name as AioPaymentMethod) || name === 'ALL');
-    if (unknown.length > 0) add('IgnorePayment', 'enum', `must be "#"-separated payment methods (unknown: ${unknown.join(', ')})`, params.IgnorePayment);
+    const unknown = params
+      .IgnorePayment!.split('#')
+      .filter((name) => !AIO_PAYMENT_METHODS.includes(name as AioPaymentMethod) || name === 'ALL');
+    if (unknown.length > 0)
+      add(
+        'IgnorePayment',
+        'enum',
+        `must be "#"-separated payment methods (unknown: ${unknown.join(', ')})`,
+        params.IgnorePayment,
+      );
   }
 }
 
@@ -191,15 +286,24 @@ function checkEnums(params: AioParams, add: Add, has: (f: AioCheckoutField) => b
     ['Language', ['ENG', 'KOR', 'JPN', 'CHI']],
   ];
   for (const [field, allowed] of enums) {
-    if (has(field) && !allowed.includes(params[field]!)) add(field, 'enum', `must be one of ${allowed.join(', ')}`, params[field]);
+    if (has(field) && !allowed.includes(params[field]!))
+      add(field, 'enum', `must be one of ${allowed.join(', ')}`, params[field]);
   }
 }
 
-function checkRange(params: AioParams, field: AioCheckoutField, min: number, max: number, unit: string, add: Add): void {
+function checkRange(
+  params: AioParams,
+  field: AioCheckoutField,
+  min: number,
+  max: number,
+  unit: string,
+  add: Add,
+): void {
   const text = params[field];
   if (text === undefined || text === '') return;
   const value = Number(text);
-  if (!POSITIVE_INTEGER.test(text) || value < min || value > max) add(field, 'range', `must be an integer from ${min} to ${max} ${unit}`, text);
+  if (!POSITIVE_INTEGER.test(text) || value < min || value > max)
+    add(field, 'range', `must be an integer from ${min} to ${max} ${unit}`, text);
 }
 
 function checkUrl(field: AioCheckoutField, value: string, options: AioValidationOptions, add: Add): void {
@@ -217,11 +321,13 @@ function checkUrl(field: AioCheckoutField, value: string, options: AioValidation
 
 function isPrivateHost(host: string): boolean {
   return (
-    host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host === '[::1]' ||
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.local') ||
+    host === '[::1]' ||
     /^(?:127|10)\.|^192\.168\.|^172\.(?:1[6-9]|2\d|3[01])\.|^169\.254\.|^0\./.test(host)
   );
 }
-
 
 /** Same letters ignoring case, or one edit apart: enough to suggest "BindingCard" for "BidingCard". */
 function similar(known: string, given: string): boolean {

@@ -21,12 +21,41 @@ const COMMAND_WORDS: readonly RegExp[] = [
 
 /** Commands blocked next to a shell separator `;`, `|` or a backquote (second list of docs/protocol.md §5.7). */
 const SHELL_COMMANDS = [
-  'chgrp', 'chmod', 'chown', 'csh', 'cmd', 'cpp', 'passwd', 'python', 'perl', 'ping', 'ps', 'nasm', 'nmap', 'nc',
-  'finger', 'ftp', 'kill', 'mail', 'xterm', 'rm', 'ls', 'lsof', 'telnet', 'uname', 'echo', 'id', 'g\\+\\+', 'gcc',
+  'chgrp',
+  'chmod',
+  'chown',
+  'csh',
+  'cmd',
+  'cpp',
+  'passwd',
+  'python',
+  'perl',
+  'ping',
+  'ps',
+  'nasm',
+  'nmap',
+  'nc',
+  'finger',
+  'ftp',
+  'kill',
+  'mail',
+  'xterm',
+  'rm',
+  'ls',
+  'lsof',
+  'telnet',
+  'uname',
+  'echo',
+  'id',
+  'g\\+\\+',
+  'gcc',
 ].join('|');
 
 // A separator then a command ("x; ls", "a|id", "`uname`"), or a command then a separator ("ls;", "rm |").
-const SHELL_APPENDED = new RegExp(`[;|\`]\\s*(?:${SHELL_COMMANDS})(?![\\w+])|(?<![\\w+])(?:${SHELL_COMMANDS})\\s*[;|\`]`, 'i');
+const SHELL_APPENDED = new RegExp(
+  `[;|\`]\\s*(?:${SHELL_COMMANDS})(?![\\w+])|(?<![\\w+])(?:${SHELL_COMMANDS})\\s*[;|\`]`,
+  'i',
+);
 
 /**
  * The text of `value` that ECPay's WAF would block, or `undefined`.

@@ -38,7 +38,12 @@ const OPTIONS = {
 /** Runs the `ecpay` command line and returns its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       io.stdout(USAGE);
       return 0;
@@ -60,4 +65,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 const isParseArgsError = (error: unknown): boolean =>
-  typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+  typeof (error as { code?: unknown })?.code === 'string' &&
+  (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');

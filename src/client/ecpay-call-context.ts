@@ -24,5 +24,11 @@ export function identityFields(merchant: EcpayMerchant): Record<string, string> 
 
 /** ECPay's refusal of this call, carrying the context an app needs to look the trade up. */
 export function apiErrorFor(ctx: EcpayCallContext, rtnCode: number | undefined, rtnMsg: string): EcpayApiError {
-  return new EcpayApiError({ api: ctx.api, rtnCode, rtnMsg, merchantId: ctx.merchant.merchantId, merchantTradeNo: ctx.merchantTradeNo });
+  return new EcpayApiError({
+    api: ctx.api,
+    rtnCode,
+    rtnMsg,
+    merchantId: ctx.merchant.merchantId,
+    merchantTradeNo: ctx.merchantTradeNo,
+  });
 }

@@ -28,7 +28,9 @@ export class EcpayCircuitBreaker {
       until = await this.store.blockedUntil(merchantId);
     } catch (error) {
       // Fail open: an unreachable store must not stop every payment query; ECPay's own 403 still guards the ban.
-      this.logger.warn(`${api} merchant=${merchantId}: the rate-limit store could not be read (${errorName(error)}); calling without the shared breaker`);
+      this.logger.warn(
+        `${api} merchant=${merchantId}: the rate-limit store could not be read (${errorName(error)}); calling without the shared breaker`,
+      );
       return;
     }
     if (until && until.getTime() > this.clock.now().getTime()) throw new EcpayRateLimitedError(api, merchantId, until);
@@ -41,7 +43,9 @@ export class EcpayCircuitBreaker {
     try {
       await this.store.block(merchantId, until, api, now);
     } catch (error) {
-      this.logger.error(`${api} merchant=${merchantId}: HTTP 403, but the rate-limit store could not be written (${errorName(error)}); other instances will not pause`);
+      this.logger.error(
+        `${api} merchant=${merchantId}: HTTP 403, but the rate-limit store could not be written (${errorName(error)}); other instances will not pause`,
+      );
     }
     return until;
   }

@@ -70,7 +70,12 @@ export class EcpayClient {
   async queryTradeInfo(input: EcpayTradeRef, options: EcpayCallOptions = {}): Promise<EcpayTradeInfo> {
     const merchantTradeNo = checked('queryTradeInfo', [tradeNoIssue(input?.merchantTradeNo)], input?.merchantTradeNo);
     const ctx = this.context('queryTradeInfo', options, merchantTradeNo);
-    const raw = await this.callKeyValue(ctx, { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() }, 'required', options);
+    const raw = await this.callKeyValue(
+      ctx,
+      { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() },
+      'required',
+      options,
+    );
     const f = new EcpayResponseFields(ctx.api, raw);
     return {
       merchantId: f.text('MerchantID'),
@@ -98,7 +103,8 @@ export class EcpayClient {
     const f = new EcpayResponseFields(ctx.api, data);
     const order = f.object('OrderInfo');
     const answeredNo = order.text('MerchantTradeNo');
-    if (answeredNo !== '' && answeredNo !== merchantTradeNo) throw new EcpayResponseVerificationError(ctx.api, 'mismatch', 'MerchantTradeNo');
+    if (answeredNo !== '' && answeredNo !== merchantTradeNo)
+      throw new EcpayResponseVerificationError(ctx.api, 'mismatch', 'MerchantTradeNo');
     return {
       merchantId: f.text('MerchantID'),
       rtnMsg: f.text('RtnMsg'),
@@ -128,14 +134,26 @@ export class EcpayClient {
       );
     }
     checked(api, [
-      DIGITS.test(String(input?.creditRefundId ?? '')) ? undefined : { field: 'CreditRefundId', rule: 'digits', message: 'must be the gwsr (digits) of the authorization' },
+      DIGITS.test(String(input?.creditRefundId ?? ''))
+        ? undefined
+        : { field: 'CreditRefundId', rule: 'digits', message: 'must be the gwsr (digits) of the authorization' },
       positiveInt(input?.creditAmount, 'CreditAmount'),
-      DIGITS.test(String(input?.creditCheckCode ?? '')) ? undefined : { field: 'CreditCheckCode', rule: 'digits', message: 'must be the 商家檢查碼 (digits) from the vendor back office' },
+      DIGITS.test(String(input?.creditCheckCode ?? ''))
+        ? undefined
+        : {
+            field: 'CreditCheckCode',
+            rule: 'digits',
+            message: 'must be the 商家檢查碼 (digits) from the vendor back office',
+          },
     ]);
     const ctx = this.context(api, options);
     const body = await this.callJson(
       ctx,
-      { CreditRefundId: String(input.creditRefundId), CreditAmount: input.creditAmount, CreditCheckCode: String(input.creditCheckCode) },
+      {
+        CreditRefundId: String(input.creditRefundId),
+        CreditAmount: input.creditAmount,
+        CreditCheckCode: String(input.creditCheckCode),
+      },
       options,
     );
     const f = new EcpayResponseFields(api, body);
@@ -162,8 +180,15 @@ export class EcpayClient {
   }
 
   /** QueryCreditCardPeriodInfo: a periodic (定期定額) order and the log of its executions (JSON answer). */
-  async queryCreditCardPeriodInfo(input: EcpayTradeRef, options: EcpayCallOptions = {}): Promise<EcpayCreditCardPeriodInfo> {
-    const merchantTradeNo = checked('queryCreditCardPeriodInfo', [tradeNoIssue(input?.merchantTradeNo)], input?.merchantTradeNo);
+  async queryCreditCardPeriodInfo(
+    input: EcpayTradeRef,
+    options: EcpayCallOptions = {},
+  ): Promise<EcpayCreditCardPeriodInfo> {
+    const merchantTradeNo = checked(
+      'queryCreditCardPeriodInfo',
+      [tradeNoIssue(input?.merchantTradeNo)],
+      input?.merchantTradeNo,
+    );
     const ctx = this.context('queryCreditCardPeriodInfo', options, merchantTradeNo);
     const body = await this.callJson(ctx, { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() }, options);
     const f = new EcpayResponseFields(ctx.api, body);
@@ -204,7 +229,12 @@ export class EcpayClient {
   async queryPaymentInfo(input: EcpayTradeRef, options: EcpayCallOptions = {}): Promise<EcpayPaymentInfo> {
     const merchantTradeNo = checked('queryPaymentInfo', [tradeNoIssue(input?.merchantTradeNo)], input?.merchantTradeNo);
     const ctx = this.context('queryPaymentInfo', options, merchantTradeNo);
-    const raw = await this.callKeyValue(ctx, { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() }, 'required', options);
+    const raw = await this.callKeyValue(
+      ctx,
+      { MerchantTradeNo: merchantTradeNo, TimeStamp: this.timestamp() },
+      'required',
+      options,
+    );
     const f = new EcpayResponseFields(ctx.api, raw);
     const rtnCode = f.requiredInt('RtnCode');
     // 2 = ATM account issued, 10100073 = CVS/BARCODE code issued (docs/protocol.md, QueryPaymentInfo); 1 is accepted as plain success.
@@ -238,14 +268,27 @@ export class EcpayClient {
     const api = 'doAction';
     checked(api, [
       tradeNoIssue(input?.merchantTradeNo),
-      ECPAY_TRADE_NO_PATTERN.test(String(input?.tradeNo ?? '')) ? undefined : { field: 'TradeNo', rule: 'format', message: "must be ECPay's TradeNo (letters and digits, at most 20)" },
-      ['C', 'R', 'E', 'N'].includes(input?.action) ? undefined : { field: 'Action', rule: 'one-of', message: 'must be C (close), R (refund), E (cancel the close) or N (void)' },
+      ECPAY_TRADE_NO_PATTERN.test(String(input?.tradeNo ?? ''))
+        ? undefined
+        : { field: 'TradeNo', rule: 'format', message: "must be ECPay's TradeNo (letters and digits, at most 20)" },
+      ['C', 'R', 'E', 'N'].includes(input?.action)
+        ? undefined
+        : {
+            field: 'Action',
+            rule: 'one-of',
+            message: 'must be C (close), R (refund), E (cancel the close) or N (void)',
+          },
       positiveInt(input?.totalAmount, 'TotalAmount'),
     ]);
     const ctx = this.context(api, options, input.merchantTradeNo);
     const raw = await this.callKeyValue(
       ctx,
-      { MerchantTradeNo: input.merchantTradeNo, TradeNo: input.tradeNo, Action: input.action, TotalAmount: input.totalAmount },
+      {
+        MerchantTradeNo: input.merchantTradeNo,
+        TradeNo: input.tradeNo,
+        Action: input.action,
+        TotalAmount: input.totalAmount,
+      },
       'if-present',
       options,
     );
@@ -253,23 +296,49 @@ export class EcpayClient {
     const rtnCode = f.requiredInt('RtnCode');
     if (rtnCode !== 1) throw apiErrorFor(ctx, rtnCode, f.text('RtnMsg'));
     const tradeNo = f.text('TradeNo');
-    if (tradeNo !== '' && tradeNo !== input.tradeNo) throw new EcpayResponseVerificationError(api, 'mismatch', 'TradeNo');
-    return { merchantId: f.text('MerchantID'), merchantTradeNo: f.text('MerchantTradeNo'), tradeNo, action: input.action, rtnCode: 1, rtnMsg: f.text('RtnMsg'), raw };
+    if (tradeNo !== '' && tradeNo !== input.tradeNo)
+      throw new EcpayResponseVerificationError(api, 'mismatch', 'TradeNo');
+    return {
+      merchantId: f.text('MerchantID'),
+      merchantTradeNo: f.text('MerchantTradeNo'),
+      tradeNo,
+      action: input.action,
+      rtnCode: 1,
+      rtnMsg: f.text('RtnMsg'),
+      raw,
+    };
   }
 
   /** CreditCardPeriodAction: re-authorize a failed periodic charge (ReAuth) or stop the later ones (Cancel). */
-  async creditCardPeriodAction(input: EcpayPeriodActionInput, options: EcpayCallOptions = {}): Promise<EcpayPeriodActionResult> {
+  async creditCardPeriodAction(
+    input: EcpayPeriodActionInput,
+    options: EcpayCallOptions = {},
+  ): Promise<EcpayPeriodActionResult> {
     const api = 'creditCardPeriodAction';
     checked(api, [
       tradeNoIssue(input?.merchantTradeNo),
-      ['ReAuth', 'Cancel'].includes(input?.action) ? undefined : { field: 'Action', rule: 'one-of', message: 'must be ReAuth or Cancel' },
+      ['ReAuth', 'Cancel'].includes(input?.action)
+        ? undefined
+        : { field: 'Action', rule: 'one-of', message: 'must be ReAuth or Cancel' },
     ]);
     const ctx = this.context(api, options, input.merchantTradeNo);
-    const raw = await this.callKeyValue(ctx, { MerchantTradeNo: input.merchantTradeNo, Action: input.action, TimeStamp: this.timestamp() }, 'if-present', options);
+    const raw = await this.callKeyValue(
+      ctx,
+      { MerchantTradeNo: input.merchantTradeNo, Action: input.action, TimeStamp: this.timestamp() },
+      'if-present',
+      options,
+    );
     const f = new EcpayResponseFields(api, raw);
     const rtnCode = f.requiredInt('RtnCode');
     if (rtnCode !== 1) throw apiErrorFor(ctx, rtnCode, f.text('RtnMsg'));
-    return { merchantId: f.text('MerchantID'), merchantTradeNo: f.text('MerchantTradeNo'), action: input.action, rtnCode: 1, rtnMsg: f.text('RtnMsg'), raw };
+    return {
+      merchantId: f.text('MerchantID'),
+      merchantTradeNo: f.text('MerchantTradeNo'),
+      action: input.action,
+      rtnCode: 1,
+      rtnMsg: f.text('RtnMsg'),
+      raw,
+    };
   }
 
   /**
@@ -279,14 +348,28 @@ export class EcpayClient {
   async downloadStatement(query: EcpayStatementQuery, options: EcpayCallOptions = {}): Promise<EcpayStatement> {
     const api = 'tradeNoAio';
     const day = (value: Date | string | undefined): string | undefined =>
-      value instanceof Date ? (Number.isFinite(value.getTime()) ? formatEcpayDate(value) : undefined) : typeof value === 'string' && DAY.test(value) ? value : undefined;
+      value instanceof Date
+        ? Number.isFinite(value.getTime())
+          ? formatEcpayDate(value)
+          : undefined
+        : typeof value === 'string' && DAY.test(value)
+          ? value
+          : undefined;
     const beginDate = day(query?.beginDate);
     const endDate = day(query?.endDate);
     checked(api, [
-      [2, 4, 5, 6].includes(query?.dateType) ? undefined : { field: 'DateType', rule: 'one-of', message: 'must be 2 (payment), 4 (close), 5 (appropriation) or 6 (order) date' },
+      [2, 4, 5, 6].includes(query?.dateType)
+        ? undefined
+        : {
+            field: 'DateType',
+            rule: 'one-of',
+            message: 'must be 2 (payment), 4 (close), 5 (appropriation) or 6 (order) date',
+          },
       beginDate ? undefined : { field: 'BeginDate', rule: 'format', message: 'must be a Date or yyyy-MM-dd' },
       endDate ? undefined : { field: 'EndDate', rule: 'format', message: 'must be a Date or yyyy-MM-dd' },
-      query?.paymentType === undefined || /^\d{2}$/.test(query.paymentType) ? undefined : { field: 'PaymentType', rule: 'format', message: 'must be a two-digit code such as 01' },
+      query?.paymentType === undefined || /^\d{2}$/.test(query.paymentType)
+        ? undefined
+        : { field: 'PaymentType', rule: 'format', message: 'must be a two-digit code such as 01' },
     ]);
     const ctx = this.context(api, options);
     const params: Record<string, string | number> = {
@@ -322,10 +405,17 @@ export class EcpayClient {
    * TransCode ≠ 1 still throws {@link EcpayApiError}; timeouts, transport failures and unverifiable answers throw as
    * every call does. For BackAuth-class calls whose Data the caller builds; `data` is never logged.
    */
-  async sendEnvelope(api: EcpayApiName, data: Record<string, unknown>, options: EcpayCallOptions = {}): Promise<Record<string, unknown>> {
-    const merchantTradeNo = typeof (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo === 'string'
-      ? String((data.OrderInfo as { MerchantTradeNo: string }).MerchantTradeNo)
-      : typeof data.MerchantTradeNo === 'string' ? data.MerchantTradeNo : undefined;
+  async sendEnvelope(
+    api: EcpayApiName,
+    data: Record<string, unknown>,
+    options: EcpayCallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const merchantTradeNo =
+      typeof (data.OrderInfo as { MerchantTradeNo?: unknown } | undefined)?.MerchantTradeNo === 'string'
+        ? String((data.OrderInfo as { MerchantTradeNo: string }).MerchantTradeNo)
+        : typeof data.MerchantTradeNo === 'string'
+          ? data.MerchantTradeNo
+          : undefined;
     return this.callEnvelope(this.context(api, options, merchantTradeNo), data, options, { answerFailures: true });
   }
 
@@ -341,18 +431,39 @@ export class EcpayClient {
   }
 
   /** Signs and POSTs a form; returns the answer's bytes (not yet verified). */
-  private postForm(ctx: EcpayCallContext, params: Record<string, string | number>, options: EcpayCallOptions): Promise<Buffer> {
-    const signed = this.signing.signParams({ ...identityFields(ctx.merchant), ...params }, { merchant: ctx.merchant.name });
-    return this.transport.post(ctx, new URLSearchParams(signed).toString(), 'application/x-www-form-urlencoded', options);
+  private postForm(
+    ctx: EcpayCallContext,
+    params: Record<string, string | number>,
+    options: EcpayCallOptions,
+  ): Promise<Buffer> {
+    const signed = this.signing.signParams(
+      { ...identityFields(ctx.merchant), ...params },
+      { merchant: ctx.merchant.name },
+    );
+    return this.transport.post(
+      ctx,
+      new URLSearchParams(signed).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
   }
 
   /** A form API answering `k=v&…`; the verifier returns its fields without CheckMacValue. */
-  private async callKeyValue(ctx: EcpayCallContext, params: Record<string, string | number>, mac: EcpayMacPolicy, options: EcpayCallOptions): Promise<Record<string, string>> {
+  private async callKeyValue(
+    ctx: EcpayCallContext,
+    params: Record<string, string | number>,
+    mac: EcpayMacPolicy,
+    options: EcpayCallOptions,
+  ): Promise<Record<string, string>> {
     return this.verifier.keyValue(ctx, await this.postForm(ctx, params, options), mac);
   }
 
   /** A form API answering JSON. */
-  private async callJson(ctx: EcpayCallContext, params: Record<string, string | number>, options: EcpayCallOptions): Promise<Record<string, unknown>> {
+  private async callJson(
+    ctx: EcpayCallContext,
+    params: Record<string, string | number>,
+    options: EcpayCallOptions,
+  ): Promise<Record<string, unknown>> {
     return this.verifier.json(ctx, await this.postForm(ctx, params, options));
   }
 
@@ -363,12 +474,24 @@ export class EcpayClient {
     options: EcpayCallOptions,
     verify: { answerFailures?: boolean } = {},
   ): Promise<Record<string, unknown>> {
-    const envelope = this.crypto.buildRequest({ ...identityFields(ctx.merchant), ...data }, { merchant: ctx.merchant.name });
-    return this.verifier.envelope(ctx, await this.transport.post(ctx, JSON.stringify(envelope), 'application/json', options), verify);
+    const envelope = this.crypto.buildRequest(
+      { ...identityFields(ctx.merchant), ...data },
+      { merchant: ctx.merchant.name },
+    );
+    return this.verifier.envelope(
+      ctx,
+      await this.transport.post(ctx, JSON.stringify(envelope), 'application/json', options),
+      verify,
+    );
   }
 }
 
-const customFields = (f: EcpayResponseFields): EcpayCustomFields => [f.text('CustomField1'), f.text('CustomField2'), f.text('CustomField3'), f.text('CustomField4')];
+const customFields = (f: EcpayResponseFields): EcpayCustomFields => [
+  f.text('CustomField1'),
+  f.text('CustomField2'),
+  f.text('CustomField3'),
+  f.text('CustomField4'),
+];
 
 /** ECPay's authtime is informational: an unreadable one becomes null rather than failing the whole answer. */
 function lenientDate(text: string): Date | null {

@@ -34,7 +34,10 @@ const HOSTS: Record<Exclude<EcpayEnvironment, 'sandbox'>, EcpayHosts> = {
 /** The hosts of an environment; the sandbox serves every family from its one base URL. */
 export function ecpayHosts(environment: EcpayEnvironment, sandboxUrl?: string): EcpayHosts {
   if (environment !== 'sandbox') return HOSTS[environment];
-  if (!sandboxUrl) throw new EcpayConfigError([{ option: 'sandboxUrl', message: 'is required to call the sandbox (environment "sandbox")' }]);
+  if (!sandboxUrl)
+    throw new EcpayConfigError([
+      { option: 'sandboxUrl', message: 'is required to call the sandbox (environment "sandbox")' },
+    ]);
   const base = sandboxUrl.replace(/\/+$/, '');
   return { payment: base, ecpayment: base, ecpg: base, vendor: base };
 }

@@ -11,11 +11,22 @@ import { ECPAY_DEFAULT_TIMEOUT_MS, type EcpayCallOptions } from './ecpay-client.
 import { ECPAY_PATHS, ecpayHosts, type EcpayApiName, type EcpayHosts } from './ecpay-endpoints.js';
 
 const JSON_APIS: ReadonlySet<EcpayApiName> = new Set([
-  'backAuth', 'queryTrade', 'creditDetailQueryTradeJson', 'doActionJson', 'creditCardPeriodActionJson', 'queryPaymentInfoJson',
+  'backAuth',
+  'queryTrade',
+  'creditDetailQueryTradeJson',
+  'doActionJson',
+  'creditCardPeriodActionJson',
+  'queryPaymentInfoJson',
 ]);
 const ECPG_APIS: ReadonlySet<EcpayApiName> = new Set([
-  'getTokenByTrade', 'createPayment', 'getTokenByBindingCard', 'createBindCard', 'getTokenByUser', 'createPaymentWithCardId',
-  'getMemberBindCard', 'deleteMemberBindCard',
+  'getTokenByTrade',
+  'createPayment',
+  'getTokenByBindingCard',
+  'createBindCard',
+  'getTokenByUser',
+  'createPaymentWithCardId',
+  'getMemberBindCard',
+  'deleteMemberBindCard',
 ]);
 
 /** Which of ECPay's hosts serves an API: the same path lives on a different host per API family. */
@@ -27,9 +38,21 @@ const familyOf = (api: EcpayApiName): keyof EcpayHosts =>
  * ECPay, so the caller may safely try again. Every other failure may have happened after ECPay read the request.
  */
 const NOT_SENT = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
 /** Answers are small; a statement may be a month of trades. Anything larger is not ECPay talking. */
@@ -67,7 +90,10 @@ export class EcpayHttpTransport {
   async post(ctx: EcpayCallContext, body: string, contentType: string, options: EcpayCallOptions): Promise<Buffer> {
     const { api, merchant } = ctx;
     const timeoutMs = options.timeoutMs ?? ECPAY_DEFAULT_TIMEOUT_MS;
-    if (!(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1)) throw new RangeError(`timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(timeoutMs)}).`);
+    if (!(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1))
+      throw new RangeError(
+        `timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(timeoutMs)}).`,
+      );
     const url = ecpayHosts(this.options.environment, this.options.sandboxUrl)[familyOf(api)] + ECPAY_PATHS[api];
     await this.breaker.assertClosed(merchant.merchantId, api);
 
@@ -79,7 +105,13 @@ export class EcpayHttpTransport {
     let response: Response;
     let bytes: Buffer;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, accept: '*/*' }, body, signal, redirect: 'manual' });
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': contentType, accept: '*/*' },
+        body,
+        signal,
+        redirect: 'manual',
+      });
       bytes = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       if (timeout.aborted && !options.signal?.aborted) {
@@ -97,7 +129,9 @@ export class EcpayHttpTransport {
     const status = response.status;
     if (status === 403) {
       const until = await this.breaker.trip(merchant.merchantId, api);
-      this.logger.warn(`${line('403')}: rate-limited, calls for merchant ${merchant.merchantId} paused until ${until.toISOString()}`);
+      this.logger.warn(
+        `${line('403')}: rate-limited, calls for merchant ${merchant.merchantId} paused until ${until.toISOString()}`,
+      );
       throw new EcpayRateLimitedError(api, merchant.merchantId, until);
     }
     if (status < 200 || status > 299) {

@@ -93,7 +93,8 @@ export class EcpayResponseFields {
   list(name: string): EcpayResponseFields[] {
     const value = this.values[name];
     if (value === undefined || value === null || value === '') return [];
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'object' || item === null || Array.isArray(item))) throw this.malformed(name);
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'object' || item === null || Array.isArray(item)))
+      throw this.malformed(name);
     return value.map((item) => new EcpayResponseFields(this.api, item as Record<string, unknown>));
   }
 

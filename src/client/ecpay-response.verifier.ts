@@ -56,12 +56,15 @@ export class EcpayResponseVerifier {
     } catch {
       throw new EcpayResponseVerificationError(ctx.api, 'malformed', 'not JSON');
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new EcpayResponseVerificationError(ctx.api, 'malformed', 'not a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new EcpayResponseVerificationError(ctx.api, 'malformed', 'not a JSON object');
     const fields = body as Record<string, unknown>;
     if (fields.CheckMacValue !== undefined) {
       // ECPay documents no MAC rule for nested JSON; a MAC, when sent, is checked over the top-level scalar fields,
       // numbers written in decimal as the form MAC does.
-      const scalars = Object.fromEntries(Object.entries(fields).filter(([, value]) => typeof value === 'string' || typeof value === 'number'));
+      const scalars = Object.fromEntries(
+        Object.entries(fields).filter(([, value]) => typeof value === 'string' || typeof value === 'number'),
+      );
       this.verifyMac(ctx, scalars, 'required');
     }
     this.bindToRequest(ctx, fields);
@@ -73,18 +76,33 @@ export class EcpayResponseVerifier {
    * A JSON/AES API's envelope, opened with the expected merchant's keys; returns the decrypted Data. TransCode ≠ 1
    * always throws; RtnCode ≠ 1 throws unless `answerFailures` (a declined card is then an answer, not an error).
    */
-  envelope(ctx: EcpayCallContext, bytes: Buffer, { answerFailures = false }: { answerFailures?: boolean } = {}): Record<string, unknown> {
+  envelope(
+    ctx: EcpayCallContext,
+    bytes: Buffer,
+    { answerFailures = false }: { answerFailures?: boolean } = {},
+  ): Record<string, unknown> {
     const text = utf8(ctx.api, bytes);
     let opened;
     try {
       opened = this.crypto.openResponse<EcpayResponseData>(text, { merchant: ctx.merchant.name });
     } catch (error) {
       if (!(error instanceof EcpayDecryptionError)) throw error;
-      const reason = error.reason === 'malformed-envelope' ? 'malformed' : error.reason === 'merchant-mismatch' || error.reason === 'unknown-merchant' ? 'mismatch' : 'bad-envelope';
+      const reason =
+        error.reason === 'malformed-envelope'
+          ? 'malformed'
+          : error.reason === 'merchant-mismatch' || error.reason === 'unknown-merchant'
+            ? 'mismatch'
+            : 'bad-envelope';
       throw new EcpayResponseVerificationError(ctx.api, reason, error.reason, { cause: error });
     }
     if (opened.status === 'transport-failure') {
-      throw new EcpayApiError({ api: ctx.api, transCode: opened.transCode, rtnMsg: opened.transMsg, merchantId: ctx.merchant.merchantId, merchantTradeNo: ctx.merchantTradeNo });
+      throw new EcpayApiError({
+        api: ctx.api,
+        transCode: opened.transCode,
+        rtnMsg: opened.transMsg,
+        merchantId: ctx.merchant.merchantId,
+        merchantTradeNo: ctx.merchantTradeNo,
+      });
     }
     if (opened.status === 'business-failure' && !answerFailures) throw apiErrorFor(ctx, opened.rtnCode, opened.rtnMsg);
     this.bindToRequest(ctx, opened.data);
@@ -122,7 +140,12 @@ export class EcpayResponseVerifier {
       throw new EcpayResponseVerificationError(ctx.api, 'mismatch', 'MerchantID');
     }
     const tradeNo = fields.MerchantTradeNo;
-    if (ctx.merchantTradeNo !== undefined && tradeNo !== undefined && tradeNo !== '' && String(tradeNo) !== ctx.merchantTradeNo) {
+    if (
+      ctx.merchantTradeNo !== undefined &&
+      tradeNo !== undefined &&
+      tradeNo !== '' &&
+      String(tradeNo) !== ctx.merchantTradeNo
+    ) {
       throw new EcpayResponseVerificationError(ctx.api, 'mismatch', 'MerchantTradeNo');
     }
   }

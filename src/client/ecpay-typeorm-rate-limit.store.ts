@@ -21,7 +21,9 @@ export class EcpayTypeOrmRateLimitStore implements EcpayRateLimitStore {
     await exclusiveWrite(this.limits.manager.connection, async () => {
       // One statement (ON CONFLICT / ON DUPLICATE KEY), so two instances meeting a 403 at once cannot collide.
       // The later write wins; both windows end about 30 minutes from now, which is all that matters.
-      await this.limits.upsert({ merchantId, blockedUntil: until, openedAt: now, api: api.slice(0, 40) }, ['merchantId']);
+      await this.limits.upsert({ merchantId, blockedUntil: until, openedAt: now, api: api.slice(0, 40) }, [
+        'merchantId',
+      ]);
     });
   }
 

@@ -49,7 +49,12 @@ const PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 export function resolveEcpayCallbackRoutes(prefix = 'ecpay'): EcpayCallbackRoutes {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   if (!PREFIX.test(trimmed)) {
-    throw new EcpayConfigError([{ option: 'callbacks.prefix', message: 'must be path segments of letters, digits, ".", "_", "~" or "-" separated by "/"' }]);
+    throw new EcpayConfigError([
+      {
+        option: 'callbacks.prefix',
+        message: 'must be path segments of letters, digits, ".", "_", "~" or "-" separated by "/"',
+      },
+    ]);
   }
   const path = (route: EcpayCallbackRouteName): string => `/${trimmed}/${ECPAY_CALLBACK_ROUTE_PATHS[route]}`;
   return {

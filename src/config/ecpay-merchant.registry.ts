@@ -49,9 +49,16 @@ export class EcpayMerchantRegistry {
    */
   forOutgoing(params: Readonly<Record<string, unknown>>, reference?: string): EcpayMerchant {
     const merchantId = nonEmpty(params.MerchantID);
-    const chosen = reference !== undefined ? this.get(reference) : merchantId !== undefined ? this.requireId(merchantId, 'MerchantID') : this.get();
+    const chosen =
+      reference !== undefined
+        ? this.get(reference)
+        : merchantId !== undefined
+          ? this.requireId(merchantId, 'MerchantID')
+          : this.get();
     if (merchantId !== undefined && chosen.merchantId !== merchantId) {
-      throw new EcpayMerchantMismatchError(`MerchantID ${merchantId} contradicts the merchant "${reference}" chosen for this call.`);
+      throw new EcpayMerchantMismatchError(
+        `MerchantID ${merchantId} contradicts the merchant "${reference}" chosen for this call.`,
+      );
     }
     const platformId = nonEmpty(params.PlatformID);
     if (chosen.platformId !== undefined && platformId !== chosen.platformId) {
@@ -98,7 +105,8 @@ export class EcpayMerchantRegistry {
   }
 }
 
-const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 /** The MerchantID whose HashKey/HashIV a merchant uses: its platform's for a member, its own otherwise. */
 const keyHolderOf = (merchant: EcpayMerchant): string => merchant.platformId ?? merchant.merchantId;

@@ -38,7 +38,13 @@ export class EcpayMerchant implements EcpayKeys {
   }
 
   toJSON(): object {
-    return { name: this.name, merchantId: this.merchantId, platformId: this.platformId, hashKey: '[redacted]', hashIv: '[redacted]' };
+    return {
+      name: this.name,
+      merchantId: this.merchantId,
+      platformId: this.platformId,
+      hashKey: '[redacted]',
+      hashIv: '[redacted]',
+    };
   }
 
   [inspect.custom](): string {

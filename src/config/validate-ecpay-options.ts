@@ -9,7 +9,22 @@ import { ECPAY_ENVIRONMENTS, type EcpayModuleOptions } from './ecpay-options.int
 import type { ResolvedEcpayOptions } from './resolved-ecpay-options.interface.js';
 import { PUBLIC_STAGE_MERCHANT_IDS, PUBLIC_STAGE_SECRETS } from './stage-credentials.js';
 
-const TOP_LEVEL_OPTIONS = ['environment', 'merchantId', 'hashKey', 'hashIv', 'merchants', 'publicUrl', 'orderResultPage', 'sandboxUrl', 'clock', 'dispatch', 'notifications', 'rateLimit', 'autoClose', 'reconciliation'];
+const TOP_LEVEL_OPTIONS = [
+  'environment',
+  'merchantId',
+  'hashKey',
+  'hashIv',
+  'merchants',
+  'publicUrl',
+  'orderResultPage',
+  'sandboxUrl',
+  'clock',
+  'dispatch',
+  'notifications',
+  'rateLimit',
+  'autoClose',
+  'reconciliation',
+];
 const MERCHANT_OPTIONS = ['merchantId', 'hashKey', 'hashIv', 'platformId'];
 const MERCHANT_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 
@@ -25,13 +40,18 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   const report = (option: string, message: string): void => void issues.push({ option, message });
 
   if (!isObject(input)) {
-    throw new EcpayConfigError([{ option: 'options', message: 'must be an object (did the forRootAsync factory return nothing?)' }]);
+    throw new EcpayConfigError([
+      { option: 'options', message: 'must be an object (did the forRootAsync factory return nothing?)' },
+    ]);
   }
   reportUnknown(input, TOP_LEVEL_OPTIONS, '', report);
 
   const environment = input.environment;
   if (!ECPAY_ENVIRONMENTS.includes(environment as never)) {
-    report('environment', `must be one of ${ECPAY_ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (got ${printable(environment)})`);
+    report(
+      'environment',
+      `must be one of ${ECPAY_ENVIRONMENTS.map((e) => `'${e}'`).join(', ')} (got ${printable(environment)})`,
+    );
   }
   const production = environment === 'production';
 
@@ -55,10 +75,16 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     checkMerchantId(merchant.merchantId, `${path}.merchantId`, production, report);
     if (merchant.platformId !== undefined) {
       if (merchant.hashKey !== undefined || merchant.hashIv !== undefined) {
-        report(path, 'a platform member signs with its platform\'s keys: give either platformId or hashKey/hashIv, not both');
+        report(
+          path,
+          "a platform member signs with its platform's keys: give either platformId or hashKey/hashIv, not both",
+        );
       }
       if (typeof merchant.platformId !== 'string' || !MERCHANT_ID.test(merchant.platformId)) {
-        report(`${path}.platformId`, 'must be the MerchantID of a configured platform merchant (letters and digits, at most 10)');
+        report(
+          `${path}.platformId`,
+          'must be the MerchantID of a configured platform merchant (letters and digits, at most 10)',
+        );
       }
     } else {
       checkSecret(merchant.hashKey, `${path}.hashKey`, production, report);
@@ -67,10 +93,16 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   }
 
   if (input.publicUrl !== undefined && !isHttpUrl(input.publicUrl)) {
-    report('publicUrl', 'must be an absolute http(s) URL (the shop as ECPay reaches it, e.g. https://shop.example.com)');
+    report(
+      'publicUrl',
+      'must be an absolute http(s) URL (the shop as ECPay reaches it, e.g. https://shop.example.com)',
+    );
   }
   if (input.orderResultPage !== undefined && !(isHttpUrl(input.orderResultPage) || isShopPath(input.orderResultPage))) {
-    report('orderResultPage', 'must be a path of the shop (one leading "/", not "//" or "/\\", no backslash or control character) or an absolute http(s) URL');
+    report(
+      'orderResultPage',
+      'must be a path of the shop (one leading "/", not "//" or "/\\", no backslash or control character) or an absolute http(s) URL',
+    );
   }
   if (input.sandboxUrl !== undefined && !isHttpUrl(input.sandboxUrl)) {
     report('sandboxUrl', 'must be an absolute http(s) URL');
@@ -82,7 +114,8 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
   checkDispatch(input.dispatch, report);
   checkNotifications(input.notifications, report);
   checkRateLimit(input.rateLimit, report);
-  if (input.autoClose !== undefined && typeof input.autoClose !== 'boolean') report('autoClose', 'must be true or false');
+  if (input.autoClose !== undefined && typeof input.autoClose !== 'boolean')
+    report('autoClose', 'must be true or false');
   checkReconciliation(input.reconciliation, report);
   if (issues.length > 0) throw new EcpayConfigError(issues);
 
@@ -97,22 +130,33 @@ export function validateEcpayOptions(input: EcpayModuleOptions | unknown): Resol
     sandboxUrl: input.sandboxUrl as string | undefined,
     clock: (input.clock as ResolvedEcpayOptions['clock'] | undefined) ?? systemClock,
     dispatch: (input.dispatch as ResolvedEcpayOptions['dispatch'] | undefined) ?? {},
-    notifications: Object.freeze({ preparedStatements: (input.notifications as Raw | undefined)?.preparedStatements !== false }),
+    notifications: Object.freeze({
+      preparedStatements: (input.notifications as Raw | undefined)?.preparedStatements !== false,
+    }),
     rateLimit: resolveRateLimit(input.rateLimit as Raw | undefined),
     autoClose: (input.autoClose as boolean | undefined) ?? true,
-    reconciliation: Object.freeze({ ...((input.reconciliation as Raw | undefined) ?? {}) }) as ResolvedEcpayOptions['reconciliation'],
+    reconciliation: Object.freeze({
+      ...((input.reconciliation as Raw | undefined) ?? {}),
+    }) as ResolvedEcpayOptions['reconciliation'],
   });
 }
 
 /** Cross-merchant rules, checked in the same pass as the rest so every problem is reported at once. */
-function checkMerchantReferences(input: Raw, entries: [string, unknown][], report: (o: string, m: string) => void): void {
+function checkMerchantReferences(
+  input: Raw,
+  entries: [string, unknown][],
+  report: (o: string, m: string) => void,
+): void {
   const seen = new Map<unknown, string>([[input.merchantId, 'merchantId']]);
   const keyed = new Set<unknown>([input.merchantId]);
   for (const [name, merchant] of entries) {
     if (!isObject(merchant)) continue;
     const previous = seen.get(merchant.merchantId);
     if (previous !== undefined && typeof merchant.merchantId === 'string') {
-      report(`merchants.${name}.merchantId`, `MerchantID ${merchant.merchantId} is already configured at "${previous}"; each merchant may appear once`);
+      report(
+        `merchants.${name}.merchantId`,
+        `MerchantID ${merchant.merchantId} is already configured at "${previous}"; each merchant may appear once`,
+      );
     }
     seen.set(merchant.merchantId, `merchants.${name}`);
     if (merchant.platformId === undefined) keyed.add(merchant.merchantId);
@@ -131,18 +175,32 @@ function checkMerchantReferences(input: Raw, entries: [string, unknown][], repor
 function resolveMerchants(options: EcpayModuleOptions, entries: [string, Raw][]): EcpayMerchant[] {
   const keyed = new Map<string, { hashKey: string; hashIv: string }>([[options.merchantId, options]]);
   for (const [, merchant] of entries) {
-    if (merchant.platformId === undefined) keyed.set(merchant.merchantId as string, merchant as { hashKey: string; hashIv: string });
+    if (merchant.platformId === undefined)
+      keyed.set(merchant.merchantId as string, merchant as { hashKey: string; hashIv: string });
   }
   return [
     new EcpayMerchant('default', options.merchantId, undefined, options),
     ...entries.map(([name, merchant]) => {
       const platformId = merchant.platformId as string | undefined;
-      return new EcpayMerchant(name, merchant.merchantId as string, platformId, keyed.get(platformId ?? (merchant.merchantId as string))!);
+      return new EcpayMerchant(
+        name,
+        merchant.merchantId as string,
+        platformId,
+        keyed.get(platformId ?? (merchant.merchantId as string))!,
+      );
     }),
   ];
 }
 
-const DISPATCH_OPTIONS = ['pollIntervalMs', 'maxAttempts', 'backoffMs', 'maxBackoffMs', 'leaseMs', 'handlerTimeoutMs', 'batchSize'];
+const DISPATCH_OPTIONS = [
+  'pollIntervalMs',
+  'maxAttempts',
+  'backoffMs',
+  'maxBackoffMs',
+  'leaseMs',
+  'handlerTimeoutMs',
+  'batchSize',
+];
 
 function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void): void {
   if (dispatch === undefined) return;
@@ -156,12 +214,22 @@ function checkDispatch(dispatch: unknown, report: (o: string, m: string) => void
     }
   }
   const { leaseMs, handlerTimeoutMs } = dispatch;
-  if (handlerTimeoutMs !== undefined && Number.isSafeInteger(handlerTimeoutMs) && (handlerTimeoutMs as number) > MAX_HANDLER_TIMEOUT_MS) {
+  if (
+    handlerTimeoutMs !== undefined &&
+    Number.isSafeInteger(handlerTimeoutMs) &&
+    (handlerTimeoutMs as number) > MAX_HANDLER_TIMEOUT_MS
+  ) {
     report('dispatch.handlerTimeoutMs', `must be at most ${MAX_HANDLER_TIMEOUT_MS}`);
   }
   // A lease shorter than one handler's run would let a second instance run an event whose handler is still running.
-  if ((leaseMs === undefined || Number.isSafeInteger(leaseMs)) && (handlerTimeoutMs === undefined || Number.isSafeInteger(handlerTimeoutMs))) {
-    const issue = leaseIssue((leaseMs as number | undefined) ?? DEFAULT_LEASE_MS, (handlerTimeoutMs as number | undefined) ?? DEFAULT_HANDLER_TIMEOUT_MS);
+  if (
+    (leaseMs === undefined || Number.isSafeInteger(leaseMs)) &&
+    (handlerTimeoutMs === undefined || Number.isSafeInteger(handlerTimeoutMs))
+  ) {
+    const issue = leaseIssue(
+      (leaseMs as number | undefined) ?? DEFAULT_LEASE_MS,
+      (handlerTimeoutMs as number | undefined) ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    );
     if (issue) report(issue.option, issue.message);
   }
 }
@@ -181,10 +249,12 @@ function checkReconciliation(reconciliation: unknown, report: (o: string, m: str
   if (reconciliation === undefined) return;
   if (!isObject(reconciliation)) return report('reconciliation', 'must be an object');
   reportUnknown(reconciliation, RECONCILIATION_OPTIONS, 'reconciliation.', report);
-  if (reconciliation.enabled !== undefined && typeof reconciliation.enabled !== 'boolean') report('reconciliation.enabled', 'must be true or false');
+  if (reconciliation.enabled !== undefined && typeof reconciliation.enabled !== 'boolean')
+    report('reconciliation.enabled', 'must be true or false');
   for (const name of RECONCILIATION_OPTIONS.slice(1)) {
     const value = reconciliation[name];
-    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 1)) report(`reconciliation.${name}`, 'must be an integer of at least 1');
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 1))
+      report(`reconciliation.${name}`, 'must be an integer of at least 1');
   }
 }
 
@@ -196,7 +266,10 @@ function checkRateLimit(rateLimit: unknown, report: (o: string, m: string) => vo
   reportUnknown(rateLimit, RATE_LIMIT_OPTIONS, 'rateLimit.', report);
   const { windowMs, redis, keyPrefix, store } = rateLimit;
   if (windowMs !== undefined && !(Number.isSafeInteger(windowMs) && (windowMs as number) >= 1)) {
-    report('rateLimit.windowMs', 'must be a whole number of milliseconds of at least 1 (ECPay asks for 30 minutes: 1800000)');
+    report(
+      'rateLimit.windowMs',
+      'must be a whole number of milliseconds of at least 1 (ECPay asks for 30 minutes: 1800000)',
+    );
   }
   if (redis !== undefined && !hasMethods(redis, ['get', 'set', 'del'])) {
     report('rateLimit.redis', 'must be a Redis client with get, set and del (e.g. an ioredis 5 instance)');
@@ -224,7 +297,12 @@ function resolveRateLimit(rateLimit: Raw | undefined): ResolvedEcpayOptions['rat
 const hasMethods = (value: unknown, names: readonly string[]): boolean =>
   typeof value === 'object' && value !== null && names.every((name) => typeof (value as Raw)[name] === 'function');
 
-function checkMerchantId(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {
+function checkMerchantId(
+  value: unknown,
+  option: string,
+  production: boolean,
+  report: (o: string, m: string) => void,
+): void {
   if (typeof value !== 'string' || value.length === 0) {
     report(option, 'is required (your ECPay MerchantID, e.g. from the ECPAY_MERCHANT_ID environment variable)');
   } else if (value.length > 10) {
@@ -236,9 +314,14 @@ function checkMerchantId(value: unknown, option: string, production: boolean, re
   }
 }
 
-function checkSecret(value: unknown, option: string, production: boolean, report: (o: string, m: string) => void): void {
+function checkSecret(
+  value: unknown,
+  option: string,
+  production: boolean,
+  report: (o: string, m: string) => void,
+): void {
   if (typeof value !== 'string' || value.length === 0) {
-    report(option, 'is required (from ECPay\'s vendor back office; there is no default)');
+    report(option, "is required (from ECPay's vendor back office; there is no default)");
   } else if (/\s/.test(value)) {
     report(option, 'must not contain whitespace (a trailing newline from a .env file or secret store?)');
   } else if (value.length !== HASH_KEY_LENGTH) {
@@ -246,15 +329,23 @@ function checkSecret(value: unknown, option: string, production: boolean, report
   } else if (!/^[\x21-\x7e]+$/.test(value)) {
     report(option, 'must contain only printable ASCII characters (it is used as 16 raw AES key bytes)');
   } else if (production && PUBLIC_STAGE_SECRETS.has(value)) {
-    report(option, 'is one of ECPay\'s public stage credentials and cannot be used in production');
+    report(option, "is one of ECPay's public stage credentials and cannot be used in production");
   }
 }
 
-function reportUnknown(object: Raw, known: readonly string[], prefix: string, report: (o: string, m: string) => void): void {
+function reportUnknown(
+  object: Raw,
+  known: readonly string[],
+  prefix: string,
+  report: (o: string, m: string) => void,
+): void {
   for (const key of Object.keys(object)) {
     if (known.includes(key)) continue;
     const near = known.find((candidate) => candidate.toLowerCase() === key.toLowerCase());
-    report(`${prefix}${key}`, near ? `is not an option; did you mean "${near}"?` : `is not an option (known: ${known.join(', ')})`);
+    report(
+      `${prefix}${key}`,
+      near ? `is not an option; did you mean "${near}"?` : `is not an option (known: ${known.join(', ')})`,
+    );
   }
 }
 

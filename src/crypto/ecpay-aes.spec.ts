@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { createCipheriv } from 'node:crypto';
 import { EcpayDecryptionError, type EcpayDecryptionFailure } from '../errors/ecpay-decryption.error.js';
-import { decryptEcpayData, decryptEcpayPayload, decryptEcpayPayloadGcm, encryptEcpayData, encryptEcpayPayloadGcm } from './ecpay-aes.js';
+import {
+  decryptEcpayData,
+  decryptEcpayPayload,
+  decryptEcpayPayloadGcm,
+  encryptEcpayData,
+  encryptEcpayPayloadGcm,
+} from './ecpay-aes.js';
 
 const keys = { hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
 
@@ -53,10 +59,18 @@ describe('decryption failures are typed and never leak plaintext', () => {
     ['not whole blocks', () => decryptEcpayPayload(Buffer.alloc(17).toString('base64'), keys), 'invalid-length'],
     ['truncated mid-block', () => decryptEcpayPayload(rawEncrypt(secret).slice(0, 44), keys), 'invalid-length'],
     ['last block dropped', () => decryptEcpayPayload(dropLastBlock(rawEncrypt(secret)), keys), 'bad-padding'],
-    ['invalid UTF-8 plaintext', () => decryptEcpayPayload(rawEncrypt(Buffer.from([0x25, 0x46, 0x46, 0xc3, 0x28])), keys), 'invalid-utf8'],
+    [
+      'invalid UTF-8 plaintext',
+      () => decryptEcpayPayload(rawEncrypt(Buffer.from([0x25, 0x46, 0x46, 0xc3, 0x28])), keys),
+      'invalid-utf8',
+    ],
     ['JSON that is not JSON', () => decryptEcpayData(rawEncrypt(`${secret.slice(0, -1)}`), keys), 'invalid-json'],
     ['a non-string Data', () => decryptEcpayPayload(42 as unknown as string, keys), 'invalid-base64'],
-    ['GCM with a flipped bit', () => decryptEcpayPayloadGcm(flipLastBit(encryptEcpayPayloadGcm(secret, keys)), keys), 'authentication-failed'],
+    [
+      'GCM with a flipped bit',
+      () => decryptEcpayPayloadGcm(flipLastBit(encryptEcpayPayloadGcm(secret, keys)), keys),
+      'authentication-failed',
+    ],
     ['GCM too short', () => decryptEcpayPayloadGcm(Buffer.alloc(20).toString('base64'), keys), 'invalid-length'],
   ])('%s', (_label, run, reason) => {
     const error = failure(run);

@@ -91,7 +91,11 @@ export function decryptEcpayData<T = unknown>(data: string, keys: EcpayKeys): T 
  *
  * @publicApi
  */
-export function encryptEcpayPayloadGcm(jsonText: string, keys: Pick<EcpayKeys, 'hashKey'>, iv: Buffer = randomBytes(12)): string {
+export function encryptEcpayPayloadGcm(
+  jsonText: string,
+  keys: Pick<EcpayKeys, 'hashKey'>,
+  iv: Buffer = randomBytes(12),
+): string {
   if (iv.length !== 12) throw new RangeError('The AES-GCM IV must be 12 bytes.');
   const cipher = createCipheriv('aes-128-gcm', keyBytes(keys.hashKey), iv);
   const body = Buffer.concat([cipher.update(phpUrlEncode(jsonText), 'latin1'), cipher.final()]);
@@ -118,7 +122,8 @@ export function decryptEcpayPayloadGcm(data: string, keys: Pick<EcpayKeys, 'hash
 }
 
 function decodeBase64(data: string): Buffer {
-  if (typeof data !== 'string') throw new EcpayDecryptionError('invalid-base64', `expected a string, got ${typeof data}`);
+  if (typeof data !== 'string')
+    throw new EcpayDecryptionError('invalid-base64', `expected a string, got ${typeof data}`);
   let text = data;
   if (/[\s]/.test(text)) {
     // Line breaks are harmless; a space is almost always a "+" that went through form decoding once too often.
@@ -128,7 +133,8 @@ function decodeBase64(data: string): Buffer {
   // decoded length short of what the text's length promises; that check is exact and far cheaper than a regex.
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const bytes = Buffer.from(text, 'base64');
-  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding) throw new EcpayDecryptionError('invalid-base64');
+  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding)
+    throw new EcpayDecryptionError('invalid-base64');
   return bytes;
 }
 
@@ -168,4 +174,6 @@ export function parseJson<T>(text: string): T {
 
 /** OpenSSL errors carry no plaintext, but keep only their code so nothing unexpected rides along in `cause`. */
 const sanitize = (error: unknown): Error =>
-  new Error(typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'crypto error');
+  new Error(
+    typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'crypto error',
+  );

@@ -68,7 +68,10 @@ export class EcpayCryptoService {
     }
     const { MerchantID, TransCode, TransMsg, Data } = body as Partial<EcpayResponseEnvelope>;
     // Strictly a number or its decimal text: Number() alone would read true, [1] or '1e0' as 1.
-    const transCode = typeof TransCode === 'number' || (typeof TransCode === 'string' && /^-?\d+$/.test(TransCode)) ? Number(TransCode) : Number.NaN;
+    const transCode =
+      typeof TransCode === 'number' || (typeof TransCode === 'string' && /^-?\d+$/.test(TransCode))
+        ? Number(TransCode)
+        : Number.NaN;
     if (!Number.isInteger(transCode)) {
       throw new EcpayDecryptionError('malformed-envelope', 'TransCode missing or not a number');
     }
@@ -88,7 +91,15 @@ export class EcpayCryptoService {
     const rtnMsg = typeof data.RtnMsg === 'string' ? data.RtnMsg : '';
     return rtnCode === 1
       ? { status: 'success', merchantId, transCode: 1, transMsg, rtnCode: 1, rtnMsg, data }
-      : { status: 'business-failure', merchantId, transCode: 1, transMsg, rtnCode: Number.isNaN(rtnCode) ? undefined : rtnCode, rtnMsg, data };
+      : {
+          status: 'business-failure',
+          merchantId,
+          transCode: 1,
+          transMsg,
+          rtnCode: Number.isNaN(rtnCode) ? undefined : rtnCode,
+          rtnMsg,
+          data,
+        };
   }
 
   /**
@@ -98,10 +109,20 @@ export class EcpayCryptoService {
    */
   private checkInnerMerchant(opener: EcpayMerchant, data: Readonly<Record<string, unknown>>): void {
     const { MerchantID: merchantId, PlatformID: platformId } = data;
-    if (merchantId !== undefined && merchantId !== null && merchantId !== '' && !this.merchants.vouchedBy(opener, merchantId)) {
+    if (
+      merchantId !== undefined &&
+      merchantId !== null &&
+      merchantId !== '' &&
+      !this.merchants.vouchedBy(opener, merchantId)
+    ) {
       throw new EcpayDecryptionError('merchant-mismatch', 'Data.MerchantID is not a merchant these keys speak for');
     }
-    if (platformId !== undefined && platformId !== null && platformId !== '' && platformId !== (opener.platformId ?? opener.merchantId)) {
+    if (
+      platformId !== undefined &&
+      platformId !== null &&
+      platformId !== '' &&
+      platformId !== (opener.platformId ?? opener.merchantId)
+    ) {
       throw new EcpayDecryptionError('merchant-mismatch', 'Data.PlatformID is not the platform of these keys');
     }
   }
@@ -113,7 +134,11 @@ export class EcpayCryptoService {
       if (merchantId !== expected.envelopeMerchantId) throw new EcpayDecryptionError('merchant-mismatch');
       return expected;
     }
-    if (!named) throw new EcpayDecryptionError(merchantId === undefined ? 'malformed-envelope' : 'unknown-merchant', merchantId === undefined ? 'MerchantID missing' : undefined);
+    if (!named)
+      throw new EcpayDecryptionError(
+        merchantId === undefined ? 'malformed-envelope' : 'unknown-merchant',
+        merchantId === undefined ? 'MerchantID missing' : undefined,
+      );
     return named;
   }
 }

@@ -35,5 +35,13 @@ export interface EcpayResponseData {
  */
 export type EcpayEnvelopeResult<T extends EcpayResponseData = EcpayResponseData> =
   | { status: 'success'; merchantId: string; transCode: 1; transMsg: string; rtnCode: 1; rtnMsg: string; data: T }
-  | { status: 'business-failure'; merchantId: string; transCode: 1; transMsg: string; rtnCode: number | undefined; rtnMsg: string; data: T }
+  | {
+      status: 'business-failure';
+      merchantId: string;
+      transCode: 1;
+      transMsg: string;
+      rtnCode: number | undefined;
+      rtnMsg: string;
+      data: T;
+    }
   | { status: 'transport-failure'; merchantId: string; transCode: number; transMsg: string };

@@ -24,9 +24,15 @@ describe('ecpayUrlEncode matches the encodeURIComponent-based definition', () =>
       fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (value) => ecpayUrlEncode(value) === oracle(value)),
       { numRuns: 2000 },
     );
-    fc.assert(fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 64 }), (value) => ecpayUrlEncode(value) === oracle(value)), {
-      numRuns: 2000,
-    });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 64 }),
+        (value) => ecpayUrlEncode(value) === oracle(value),
+      ),
+      {
+        numRuns: 2000,
+      },
+    );
   });
 
   it('grows its buffer for long inputs', () => {

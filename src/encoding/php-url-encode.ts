@@ -21,7 +21,13 @@ export function phpUrlEncode(value: string): string {
 }
 
 const PHP_ESCAPES: readonly (readonly [string, string])[] = [
-  ['%20', '+'], ['!', '%21'], ['~', '%7E'], ['*', '%2A'], ["'", '%27'], ['(', '%28'], [')', '%29'],
+  ['%20', '+'],
+  ['!', '%21'],
+  ['~', '%7E'],
+  ['*', '%2A'],
+  ["'", '%27'],
+  ['(', '%28'],
+  [')', '%29'],
 ];
 
 /**
@@ -38,7 +44,12 @@ export function formUrlDecodeToBytes(value: string): Buffer {
     const unit = value.charCodeAt(i);
     if (unit === 0x2b) {
       bytes[length++] = 0x20;
-    } else if (unit === 0x25 && i + 2 < value.length && isHex(value.charCodeAt(i + 1)) && isHex(value.charCodeAt(i + 2))) {
+    } else if (
+      unit === 0x25 &&
+      i + 2 < value.length &&
+      isHex(value.charCodeAt(i + 1)) &&
+      isHex(value.charCodeAt(i + 2))
+    ) {
       bytes[length++] = parseInt(value.substr(i + 1, 2), 16);
       i += 2;
     } else if (unit < 0x80) {

@@ -30,7 +30,12 @@ export class EcpayApiError extends EcpayError implements EcpayApiErrorDetails {
   readonly merchantTradeNo?: string;
 
   constructor(details: EcpayApiErrorDetails) {
-    const what = details.transCode !== undefined ? `TransCode ${details.transCode}` : details.rtnCode !== undefined ? `RtnCode ${details.rtnCode}` : 'an error';
+    const what =
+      details.transCode !== undefined
+        ? `TransCode ${details.transCode}`
+        : details.rtnCode !== undefined
+          ? `RtnCode ${details.rtnCode}`
+          : 'an error';
     super(`ECPay ${details.api} answered ${what}${details.rtnMsg ? `: ${details.rtnMsg}` : ''}.`);
     this.api = details.api;
     this.rtnCode = details.rtnCode;

@@ -16,6 +16,8 @@ export class EcpayCardDataWithheldError extends EcpayError {
     /** The class name of the withheld error (names carry no data). */
     readonly originalName: string,
   ) {
-    super(`ECPay ${api} failed in the transport with a ${originalName} whose details mention card data; they were withheld.`);
+    super(
+      `ECPay ${api} failed in the transport with a ${originalName} whose details mention card data; they were withheld.`,
+    );
   }
 }

@@ -16,8 +16,6 @@ export class EcpayConfigError extends EcpayError {
   readonly code = 'ECPAY_CONFIG_INVALID';
 
   constructor(readonly issues: readonly EcpayConfigIssue[]) {
-    super(
-      `Invalid EcpayModule options:\n${issues.map((issue) => `  - ${issue.option}: ${issue.message}`).join('\n')}`,
-    );
+    super(`Invalid EcpayModule options:\n${issues.map((issue) => `  - ${issue.option}: ${issue.message}`).join('\n')}`);
   }
 }

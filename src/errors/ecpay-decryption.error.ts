@@ -33,7 +33,11 @@ const MESSAGES: Record<EcpayDecryptionFailure, string> = {
 export class EcpayDecryptionError extends EcpayError {
   readonly code = 'ECPAY_DECRYPTION_FAILED';
 
-  constructor(readonly reason: EcpayDecryptionFailure, detail?: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: EcpayDecryptionFailure,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
     super(`ECPay decryption failed: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}.`, options);
   }
 }

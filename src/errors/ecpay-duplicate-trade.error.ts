@@ -14,6 +14,9 @@ export class EcpayDuplicateTradeError extends EcpayError {
     readonly merchantTradeNo: string,
     options?: { cause?: unknown },
   ) {
-    super(`MerchantTradeNo "${merchantTradeNo}" already exists for MerchantID "${merchantId}"; use a new MerchantTradeNo.`, options);
+    super(
+      `MerchantTradeNo "${merchantTradeNo}" already exists for MerchantID "${merchantId}"; use a new MerchantTradeNo.`,
+      options,
+    );
   }
 }

@@ -16,6 +16,8 @@ export class EcpayRateLimitedError extends EcpayError {
     /** When calls for this merchant may be made again. */
     readonly until: Date,
   ) {
-    super(`ECPay rate-limited merchant ${merchantId} (HTTP 403); ${api} and every other call for it are paused until ${until.toISOString()}.`);
+    super(
+      `ECPay rate-limited merchant ${merchantId} (HTTP 403); ${api} and every other call for it are paused until ${until.toISOString()}.`,
+    );
   }
 }

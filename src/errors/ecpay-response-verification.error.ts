@@ -37,6 +37,9 @@ export class EcpayResponseVerificationError extends EcpayError {
     detail?: string,
     options?: { cause?: unknown },
   ) {
-    super(`ECPay ${api}: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}; it was discarded. Query the trade to learn the outcome.`, options);
+    super(
+      `ECPay ${api}: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}; it was discarded. Query the trade to learn the outcome.`,
+      options,
+    );
   }
 }

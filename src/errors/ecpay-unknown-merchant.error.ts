@@ -9,7 +9,10 @@ import { EcpayError } from './ecpay.error.js';
 export class EcpayUnknownMerchantError extends EcpayError {
   readonly code = 'ECPAY_UNKNOWN_MERCHANT';
 
-  constructor(readonly reference: string, readonly field: 'merchant' | 'MerchantID' | 'PlatformID') {
+  constructor(
+    readonly reference: string,
+    readonly field: 'merchant' | 'MerchantID' | 'PlatformID',
+  ) {
     super(
       field === 'merchant'
         ? `No ECPay merchant named or numbered "${reference}" is configured in EcpayModule options.`

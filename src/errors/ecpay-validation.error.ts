@@ -21,7 +21,12 @@ export class EcpayValidationError extends EcpayError {
   constructor(readonly issues: readonly EcpayValidationIssue[]) {
     super(
       `The ECPay request breaks ${issues.length} rule${issues.length === 1 ? '' : 's'}:\n` +
-        issues.map((issue) => `  - ${issue.field} (${issue.rule}): ${issue.message}${issue.value === undefined ? '' : ` [${JSON.stringify(issue.value)}]`}`).join('\n'),
+        issues
+          .map(
+            (issue) =>
+              `  - ${issue.field} (${issue.rule}): ${issue.message}${issue.value === undefined ? '' : ` [${JSON.stringify(issue.value)}]`}`,
+          )
+          .join('\n'),
     );
   }
 }
@@ -40,4 +45,5 @@ export const excerpt = (value: string): string => {
  * replaced by `***`; text that does not start like a URL (`scheme://` or `//`) is returned as it is. Works on text
  * that does not parse as a URL too, which is exactly when a validation message would quote it.
  */
-export const withoutUrlUserinfo = (value: string): string => value.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]{2})[^/?#]*@/, '$1***@');
+export const withoutUrlUserinfo = (value: string): string =>
+  value.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:)?[/\\]{2})[^/?#]*@/, '$1***@');

@@ -8,7 +8,11 @@ import type {
   EcpayPublishOptions,
 } from './ecpay-handler.interface.js';
 import { EcpayHandlerRegistry } from './ecpay-handler.registry.js';
-import { DEFAULT_HANDLER_TIMEOUT_MS, ECPAY_EVENT_BUS_OPTIONS, MAX_HANDLER_TIMEOUT_MS } from './ecpay-handlers.constants.js';
+import {
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  ECPAY_EVENT_BUS_OPTIONS,
+  MAX_HANDLER_TIMEOUT_MS,
+} from './ecpay-handlers.constants.js';
 import { HANDLER_FAILED, HANDLER_TIMED_OUT, UNKNOWN_HANDLER } from './ecpay-handlers.messages.js';
 import { handlerErrorMessage } from './handler-error-message.js';
 
@@ -66,7 +70,11 @@ export class EcpayEventBus {
     return { eventId: event.id, results };
   }
 
-  private async run(handler: EcpayHandlerRef, event: EcpayEvent<object>, timeoutMs: number): Promise<EcpayHandlerResult> {
+  private async run(
+    handler: EcpayHandlerRef,
+    event: EcpayEvent<object>,
+    timeoutMs: number,
+  ): Promise<EcpayHandlerResult> {
     const started = performance.now();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -79,7 +87,9 @@ export class EcpayEventBus {
     });
     try {
       // The executor turns a synchronous throw into a rejection, and adopts any thenable the handler returns.
-      const running = new Promise<unknown>((resolve) => resolve(handler.invoke(event, { handlerId: handler.id, signal: controller.signal })));
+      const running = new Promise<unknown>((resolve) =>
+        resolve(handler.invoke(event, { handlerId: handler.id, signal: controller.signal })),
+      );
       // A handler that settles after its timeout is still observed by race(), so a late rejection is not "unhandled".
       await Promise.race([running, timeout]);
       return { handlerId: handler.id, ok: true, durationMs: elapsed(started) };
@@ -101,7 +111,9 @@ function elapsed(started: number): number {
 
 function checkTimeout(value: number, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_HANDLER_TIMEOUT_MS) {
-    throw new RangeError(`${name} must be a number of milliseconds between 1 and ${MAX_HANDLER_TIMEOUT_MS} (got ${String(value)})`);
+    throw new RangeError(
+      `${name} must be a number of milliseconds between 1 and ${MAX_HANDLER_TIMEOUT_MS} (got ${String(value)})`,
+    );
   }
   return value;
 }

@@ -32,9 +32,21 @@ export type EcpayEventName =
 
 /** Every event name, for validation and documentation. @publicApi */
 export const ECPAY_EVENT_NAMES: readonly EcpayEventName[] = [
-  'payment.succeeded', 'payment.failed', 'payment.simulated', 'payment-info.issued', 'period.charged',
-  'period.failed', 'card.bound', 'refund.succeeded', 'refund.notified', 'trade.captured', 'trade.cancelled', 'period.cancelled',
-  'period.reauthorized', 'trade.reconciled', 'notification.rejected',
+  'payment.succeeded',
+  'payment.failed',
+  'payment.simulated',
+  'payment-info.issued',
+  'period.charged',
+  'period.failed',
+  'card.bound',
+  'refund.succeeded',
+  'refund.notified',
+  'trade.captured',
+  'trade.cancelled',
+  'period.cancelled',
+  'period.reauthorized',
+  'trade.reconciled',
+  'notification.rejected',
 ];
 
 /**

@@ -49,7 +49,9 @@ export class EcpayHandlerRegistry implements OnModuleInit {
   handlersFor(name: EcpayEventName): readonly EcpayHandlerRef[] {
     let found = this.byEvent.get(name);
     if (!found) {
-      found = Object.freeze(this.explore().filter((handler) => handler.events.includes(name) || handler.events.includes('*')));
+      found = Object.freeze(
+        this.explore().filter((handler) => handler.events.includes(name) || handler.events.includes('*')),
+      );
       this.byEvent.set(name, found);
     }
     return found;
@@ -141,6 +143,10 @@ function toRef(candidate: Candidate, id: string): EcpayHandlerRef {
     // Looked up at call time and called on the instance: `this` works, and a method replaced after start-up
     // (a test's jest.spyOn on the instance) is the one that runs.
     invoke: (event: EcpayEvent<object>, context: EcpayHandlerContext): unknown =>
-      (instance[methodName] as (event: EcpayEvent<object>, context: EcpayHandlerContext) => unknown).call(instance, event, context),
+      (instance[methodName] as (event: EcpayEvent<object>, context: EcpayHandlerContext) => unknown).call(
+        instance,
+        event,
+        context,
+      ),
   });
 }

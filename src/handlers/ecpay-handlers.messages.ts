@@ -10,7 +10,13 @@ export const HANDLERS_REGISTERED = (handlers: readonly { id: string; events: rea
     ? 'No @OnEcpayEvent handlers found'
     : `${handlers.length} @OnEcpayEvent handler(s): ${handlers.map((h) => `${h.id} (${h.events.join(', ')})`).join('; ')}`;
 
-export const HANDLER_FAILED = (handlerId: string, eventName: string, eventId: string, durationMs: number, error: string): string =>
+export const HANDLER_FAILED = (
+  handlerId: string,
+  eventName: string,
+  eventId: string,
+  durationMs: number,
+  error: string,
+): string =>
   `ECPay event handler ${handlerId} failed on ${eventName} (event ${eventId}) after ${durationMs} ms: ${error}`;
 
 export const HANDLER_TIMED_OUT = (timeoutMs: number): string => `Timed out after ${timeoutMs} ms`;

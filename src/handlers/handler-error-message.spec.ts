@@ -9,7 +9,12 @@ const event: EcpayEvent = {
   merchantTradeNo: 'TEST0001',
   occurredAt: new Date(0),
   receivedAt: new Date(0),
-  data: { card: { last4: '4321', holder: 'CHEN MEI-LING' }, tags: ['vip-customer'], amount: 123456, paidAt: new Date(0) },
+  data: {
+    card: { last4: '4321', holder: 'CHEN MEI-LING' },
+    tags: ['vip-customer'],
+    amount: 123456,
+    paidAt: new Date(0),
+  },
   raw: { CustomField1: 'a@b.tw', CustomField2: 'a@b.tw/extra', RtnCode: '1', Empty: '    ' },
 };
 
@@ -21,7 +26,8 @@ describe('handlerErrorMessage', () => {
   });
 
   it('masks every string of the payload and data of 4+ characters, longest first', () => {
-    const message = 'holder CHEN MEI-LING, card 4321, tag vip-customer, mail a@b.tw/extra and a@b.tw, code 1, amount 123456';
+    const message =
+      'holder CHEN MEI-LING, card 4321, tag vip-customer, mail a@b.tw/extra and a@b.tw, code 1, amount 123456';
     expect(handlerErrorMessage(new Error(message), event)).toBe(
       'holder [redacted], card [redacted], tag [redacted], mail [redacted] and [redacted], code 1, amount 123456',
     );

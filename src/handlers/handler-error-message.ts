@@ -15,7 +15,9 @@ const MAX_VALUES = 1_000;
  */
 export function handlerErrorMessage(error: unknown, event: EcpayEvent<object>): string {
   let message: string;
-  if (error instanceof Error) message = typeof error.message === 'string' && error.message !== '' ? error.message : `${error.name} without a message`;
+  if (error instanceof Error)
+    message =
+      typeof error.message === 'string' && error.message !== '' ? error.message : `${error.name} without a message`;
   else if (typeof error === 'string') message = error;
   // Not String(error): a thrown object's toString may print exactly the data we must not log.
   else message = `A non-Error value was thrown (${error === null ? 'null' : typeof error})`;

@@ -48,7 +48,11 @@ export function OnEcpayEvent(name: EcpayEventName | '*', options: OnEcpayEventOp
     checkSubscription(where, target, propertyKey, name, options);
     // Prepend: decorators apply bottom-up, so this keeps the subscriptions in the order they are written.
     const subscription: EcpayEventSubscription = { event: name, options: { ...options } };
-    SetMetadata(ECPAY_EVENT_HANDLER_METADATA, [subscription, ...getEcpayEventSubscriptions(descriptor.value)])(target, propertyKey, descriptor);
+    SetMetadata(ECPAY_EVENT_HANDLER_METADATA, [subscription, ...getEcpayEventSubscriptions(descriptor.value)])(
+      target,
+      propertyKey,
+      descriptor,
+    );
   };
 }
 
@@ -60,7 +64,13 @@ export function getEcpayEventSubscriptions(method: unknown): readonly EcpayEvent
 }
 
 // Checked while the class is defined, so a typo (or a JavaScript caller) fails at start-up with the method named.
-function checkSubscription(where: string, target: object, propertyKey: string | symbol, name: string, options: OnEcpayEventOptions): void {
+function checkSubscription(
+  where: string,
+  target: object,
+  propertyKey: string | symbol,
+  name: string,
+  options: OnEcpayEventOptions,
+): void {
   if (typeof target === 'function') {
     throw new TypeError(`@OnEcpayEvent on ${where}: static methods cannot be handlers; use an instance method.`);
   }
@@ -68,10 +78,14 @@ function checkSubscription(where: string, target: object, propertyKey: string | 
     throw new TypeError(`@OnEcpayEvent on ${where}: symbol-named methods cannot be handlers; use a string name.`);
   }
   if (name !== '*' && !(ECPAY_EVENT_NAMES as readonly string[]).includes(name)) {
-    throw new TypeError(`@OnEcpayEvent on ${where}: unknown event "${name}"; use '*' or one of ${ECPAY_EVENT_NAMES.join(', ')}.`);
+    throw new TypeError(
+      `@OnEcpayEvent on ${where}: unknown event "${name}"; use '*' or one of ${ECPAY_EVENT_NAMES.join(', ')}.`,
+    );
   }
   const { maxAttempts } = options;
   if (maxAttempts !== undefined && !(Number.isSafeInteger(maxAttempts) && maxAttempts > 0)) {
-    throw new TypeError(`@OnEcpayEvent on ${where}: maxAttempts must be a positive integer (got ${String(maxAttempts)}).`);
+    throw new TypeError(
+      `@OnEcpayEvent on ${where}: maxAttempts must be a positive integer (got ${String(maxAttempts)}).`,
+    );
   }
 }

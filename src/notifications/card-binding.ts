@@ -14,8 +14,14 @@ export function isBindingResult(data: Readonly<Record<string, unknown>>): boolea
  * BindCardID/member). Reads the verified fields as the callback controller lifts them, the decrypted Data under `Data`.
  */
 export function bindingResultOf(fields: Readonly<Record<string, unknown>>): EcpayBoundCardRecord | undefined {
-  const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<string, unknown>;
-  const card = (typeof data.CardInfo === 'object' && data.CardInfo !== null ? data.CardInfo : {}) as Record<string, unknown>;
+  const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<
+    string,
+    unknown
+  >;
+  const card = (typeof data.CardInfo === 'object' && data.CardInfo !== null ? data.CardInfo : {}) as Record<
+    string,
+    unknown
+  >;
   const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
   if (Number(data.RtnCode ?? fields.RtnCode) !== 1) return undefined;
   const merchantMemberId = text(data.MerchantMemberID);

@@ -111,7 +111,14 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox.update(
         { id: notificationId, eventName: Not(IsNull()) },
-        { dispatchStatus: 'pending', attempts: 0, nextAttemptAt: this.clock.now(), lastError: null, lockedBy: null, lockedUntil: null },
+        {
+          dispatchStatus: 'pending',
+          attempts: 0,
+          nextAttemptAt: this.clock.now(),
+          lastError: null,
+          lockedBy: null,
+          lockedUntil: null,
+        },
       ),
     );
     if (result.affected !== 1) return false;
@@ -175,7 +182,12 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private async renew(row: EcpayNotification): Promise<boolean> {
     const lockedUntil = new Date(this.clock.now().getTime() + this.options.leaseMs);
     const result = await exclusiveWrite(this.dataSource, () =>
-      this.inbox.createQueryBuilder().update().set({ lockedUntil }).where({ id: row.id, lockedBy: row.lockedBy! }).execute(),
+      this.inbox
+        .createQueryBuilder()
+        .update()
+        .set({ lockedUntil })
+        .where({ id: row.id, lockedBy: row.lockedBy! })
+        .execute(),
     );
     return result.affected === 1;
   }
@@ -185,7 +197,9 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
    * every handler starts with a full lease ahead of it, longer than its timeout. `lost` when the lease was taken over
    * (this instance stalled longer than a lease): nothing more runs here, and nothing is recorded.
    */
-  private async runHandlers(row: EcpayNotification): Promise<{ lost: boolean; completed: string[]; failures: { handlerId: string; error: string }[] }> {
+  private async runHandlers(
+    row: EcpayNotification,
+  ): Promise<{ lost: boolean; completed: string[]; failures: { handlerId: string; error: string }[] }> {
     const completed = new Set(row.completedHandlers ?? []);
     const wanted = row.eventName ? this.handlers.handlersFor(row.eventName).map((handler) => handler.id) : [];
     const remaining = wanted.filter((id) => !completed.has(id));
@@ -193,7 +207,9 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     const event = remaining.length > 0 ? toEvent(row) : undefined;
     for (const handlerId of remaining) {
       if (!(await this.renew(row))) {
-        this.logger.warn(`Lost the lease of event ${row.eventName} ${row.id} before ${handlerId}; leaving it to its new holder.`);
+        this.logger.warn(
+          `Lost the lease of event ${row.eventName} ${row.id} before ${handlerId}; leaving it to its new holder.`,
+        );
         return { lost: true, completed: [...completed], failures };
       }
       const report = await this.bus.publish(event!, { only: [handlerId], timeoutMs: this.handlerTimeoutMs });
@@ -224,7 +240,11 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   /** A retry with exponential backoff, or — after `maxAttempts` — `failed`, visible with its last error. */
-  private async recordFailure(row: EcpayNotification, completed: string[], failures: readonly { handlerId: string; error: string }[]): Promise<void> {
+  private async recordFailure(
+    row: EcpayNotification,
+    completed: string[],
+    failures: readonly { handlerId: string; error: string }[],
+  ): Promise<void> {
     const attempts = row.attempts + 1;
     const parked = attempts >= this.options.maxAttempts;
     const now = this.clock.now();
@@ -234,7 +254,10 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
         {
           dispatchStatus: parked ? 'failed' : 'pending',
           attempts,
-          lastError: failures.map((failure) => `${failure.handlerId}: ${failure.error}`).join('; ').slice(0, 500),
+          lastError: failures
+            .map((failure) => `${failure.handlerId}: ${failure.error}`)
+            .join('; ')
+            .slice(0, 500),
           nextAttemptAt: parked ? null : new Date(now.getTime() + this.backoff(attempts)),
           completedHandlers: completed,
           lockedBy: null,
@@ -243,7 +266,9 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
       ),
     );
     if (parked) {
-      this.logger.error(`Event ${row.eventName} ${row.id} parked after ${attempts} attempts; re-drive it once the handler is fixed.`);
+      this.logger.error(
+        `Event ${row.eventName} ${row.id} parked after ${attempts} attempts; re-drive it once the handler is fixed.`,
+      );
     }
   }
 
@@ -268,7 +293,11 @@ export function toEvent(row: EcpayNotification): EcpayEvent {
   };
 }
 
-const FORM_KINDS: ReadonlySet<string> = new Set<EcpayFormNotificationKind>(['aio-return', 'period-return', 'payment-info']);
+const FORM_KINDS: ReadonlySet<string> = new Set<EcpayFormNotificationKind>([
+  'aio-return',
+  'period-return',
+  'payment-info',
+]);
 
 /**
  * The same normalised fields the callback's DTO validated (numbers, booleans, Asia/Taipei dates). Payloads that did
@@ -278,7 +307,10 @@ function normalized(row: EcpayNotification): Record<string, unknown> {
   const payload = row.payload ?? {};
   if (FORM_KINDS.has(row.kind)) {
     try {
-      const { raw: _raw, ...fields } = normalizeNotification(row.kind as EcpayFormNotificationKind, payload as Record<string, string>);
+      const { raw: _raw, ...fields } = normalizeNotification(
+        row.kind as EcpayFormNotificationKind,
+        payload as Record<string, string>,
+      );
       return fields;
     } catch {
       // fall through to the minimal form
@@ -299,7 +331,8 @@ function ecpayDate(value: unknown): Date | undefined {
 function numbers(payload: Record<string, unknown>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const name of ['TradeAmt', 'Amount', 'PaymentTypeChargeFee', 'TotalSuccessTimes']) {
-    if (payload[name] !== undefined && payload[name] !== '' && Number.isFinite(Number(payload[name]))) result[name] = Number(payload[name]);
+    if (payload[name] !== undefined && payload[name] !== '' && Number.isFinite(Number(payload[name])))
+      result[name] = Number(payload[name]);
   }
   return result;
 }

@@ -20,7 +20,11 @@ export interface EcpayReceipt {
   readonly notification: EcpayNotification;
 }
 
-const DEDUPE_INDEX = { index: 'uq_ecpay_notification_dedupe_key', table: 'ecpay_notification', columns: ['dedupe_key'] } as const;
+const DEDUPE_INDEX = {
+  index: 'uq_ecpay_notification_dedupe_key',
+  table: 'ecpay_notification',
+  columns: ['dedupe_key'],
+} as const;
 
 /**
  * How many times a notification is read and decided again when its write finds the trade changed since the read.
@@ -61,8 +65,14 @@ export class EcpayNotificationService {
    * it names the saved card it was paid with (BindCardID) — and settles it; a result with a BindCardID and no stored
    * trade is a card binding; anything else is the payment result `route` received (an orphan if no trade is ours).
    */
-  async classifyEcpgResult(route: 'ecpg-return' | 'ecpg-order-result', fields: Readonly<Record<string, unknown>>): Promise<EcpayNotificationKind> {
-    const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<string, unknown>;
+  async classifyEcpgResult(
+    route: 'ecpg-return' | 'ecpg-order-result',
+    fields: Readonly<Record<string, unknown>>,
+  ): Promise<EcpayNotificationKind> {
+    const data = (typeof fields.Data === 'object' && fields.Data !== null ? fields.Data : fields) as Record<
+      string,
+      unknown
+    >;
     if (!isBindingResult(data)) return route;
     const stored = await this.dataSource.getRepository(EcpayTrade).existsBy({
       merchantId: String(fields.MerchantID ?? '').slice(0, 10),
@@ -71,7 +81,11 @@ export class EcpayNotificationService {
     return stored ? route : 'card-binding';
   }
 
-  async receive(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt = new Date()): Promise<EcpayReceipt> {
+  async receive(
+    kind: EcpayNotificationKind,
+    fields: Readonly<Record<string, unknown>>,
+    receivedAt = new Date(),
+  ): Promise<EcpayReceipt> {
     const dedupeKey = dedupeKeyOf(kind, fields, receivedAt);
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
     const merchantTradeNo = String(fields.MerchantTradeNo ?? '').slice(0, 20);
@@ -80,8 +94,13 @@ export class EcpayNotificationService {
     // stored for the first time writes the card, so a replay (the browser's ResultData, ECPay's retry) never
     // re-activates a card deleted since. Neither is written without the other.
     const binding = kind === 'card-binding' ? bindingResultOf(fields) : undefined;
-    const sideEffect = binding ? (manager: EntityManager) => this.boundCards.recordBinding(binding, manager) : undefined;
-    const first = inbox.writesInOneStatement && !sideEffect ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt) : undefined;
+    const sideEffect = binding
+      ? (manager: EntityManager) => this.boundCards.recordBinding(binding, manager)
+      : undefined;
+    const first =
+      inbox.writesInOneStatement && !sideEffect
+        ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt)
+        : undefined;
     if (first) return first;
     for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
       // sql.js: the read, the decision and the write run as one unit among the library's writes (one connection).
@@ -106,11 +125,15 @@ export class EcpayNotificationService {
       const { notification } = receipt;
       if (!receipt.duplicate && notification.outcome !== 'applied') {
         // Not secret: identifiers and the outcome only, never the payload.
-        this.logger.warn(`${kind} notification for ${notification.merchantId}/${notification.merchantTradeNo}: ${notification.outcome}`);
+        this.logger.warn(
+          `${kind} notification for ${notification.merchantId}/${notification.merchantTradeNo}: ${notification.outcome}`,
+        );
       }
       return receipt;
     }
-    throw new Error(`Trade ${merchantId}/${merchantTradeNo} kept changing while a ${kind} notification was applied to it.`);
+    throw new Error(
+      `Trade ${merchantId}/${merchantTradeNo} kept changing while a ${kind} notification was applied to it.`,
+    );
   }
 
   /**

@@ -4,7 +4,10 @@ import { AioReturnNotificationDto } from './dto/aio-return-notification.dto.js';
 import type { EcpayFormNotificationDto } from './dto/ecpay-notification-base.dto.js';
 import { PaymentInfoNotificationDto } from './dto/payment-info-notification.dto.js';
 import { PeriodReturnNotificationDto } from './dto/period-return-notification.dto.js';
-import { EcpayNotificationValidationError, type EcpayNotificationIssue } from '../errors/ecpay-notification-validation.error.js';
+import {
+  EcpayNotificationValidationError,
+  type EcpayNotificationIssue,
+} from '../errors/ecpay-notification-validation.error.js';
 import { withDocumentedSpellings } from './notification-field-spellings.js';
 
 /** The fields every normalised form notification has. Field names are ECPay's. @publicApi */
@@ -183,7 +186,8 @@ const SCHEMAS: { [K in EcpayFormNotificationKind]: Schema<K, EcpayFormNotificati
       const d = dto as PaymentInfoNotificationDto;
       const rtnCode = int(d.RtnCode);
       let expireDate = optionalDate(d.ExpireDate);
-      if (expireDate && DATE_ONLY.test(d.ExpireDate)) expireDate = new Date(expireDate.getTime() + LAST_SECOND_OF_DAY_MS);
+      if (expireDate && DATE_ONLY.test(d.ExpireDate))
+        expireDate = new Date(expireDate.getTime() + LAST_SECOND_OF_DAY_MS);
       return {
         kind: 'payment-info',
         ...base(d, raw),
@@ -206,7 +210,13 @@ const declaredFields = new Map<DtoClass, readonly string[]>();
 function fieldsOf(dto: DtoClass): readonly string[] {
   let names = declaredFields.get(dto);
   if (!names) {
-    names = [...new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((meta) => meta.propertyName))];
+    names = [
+      ...new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(dto, '', true, false)
+          .map((meta) => meta.propertyName),
+      ),
+    ];
     declaredFields.set(dto, names);
   }
   return names;
@@ -232,9 +242,16 @@ function issuesOf(errors: readonly ValidationError[], prefix = ''): EcpayNotific
  * if (paid.succeeded && !paid.SimulatePaid) await ship(paid.MerchantTradeNo, paid.TradeAmt);
  * @publicApi
  */
-export function normalizeNotification<K extends EcpayFormNotificationKind>(kind: K, fields: Fields): EcpayFormNotificationKinds[K] {
-  const schema = (Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind] : undefined) as Schema<K, EcpayFormNotificationDto> | undefined;
-  if (!schema) throw new TypeError(`Unknown ECPay notification kind "${String(kind)}"; expected one of ${Object.keys(SCHEMAS).join(', ')}.`);
+export function normalizeNotification<K extends EcpayFormNotificationKind>(
+  kind: K,
+  fields: Fields,
+): EcpayFormNotificationKinds[K] {
+  const schema = (Object.hasOwn(SCHEMAS, kind) ? SCHEMAS[kind] : undefined) as
+    Schema<K, EcpayFormNotificationDto> | undefined;
+  if (!schema)
+    throw new TypeError(
+      `Unknown ECPay notification kind "${String(kind)}"; expected one of ${Object.keys(SCHEMAS).join(', ')}.`,
+    );
   // Only the declared fields are copied onto the DTO: a posted `constructor` or `__proto__` must not reach the
   // object class-validator inspects. Everything posted stays in `raw`.
   // A field ECPay posts under another spelling than its pages document (PeriodReturnURL's gwsr) is read under the

@@ -4,7 +4,14 @@ import { ECPAY_TRADE_STATUSES } from '../persistence/ecpay-trade-status.js';
 import type { EcpayNotificationKind } from '../persistence/ecpay-notification.entity.js';
 import { decideNotification, dedupeKeyOf, expectedTrade } from './notification-decision.js';
 
-const KINDS: readonly EcpayNotificationKind[] = ['aio-return', 'period-return', 'payment-info', 'ecpg-return', 'reconcile', 'operation'];
+const KINDS: readonly EcpayNotificationKind[] = [
+  'aio-return',
+  'period-return',
+  'payment-info',
+  'ecpg-return',
+  'reconcile',
+  'operation',
+];
 
 /** Notification fields drawn from the values that steer the state machine, plus some that must not. */
 const fieldsArbitrary = fc.record(
@@ -34,7 +41,9 @@ describe('expectedTrade (the one-statement guess of the notification path)', () 
         (kind, fields, status, totalAmount, ecpayTradeNo) => {
           const expected = expectedTrade(kind, fields);
           if (!expected) return;
-          const guardHolds = expected.statuses.includes(status) && (expected.totalAmount === undefined || expected.totalAmount === totalAmount);
+          const guardHolds =
+            expected.statuses.includes(status) &&
+            (expected.totalAmount === undefined || expected.totalAmount === totalAmount);
           if (!guardHolds) return;
           expect(decideNotification(kind, fields, { status, totalAmount, ecpayTradeNo })).toEqual(expected.decision);
         },
@@ -50,7 +59,9 @@ describe('expectedTrade (the one-statement guess of the notification path)', () 
         if (!expected) return;
         expect(expected.decision.outcome).toBe('applied');
         const amount = expected.totalAmount ?? 590;
-        const applying = ECPAY_TRADE_STATUSES.filter((status) => decideNotification(kind, fields, { status, totalAmount: amount }).outcome === 'applied');
+        const applying = ECPAY_TRADE_STATUSES.filter(
+          (status) => decideNotification(kind, fields, { status, totalAmount: amount }).outcome === 'applied',
+        );
         expect([...expected.statuses].sort()).toEqual([...applying].sort());
       }),
       { numRuns: 1_000 },
@@ -58,39 +69,110 @@ describe('expectedTrade (the one-statement guess of the notification path)', () 
   });
 
   it('a payment result guesses an open trade with its amount; a simulated one or a non-integer amount guesses nothing', () => {
-    const paid = expectedTrade('aio-return', { RtnCode: '1', TradeAmt: '590', SimulatePaid: '0', PaymentDate: '2024/01/01 12:05:00' });
-    expect(paid).toMatchObject({ statuses: ['pending', 'code-issued', 'failed'], totalAmount: 590, decision: { event: 'payment.succeeded' } });
+    const paid = expectedTrade('aio-return', {
+      RtnCode: '1',
+      TradeAmt: '590',
+      SimulatePaid: '0',
+      PaymentDate: '2024/01/01 12:05:00',
+    });
+    expect(paid).toMatchObject({
+      statuses: ['pending', 'code-issued', 'failed'],
+      totalAmount: 590,
+      decision: { event: 'payment.succeeded' },
+    });
     expect(paid?.decision.changes).toMatchObject({ status: 'paid', paidAt: new Date('2024-01-01T04:05:00.000Z') });
-    expect(expectedTrade('period-return', { RtnCode: '1', Amount: '100' })).toMatchObject({ statuses: ['paid'], totalAmount: 100 });
+    expect(expectedTrade('period-return', { RtnCode: '1', Amount: '100' })).toMatchObject({
+      statuses: ['paid'],
+      totalAmount: 100,
+    });
     expect(expectedTrade('aio-return', { RtnCode: '1', TradeAmt: '590', SimulatePaid: '1' })).toBeUndefined();
     expect(expectedTrade('aio-return', { RtnCode: '1', TradeAmt: '1.5' })).toBeUndefined();
   });
 });
 
 describe('a payment heard twice: ReturnURL and the reconciliation query (in either order)', () => {
-  const returnUrl = { MerchantID: '3002607', MerchantTradeNo: 'T1', RtnCode: '1', TradeNo: '2401011234567890', TradeAmt: '590', PaymentDate: '2024/01/01 12:05:00', SimulatePaid: '0' };
-  const query = { MerchantID: '3002607', MerchantTradeNo: 'T1', TradeStatus: '1', TradeNo: '2401011234567890', TradeAmt: '590', PaymentDate: '2024/01/01 12:05:00' };
+  const returnUrl = {
+    MerchantID: '3002607',
+    MerchantTradeNo: 'T1',
+    RtnCode: '1',
+    TradeNo: '2401011234567890',
+    TradeAmt: '590',
+    PaymentDate: '2024/01/01 12:05:00',
+    SimulatePaid: '0',
+  };
+  const query = {
+    MerchantID: '3002607',
+    MerchantTradeNo: 'T1',
+    TradeStatus: '1',
+    TradeNo: '2401011234567890',
+    TradeAmt: '590',
+    PaymentDate: '2024/01/01 12:05:00',
+  };
 
   it('the first to arrive pays the trade with one payment.succeeded; the second confirms it, without event or alarm', () => {
-    for (const [first, second] of [[['aio-return', returnUrl], ['reconcile', query]], [['reconcile', query], ['aio-return', returnUrl]]] as const) {
-      const pending = decideNotification(first[0], first[1], { status: 'pending', totalAmount: 590, ecpayTradeNo: null });
-      expect(pending).toMatchObject({ outcome: 'applied', event: 'payment.succeeded', changes: { status: 'paid', ecpayTradeNo: '2401011234567890' } });
+    for (const [first, second] of [
+      [
+        ['aio-return', returnUrl],
+        ['reconcile', query],
+      ],
+      [
+        ['reconcile', query],
+        ['aio-return', returnUrl],
+      ],
+    ] as const) {
+      const pending = decideNotification(first[0], first[1], {
+        status: 'pending',
+        totalAmount: 590,
+        ecpayTradeNo: null,
+      });
+      expect(pending).toMatchObject({
+        outcome: 'applied',
+        event: 'payment.succeeded',
+        changes: { status: 'paid', ecpayTradeNo: '2401011234567890' },
+      });
       const paid = { status: 'paid' as const, totalAmount: 590, ecpayTradeNo: pending.changes!.ecpayTradeNo! };
-      expect(decideNotification(second[0], second[1], paid)).toEqual({ outcome: 'confirmed', event: undefined, changes: undefined });
+      expect(decideNotification(second[0], second[1], paid)).toEqual({
+        outcome: 'confirmed',
+        event: undefined,
+        changes: undefined,
+      });
     }
   });
 
   it('a success with another TradeNo for a paid trade, or for a trade cancelled before payment, is still flagged', () => {
-    expect(decideNotification('reconcile', { ...query, TradeNo: '2401019999999999' }, { status: 'paid', totalAmount: 590, ecpayTradeNo: '2401011234567890' }).outcome).toBe('invalid-transition');
-    expect(decideNotification('aio-return', returnUrl, { status: 'cancelled', totalAmount: 590, ecpayTradeNo: '2401011234567890' }).outcome).toBe('invalid-transition');
-    expect(decideNotification('aio-return', returnUrl, { status: 'paid', totalAmount: 590, ecpayTradeNo: null }).outcome).toBe('invalid-transition');
+    expect(
+      decideNotification(
+        'reconcile',
+        { ...query, TradeNo: '2401019999999999' },
+        { status: 'paid', totalAmount: 590, ecpayTradeNo: '2401011234567890' },
+      ).outcome,
+    ).toBe('invalid-transition');
+    expect(
+      decideNotification('aio-return', returnUrl, {
+        status: 'cancelled',
+        totalAmount: 590,
+        ecpayTradeNo: '2401011234567890',
+      }).outcome,
+    ).toBe('invalid-transition');
+    expect(
+      decideNotification('aio-return', returnUrl, { status: 'paid', totalAmount: 590, ecpayTradeNo: null }).outcome,
+    ).toBe('invalid-transition');
   });
 
   it('a query that reports no payment yet changes nothing and raises nothing; a wrong amount is a tamper alarm', () => {
-    expect(decideNotification('reconcile', { ...query, TradeStatus: '0' }, { status: 'pending', totalAmount: 590 })).toEqual({ outcome: 'unchanged', event: undefined, changes: undefined });
-    expect(decideNotification('reconcile', { ...query, TradeStatus: '0' }, { status: 'paid', totalAmount: 590 }).outcome).toBe('unchanged');
-    expect(decideNotification('reconcile', { ...query, TradeAmt: '59' }, { status: 'pending', totalAmount: 590 }).outcome).toBe('amount-mismatch');
-    expect(expectedTrade('reconcile', query)).toMatchObject({ statuses: ['pending', 'code-issued', 'failed'], totalAmount: 590 });
+    expect(
+      decideNotification('reconcile', { ...query, TradeStatus: '0' }, { status: 'pending', totalAmount: 590 }),
+    ).toEqual({ outcome: 'unchanged', event: undefined, changes: undefined });
+    expect(
+      decideNotification('reconcile', { ...query, TradeStatus: '0' }, { status: 'paid', totalAmount: 590 }).outcome,
+    ).toBe('unchanged');
+    expect(
+      decideNotification('reconcile', { ...query, TradeAmt: '59' }, { status: 'pending', totalAmount: 590 }).outcome,
+    ).toBe('amount-mismatch');
+    expect(expectedTrade('reconcile', query)).toMatchObject({
+      statuses: ['pending', 'code-issued', 'failed'],
+      totalAmount: 590,
+    });
     expect(expectedTrade('reconcile', { ...query, TradeStatus: '0' })).toBeUndefined();
   });
 

@@ -33,14 +33,23 @@ const PAID: ReadonlySet<EcpayTradeStatus> = new Set(['paid', 'partially-refunded
  * stored trade. Money is never taken on faith: the amount must equal the stored amount, SimulatePaid=1 never
  * pays, and a notification contradicting the trade's state is kept and flagged rather than applied.
  */
-export function decideNotification(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot | null): NotificationDecision {
+export function decideNotification(
+  kind: EcpayNotificationKind,
+  fields: Readonly<Record<string, unknown>>,
+  trade: TradeSnapshot | null,
+): NotificationDecision {
   // A card binding (docs/protocol.md §6.7) is a fact of its own: the library stores no trade for it (its MerchantTradeNo names only the
   // verification charge), so it changes no trade and is applied as what it is — the card is recorded with it.
   if (kind === 'card-binding') {
-    return { outcome: 'applied', event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected', changes: undefined };
+    return {
+      outcome: 'applied',
+      event: Number(fields.RtnCode) === 1 ? 'card.bound' : 'notification.rejected',
+      changes: undefined,
+    };
   }
   // A ticket refund result is a fact of its own too, raised even when its trade is not one of ours (kept as orphan).
-  if (kind === 'ecticket-refund') return { outcome: trade ? 'applied' : 'orphan', event: 'refund.notified', changes: undefined };
+  if (kind === 'ecticket-refund')
+    return { outcome: trade ? 'applied' : 'orphan', event: 'refund.notified', changes: undefined };
   if (!trade) return { outcome: 'orphan', event: 'notification.rejected', changes: undefined };
   const rtnCode = Number(fields.RtnCode);
   const amountField = amountFieldOf(kind, fields);
@@ -58,7 +67,9 @@ export function decideNotification(kind: EcpayNotificationKind, fields: Readonly
           ? applied('payment-info.issued', { status: 'code-issued', ...ecpayFields(fields) })
           : flagged();
       }
-      return trade.status === 'pending' || trade.status === 'code-issued' ? applied('payment.failed', { status: 'failed' }) : flagged();
+      return trade.status === 'pending' || trade.status === 'code-issued'
+        ? applied('payment.failed', { status: 'failed' })
+        : flagged();
 
     case 'period-return':
       // Later periodic charges leave the trade paid either way; each one is an event of its own.
@@ -76,7 +87,9 @@ export function decideNotification(kind: EcpayNotificationKind, fields: Readonly
 
     default: // aio-return (ReturnURL) and the JSON ReturnURL of the ecpayment APIs
       if (rtnCode === 1) return paymentSucceeded(fields, trade);
-      return trade.status === 'pending' || trade.status === 'code-issued' ? applied('payment.failed', { status: 'failed', ...ecpayFields(fields) }) : flagged();
+      return trade.status === 'pending' || trade.status === 'code-issued'
+        ? applied('payment.failed', { status: 'failed', ...ecpayFields(fields) })
+        : flagged();
   }
 }
 
@@ -87,9 +100,11 @@ export function decideNotification(kind: EcpayNotificationKind, fields: Readonly
  * A success with another TradeNo, or for a trade cancelled before payment, contradicts the trade and is flagged.
  */
 function paymentSucceeded(fields: Readonly<Record<string, unknown>>, trade: TradeSnapshot): NotificationDecision {
-  if (OPEN.has(trade.status)) return applied('payment.succeeded', { status: 'paid', paidAt: paidAt(fields), ...ecpayFields(fields) });
+  if (OPEN.has(trade.status))
+    return applied('payment.succeeded', { status: 'paid', paidAt: paidAt(fields), ...ecpayFields(fields) });
   const tradeNo = typeof fields.TradeNo === 'string' ? fields.TradeNo.slice(0, 20) : '';
-  if (PAID.has(trade.status) && tradeNo !== '' && trade.ecpayTradeNo === tradeNo) return { outcome: 'confirmed', event: undefined, changes: undefined };
+  if (PAID.has(trade.status) && tradeNo !== '' && trade.ecpayTradeNo === tradeNo)
+    return { outcome: 'confirmed', event: undefined, changes: undefined };
   return flagged();
 }
 
@@ -117,7 +132,10 @@ export interface ExpectedTrade {
  * trade and {@link decideNotification} when the guard does not hold. Undefined when no state applies it or the
  * states that do would decide differently, or its amount is no amount at all: then there is nothing to guess.
  */
-export function expectedTrade(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>): ExpectedTrade | undefined {
+export function expectedTrade(
+  kind: EcpayNotificationKind,
+  fields: Readonly<Record<string, unknown>>,
+): ExpectedTrade | undefined {
   const amountField = amountFieldOf(kind, fields);
   const totalAmount = amountField === undefined ? undefined : Number(amountField);
   if (totalAmount !== undefined && !Number.isSafeInteger(totalAmount)) return undefined;
@@ -133,14 +151,23 @@ export function expectedTrade(kind: EcpayNotificationKind, fields: Readonly<Reco
   return expected && { statuses: expected.statuses, totalAmount, decision: expected.decision };
 }
 
-const applied = (event: EcpayEventName, changes: EcpayTradeChanges | undefined): NotificationDecision => ({ outcome: 'applied', event, changes });
-const flagged = (): NotificationDecision => ({ outcome: 'invalid-transition', event: 'notification.rejected', changes: undefined });
+const applied = (event: EcpayEventName, changes: EcpayTradeChanges | undefined): NotificationDecision => ({
+  outcome: 'applied',
+  event,
+  changes,
+});
+const flagged = (): NotificationDecision => ({
+  outcome: 'invalid-transition',
+  event: 'notification.rejected',
+  changes: undefined,
+});
 const unchanged = (): NotificationDecision => ({ outcome: 'unchanged', event: undefined, changes: undefined });
 
 function ecpayFields(fields: Readonly<Record<string, unknown>>): EcpayTradeChanges {
   const changes: EcpayTradeChanges = {};
   if (typeof fields.TradeNo === 'string' && fields.TradeNo !== '') changes.ecpayTradeNo = fields.TradeNo.slice(0, 20);
-  if (typeof fields.PaymentType === 'string' && fields.PaymentType !== '') changes.paymentType = fields.PaymentType.slice(0, 40);
+  if (typeof fields.PaymentType === 'string' && fields.PaymentType !== '')
+    changes.paymentType = fields.PaymentType.slice(0, 40);
   return changes;
 }
 
@@ -164,18 +191,36 @@ function paidAt(fields: Readonly<Record<string, unknown>>): Date | null {
  * at most once a day and retries one post within minutes. (A retry of such a decline that crosses midnight is
  * recorded twice: one more `period.failed`, never a lost one.)
  */
-export function dedupeKeyOf(kind: EcpayNotificationKind, fields: Readonly<Record<string, unknown>>, receivedAt: Date = new Date()): string {
+export function dedupeKeyOf(
+  kind: EcpayNotificationKind,
+  fields: Readonly<Record<string, unknown>>,
+  receivedAt: Date = new Date(),
+): string {
   const part = (name: string): string => String(fields[name] ?? '');
   // A reconciliation answer has TradeStatus where a callback has RtnCode; an operation is its own id.
-  if (kind === 'operation') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('OperationId')].join('|').slice(0, 191);
+  if (kind === 'operation')
+    return [kind, part('MerchantID'), part('MerchantTradeNo'), part('OperationId')].join('|').slice(0, 191);
   // The ReturnURL notification and the browser's OrderResultURL copy of one binding share this key: stored once.
-  if (kind === 'card-binding') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('RtnCode'), part('BindCardID')].join('|').slice(0, 191);
+  if (kind === 'card-binding')
+    return [kind, part('MerchantID'), part('MerchantTradeNo'), part('RtnCode'), part('BindCardID')]
+      .join('|')
+      .slice(0, 191);
   // A ticket refund result has no documented identifier of its own: ECPay's retries repeat its Data exactly.
-  if (kind === 'ecticket-refund') return [kind, part('MerchantID'), part('MerchantTradeNo'), part('DataDigest')].join('|').slice(0, 191);
-  const base = [kind, part('MerchantID'), part('MerchantTradeNo'), kind === 'reconcile' ? part('TradeStatus') : part('RtnCode')];
+  if (kind === 'ecticket-refund')
+    return [kind, part('MerchantID'), part('MerchantTradeNo'), part('DataDigest')].join('|').slice(0, 191);
+  const base = [
+    kind,
+    part('MerchantID'),
+    part('MerchantTradeNo'),
+    kind === 'reconcile' ? part('TradeStatus') : part('RtnCode'),
+  ];
   const specific =
     kind === 'period-return'
-      ? [part('TotalSuccessTimes'), retryDigest(fields), part('Gwsr') === '' && part('ProcessDate') === '' ? formatEcpayDateTime(receivedAt).slice(0, 10) : '']
+      ? [
+          part('TotalSuccessTimes'),
+          retryDigest(fields),
+          part('Gwsr') === '' && part('ProcessDate') === '' ? formatEcpayDateTime(receivedAt).slice(0, 10) : '',
+        ]
       : [part('TradeNo'), part('SimulatePaid'), kind === 'payment-info' ? part('PaymentNo') + part('vAccount') : ''];
   // Keys stay under the column's 191 characters whatever ECPay sends.
   return [...base, ...specific].join('|').slice(0, 191);

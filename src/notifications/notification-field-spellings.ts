@@ -19,7 +19,10 @@ const SPELLINGS: Readonly<Record<string, Readonly<Record<string, readonly string
  * and is refused with {@link EcpayNotificationValidationError} naming the documented field; the same value twice
  * is kept once.
  */
-export function withDocumentedSpellings(kind: string, fields: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+export function withDocumentedSpellings(
+  kind: string,
+  fields: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
   const spellings = Object.hasOwn(SPELLINGS, kind) ? SPELLINGS[kind]! : undefined;
   if (!spellings) return fields;
   let renamed: Record<string, string> | undefined;
@@ -29,7 +32,12 @@ export function withDocumentedSpellings(kind: string, fields: Readonly<Record<st
     const values = new Set(present.map((name) => fields[name]));
     if (values.size > 1) {
       throw new EcpayNotificationValidationError(kind, [
-        { field: documented, messages: [`${present.join(' and ')} are one field spelled ${present.length} ways, posted with different values`] },
+        {
+          field: documented,
+          messages: [
+            `${present.join(' and ')} are one field spelled ${present.length} ways, posted with different values`,
+          ],
+        },
       ]);
     }
     renamed ??= { ...fields };

@@ -21,7 +21,11 @@ export interface InboxRead {
 
 /** The smallest surface of a `pg` Pool this file uses (TypeORM's PostgreSQL driver keeps one as `master`). */
 interface PgPool {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(config: {
+    name?: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /**
@@ -72,7 +76,9 @@ export class NotificationInbox {
     this.postgres = dataSource.options.type === 'postgres';
     const q = (name: string) => dataSource.driver.escape(name);
     const t = (property: string) => `t.${q(this.column(this.trades, property).databaseName)}`;
-    const notificationColumns = this.notifications.columns.map((c) => `n.${q(c.databaseName)} AS ${q(`n_${c.databaseName}`)}`);
+    const notificationColumns = this.notifications.columns.map(
+      (c) => `n.${q(c.databaseName)} AS ${q(`n_${c.databaseName}`)}`,
+    );
     this.readSql =
       `SELECT ${t('id')} AS ${q('t_id')}, ${t('version')} AS ${q('t_version')}, ${t('status')} AS ${q('t_status')}, ` +
       `${t('totalAmount')} AS ${q('t_total_amount')}, ${t('ecpayTradeNo')} AS ${q('t_ecpay_trade_no')}, ${notificationColumns.join(', ')} ` +
@@ -114,7 +120,9 @@ export class NotificationInbox {
     sideEffect?: (manager: EntityManager) => Promise<void>,
   ): Promise<boolean> {
     if (!this.postgres || sideEffect) return this.writeInTransaction(notification, trade, changes, now, sideEffect);
-    const insertValues = this.insertColumns.map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
+    const insertValues = this.insertColumns.map((c) =>
+      this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c),
+    );
     if (!trade) {
       await this.run(this.insertSql(0), insertValues);
       return true;
@@ -137,7 +145,11 @@ export class NotificationInbox {
    * from the trade it was applied to. Undefined when the trade is elsewhere (or missing, or already has this
    * notification's state): nothing was written, and the caller reads and decides.
    */
-  async writeIfExpected(notification: EcpayNotification, expected: ExpectedTrade, now: Date): Promise<string | undefined> {
+  async writeIfExpected(
+    notification: EcpayNotification,
+    expected: ExpectedTrade,
+    now: Date,
+  ): Promise<string | undefined> {
     const set = this.setClause(expected.decision.changes, now);
     const amount = expected.totalAmount !== undefined;
     const key = `expect:${amount ? 'amount:' : ''}${set.key}`;
@@ -147,7 +159,12 @@ export class NotificationInbox {
       .filter((_, i) => i !== tradeIdIndex)
       .map((c) => this.dataSource.driver.preparePersistentValue(c.getEntityValue(notification), c));
     const text = this.writeSql.get(key) ?? this.cacheExpectSql(key, set.columns, amount, tradeIdIndex);
-    const guard = [notification.merchantId, notification.merchantTradeNo, [...expected.statuses], ...(amount ? [expected.totalAmount] : [])];
+    const guard = [
+      notification.merchantId,
+      notification.merchantTradeNo,
+      [...expected.statuses],
+      ...(amount ? [expected.totalAmount] : []),
+    ];
     const rows = await this.run(text, [...values, ...set.values, ...guard]);
     const tradeId = rows[0]?.trade_id;
     if (tradeId == null) return undefined;
@@ -167,10 +184,12 @@ export class NotificationInbox {
       `${col('merchantId')} = ${this.param(++at)}`,
       `${col('merchantTradeNo')} = ${this.param(++at)}`,
       `${col('status')} = ANY(${this.param(++at)})`,
-      ...(amount ? [`${col('totalAmount')} = ${this.param(++at)}`] : []),
+      ...(amount ? [`${col('totalAmount')} = ${this.param(at + 1)}`] : []),
     ];
     const columns = this.insertColumns.map((c) => q(c.databaseName)).join(', ');
-    const values = this.insertColumns.map((_, i) => (i === tradeIdIndex ? `${q('guard')}.${col('id')}` : this.param(i < tradeIdIndex ? i + 1 : i))).join(', ');
+    const values = this.insertColumns
+      .map((_, i) => (i === tradeIdIndex ? `${q('guard')}.${col('id')}` : this.param(i < tradeIdIndex ? i + 1 : i)))
+      .join(', ');
     const text =
       `WITH ${q('guard')} AS (UPDATE ${q(this.trades.tableName)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${col('id')}) ` +
       `INSERT INTO ${q(this.notifications.tableName)} (${columns}) SELECT ${values} FROM ${q('guard')} ` +
@@ -189,7 +208,9 @@ export class NotificationInbox {
     return this.dataSource.transaction(async (manager) => {
       if (trade && hasChanges(changes)) {
         // TypeORM adds `version = version + 1` to every update of an entity with a version column.
-        const result = await manager.getRepository(EcpayTrade).update({ id: trade.id, version: trade.version }, { ...changes, updatedAt: now });
+        const result = await manager
+          .getRepository(EcpayTrade)
+          .update({ id: trade.id, version: trade.version }, { ...changes, updatedAt: now });
         if (result.affected !== 1) return false;
       } else if (trade && usesOneConnection(this.dataSource)) {
         // Nothing to change, but the decision still rests on the state read. SQLite has no row lock (SELECT … FOR
@@ -225,7 +246,10 @@ export class NotificationInbox {
    * The SET list of the trade's update: its changes, `updated_at`, and the version bump that fences the decision.
    * With no changes the update only holds the row and checks its version, and leaves it as it was.
    */
-  private setClause(changes: EcpayTradeChanges | undefined, now: Date): { key: string; columns: string[]; values: unknown[] } {
+  private setClause(
+    changes: EcpayTradeChanges | undefined,
+    now: Date,
+  ): { key: string; columns: string[]; values: unknown[] } {
     if (!hasChanges(changes)) return { key: 'unchanged', columns: [], values: [] };
     const entries = Object.entries({ ...changes, updatedAt: now }).filter(([, value]) => value !== undefined);
     entries.sort(([a], [b]) => (a < b ? -1 : 1)); // a stable statement name per set of columns
@@ -265,7 +289,10 @@ export class NotificationInbox {
   private hydrate(row: Record<string, unknown>): EcpayNotification {
     const notification = this.dataSource.getRepository(EcpayNotification).create();
     for (const column of this.notifications.columns) {
-      column.setEntityValue(notification, this.dataSource.driver.prepareHydratedValue(row[`n_${column.databaseName}`], column));
+      column.setEntityValue(
+        notification,
+        this.dataSource.driver.prepareHydratedValue(row[`n_${column.databaseName}`], column),
+      );
     }
     return notification;
   }
@@ -280,7 +307,8 @@ export class NotificationInbox {
     const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
     if (!this.preparedStatements) return (await pool.query({ text, values })).rows;
     let name = this.statementNames.get(text);
-    if (!name) this.statementNames.set(text, (name = `ecpay_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
+    if (!name)
+      this.statementNames.set(text, (name = `ecpay_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
     const result = await pool.query({ name, text, values });
     return result.rows;
   }

@@ -49,7 +49,8 @@ export type CardStageInput = Pick<EcpayTrade, 'closeState' | 'closeRequestedAt' 
  */
 export function cardStageOf(trade: CardStageInput, autoClose: boolean, now: Date): EcpayCardStage {
   if (trade.closeState === 'authorized') return 'authorized';
-  const requestedAt = trade.closeState === 'close-requested' ? trade.closeRequestedAt : autoClose ? trade.paidAt : undefined;
+  const requestedAt =
+    trade.closeState === 'close-requested' ? trade.closeRequestedAt : autoClose ? trade.paidAt : undefined;
   if (requestedAt === undefined) return 'authorized';
   if (requestedAt === null) return 'closed';
   return now.getTime() >= closingBatchAfter(requestedAt).getTime() ? 'closed' : 'to-be-closed';

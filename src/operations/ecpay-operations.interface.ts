@@ -1,6 +1,9 @@
-import type { EcpayActionStatus, EcpayOperationType, EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
+import type {
+  EcpayActionStatus,
+  EcpayOperationType,
+  EcpayTradeAction,
+} from '../persistence/ecpay-trade-action.entity.js';
 import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
-import type { EcpayReconciliationOptions } from '../config/ecpay-options.interface.js';
 export type { EcpayReconciliationOptions } from '../config/ecpay-options.interface.js';
 
 /** Per-call options of the operations. @publicApi */

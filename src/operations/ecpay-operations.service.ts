@@ -10,13 +10,31 @@ import { EcpayTransportError } from '../errors/ecpay-transport.error.js';
 import { EcpayUnsupportedEnvironmentError } from '../errors/ecpay-unsupported-environment.error.js';
 import { EcpayValidationError } from '../errors/ecpay-validation.error.js';
 import type { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
-import { EcpayTradeAction, type EcpayActionCode, type EcpayOperationType } from '../persistence/ecpay-trade-action.entity.js';
+import {
+  EcpayTradeAction,
+  type EcpayActionCode,
+  type EcpayOperationType,
+} from '../persistence/ecpay-trade-action.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import type { EcpayClock } from '../time/ecpay-clock.js';
 import { cardStageOf, isInClosingWindow, type EcpayCardStage } from './card-stage.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
-import type { EcpayActionResolution, EcpayOperationOptions, EcpayOperationResult } from './ecpay-operations.interface.js';
-import { changesAfter, eventAmountOf, EVENT_OF, planCancel, planCapture, planPeriod, planRefund, type OperationPlan, type PlannedStep } from './operation-plan.js';
+import type {
+  EcpayActionResolution,
+  EcpayOperationOptions,
+  EcpayOperationResult,
+} from './ecpay-operations.interface.js';
+import {
+  changesAfter,
+  eventAmountOf,
+  EVENT_OF,
+  planCancel,
+  planCapture,
+  planPeriod,
+  planRefund,
+  type OperationPlan,
+  type PlannedStep,
+} from './operation-plan.js';
 import { TradeActionLedger, type OperationEvent } from './trade-action.ledger.js';
 
 /** How often an operation re-reads its trade when another write moved the version between its read and its claim. */
@@ -71,7 +89,11 @@ export class EcpayOperationsService {
   }
 
   /** Closes (captures) an authorized trade for `amount` TWD (default its total) with DoAction C. Raises `trade.captured`. */
-  capture(merchantTradeNo: string, amount?: number, options: EcpayOperationOptions = {}): Promise<EcpayOperationResult> {
+  capture(
+    merchantTradeNo: string,
+    amount?: number,
+    options: EcpayOperationOptions = {},
+  ): Promise<EcpayOperationResult> {
     return this.execute(merchantTradeNo, options, (trade, stage) => planCapture(trade, amount, stage));
   }
 
@@ -96,7 +118,10 @@ export class EcpayOperationsService {
   }
 
   /** Every action recorded for a trade, oldest first. */
-  async actionsOf(merchantTradeNo: string, options: Pick<EcpayOperationOptions, 'merchant'> = {}): Promise<EcpayTradeAction[]> {
+  async actionsOf(
+    merchantTradeNo: string,
+    options: Pick<EcpayOperationOptions, 'merchant'> = {},
+  ): Promise<EcpayTradeAction[]> {
     const trade = await this.findTrade(merchantTradeNo, options);
     return this.actions.find({ where: { tradeId: trade.id }, order: { requestedAt: 'ASC', createdAt: 'ASC' } });
   }
@@ -120,23 +145,47 @@ export class EcpayOperationsService {
     if (!action) throw new EcpayOperationError('not-found', `No ECPay action ${actionId}.`, '');
     const now = this.clock.now();
     if (action.status !== 'unknown' && action.status !== 'pending') {
-      throw new EcpayOperationError('already-resolved', `Action ${actionId} already ${action.status}.`, action.merchantTradeNo, actionId);
+      throw new EcpayOperationError(
+        'already-resolved',
+        `Action ${actionId} already ${action.status}.`,
+        action.merchantTradeNo,
+        actionId,
+      );
     }
     if (action.status === 'pending' && now.getTime() - action.requestedAt.getTime() < IN_FLIGHT_MS) {
-      throw new EcpayOperationError('in-progress', `Action ${actionId} may still be in flight; resolve it after its timeout.`, action.merchantTradeNo, actionId);
+      throw new EcpayOperationError(
+        'in-progress',
+        `Action ${actionId} may still be in flight; resolve it after its timeout.`,
+        action.merchantTradeNo,
+        actionId,
+      );
     }
     let trade: EcpayTrade;
     if (outcome === 'failed') {
       await this.ledger.fail(action, { rtnCode: null, rtnMsg: null, error: 'resolved as failed after a query' }, now);
       trade = await this.trades.findOneByOrFail({ id: action.tradeId });
     } else {
-      trade = await this.ledger.succeed(action, { rtnCode: null, rtnMsg: null, error: 'resolved as succeeded after a query' }, (fresh) =>
-        changesAfter(action.operation, action.action, action.amount, fresh, now),
-      { now, event: action.action === 'E' ? undefined : (before, after) => this.event(action.operation, action, before, after) });
+      trade = await this.ledger.succeed(
+        action,
+        { rtnCode: null, rtnMsg: null, error: 'resolved as succeeded after a query' },
+        (fresh) => changesAfter(action.operation, action.action, action.amount, fresh, now),
+        {
+          now,
+          event:
+            action.action === 'E' ? undefined : (before, after) => this.event(action.operation, action, before, after),
+        },
+      );
       void this.dispatcher?.kick();
     }
     const resolved = await this.actions.findOneByOrFail({ id: actionId });
-    return { operationId: action.operationId, operation: action.operation, merchantTradeNo: action.merchantTradeNo, amount: action.amount, actions: [resolved], trade };
+    return {
+      operationId: action.operationId,
+      operation: action.operation,
+      merchantTradeNo: action.merchantTradeNo,
+      amount: action.amount,
+      actions: [resolved],
+      trade,
+    };
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -151,7 +200,6 @@ export class EcpayOperationsService {
     let trade!: EcpayTrade;
     let planned!: OperationPlan;
     let action!: EcpayTradeAction;
-    let before!: EcpayTrade;
     for (let claim = 1; ; claim++) {
       trade = await this.findTrade(merchantTradeNo, options);
       const now = this.clock.now();
@@ -169,10 +217,14 @@ export class EcpayOperationsService {
       // Another write moved the trade since it was read (a concurrent operation claimed it, or a notification):
       // read again and decide anew, which refuses a second refund of what is no longer left.
       if (claim >= MAX_CLAIMS) {
-        throw new EcpayOperationError('conflict', `Trade ${merchantTradeNo} kept changing while an operation was planned; nothing was sent.`, merchantTradeNo);
+        throw new EcpayOperationError(
+          'conflict',
+          `Trade ${merchantTradeNo} kept changing while an operation was planned; nothing was sent.`,
+          merchantTradeNo,
+        );
       }
     }
-    before = trade;
+    const before = trade;
     const done: EcpayTradeAction[] = [];
     for (let i = 0; i < planned.steps.length; i++) {
       const step = planned.steps[i]!;
@@ -185,11 +237,17 @@ export class EcpayOperationsService {
         const message = error instanceof Error ? error.message : String(error);
         if (outcomeKnown(error)) {
           const apiError = error instanceof EcpayApiError ? error : undefined;
-          await this.ledger.fail(action, { rtnCode: apiError?.rtnCode ?? null, rtnMsg: apiError?.rtnMsg ?? null, error: message }, now);
+          await this.ledger.fail(
+            action,
+            { rtnCode: apiError?.rtnCode ?? null, rtnMsg: apiError?.rtnMsg ?? null, error: message },
+            now,
+          );
           throw error;
         }
         await this.ledger.unknown(action, message);
-        this.logger.warn(`${action.action} for ${merchantTradeNo}: outcome unknown (${message}); action ${action.id} holds the trade until resolved.`);
+        this.logger.warn(
+          `${action.action} for ${merchantTradeNo}: outcome unknown (${message}); action ${action.id} holds the trade until resolved.`,
+        );
         throw new EcpayOperationError(
           'outcome-unknown',
           `ECPay ${action.action} for ${merchantTradeNo} may or may not have been applied (${message}). It will not be sent again: query the trade and call resolveAction('${action.id}', 'succeeded' | 'failed').`,
@@ -201,12 +259,24 @@ export class EcpayOperationsService {
       const now = this.clock.now();
       const next = last ? undefined : this.newAction(trade, planned.operation, operationId, planned.steps[i + 1]!, now);
       const current = action;
-      trade = await this.ledger.succeed(current, answer, (fresh) => changesAfter(planned.operation, current.action, current.amount, fresh, now), {
-        now,
-        next,
-        event: last ? (previous, after) => this.event(planned.operation, current, previous, after) : undefined,
-      });
-      done.push(Object.assign(new EcpayTradeAction(), current, { status: 'succeeded', rtnCode: answer.rtnCode, rtnMsg: answer.rtnMsg, completedAt: now }));
+      trade = await this.ledger.succeed(
+        current,
+        answer,
+        (fresh) => changesAfter(planned.operation, current.action, current.amount, fresh, now),
+        {
+          now,
+          next,
+          event: last ? (previous, after) => this.event(planned.operation, current, previous, after) : undefined,
+        },
+      );
+      done.push(
+        Object.assign(new EcpayTradeAction(), current, {
+          status: 'succeeded',
+          rtnCode: answer.rtnCode,
+          rtnMsg: answer.rtnMsg,
+          completedAt: now,
+        }),
+      );
       if (next) action = next;
     }
     void this.dispatcher?.kick();
@@ -221,21 +291,41 @@ export class EcpayOperationsService {
     };
   }
 
-  private async call(trade: EcpayTrade, step: PlannedStep, options: EcpayOperationOptions): Promise<{ rtnCode: number; rtnMsg: string }> {
-    const callOptions = { merchant: trade.merchantId, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+  private async call(
+    trade: EcpayTrade,
+    step: PlannedStep,
+    options: EcpayOperationOptions,
+  ): Promise<{ rtnCode: number; rtnMsg: string }> {
+    const callOptions = {
+      merchant: trade.merchantId,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    };
     if (step.action === 'ReAuth' || step.action === 'Cancel') {
-      const result = await this.client.creditCardPeriodAction({ merchantTradeNo: trade.merchantTradeNo, action: step.action }, callOptions);
+      const result = await this.client.creditCardPeriodAction(
+        { merchantTradeNo: trade.merchantTradeNo, action: step.action },
+        callOptions,
+      );
       return { rtnCode: result.rtnCode, rtnMsg: result.rtnMsg };
     }
     const result = await this.client.doAction(
-      { merchantTradeNo: trade.merchantTradeNo, tradeNo: trade.ecpayTradeNo!, action: step.action, totalAmount: step.amount! },
+      {
+        merchantTradeNo: trade.merchantTradeNo,
+        tradeNo: trade.ecpayTradeNo!,
+        action: step.action,
+        totalAmount: step.amount!,
+      },
       callOptions,
     );
     return { rtnCode: result.rtnCode, rtnMsg: result.rtnMsg };
   }
 
   /** The operation's event: what was done, and the trade's amounts after it (payload of the inbox row). */
-  private event(operation: EcpayOperationType, action: EcpayTradeAction, before: EcpayTrade, after: EcpayTrade): OperationEvent {
+  private event(
+    operation: EcpayOperationType,
+    action: EcpayTradeAction,
+    before: EcpayTrade,
+    after: EcpayTrade,
+  ): OperationEvent {
     return {
       name: EVENT_OF[operation],
       payload: {
@@ -253,7 +343,13 @@ export class EcpayOperationsService {
     };
   }
 
-  private newAction(trade: EcpayTrade, operation: EcpayOperationType, operationId: string, step: PlannedStep, now: Date): EcpayTradeAction {
+  private newAction(
+    trade: EcpayTrade,
+    operation: EcpayOperationType,
+    operationId: string,
+    step: PlannedStep,
+    now: Date,
+  ): EcpayTradeAction {
     return Object.assign(new EcpayTradeAction(), {
       id: randomUUID(),
       version: 1,
@@ -275,10 +371,19 @@ export class EcpayOperationsService {
     });
   }
 
-  private async findTrade(merchantTradeNo: string, options: Pick<EcpayOperationOptions, 'merchant'>): Promise<EcpayTrade> {
+  private async findTrade(
+    merchantTradeNo: string,
+    options: Pick<EcpayOperationOptions, 'merchant'>,
+  ): Promise<EcpayTrade> {
     const merchantId = this.merchants.get(options.merchant).merchantId;
-    const trade = typeof merchantTradeNo === 'string' ? await this.trades.findOneBy({ merchantId, merchantTradeNo }) : null;
-    if (!trade) throw new EcpayOperationError('not-found', `No trade ${String(merchantTradeNo)} of merchant ${merchantId}.`, String(merchantTradeNo));
+    const trade =
+      typeof merchantTradeNo === 'string' ? await this.trades.findOneBy({ merchantId, merchantTradeNo }) : null;
+    if (!trade)
+      throw new EcpayOperationError(
+        'not-found',
+        `No trade ${String(merchantTradeNo)} of merchant ${merchantId}.`,
+        String(merchantTradeNo),
+      );
     return trade;
   }
 
@@ -294,13 +399,22 @@ export class EcpayOperationsService {
         held.id,
       );
     }
-    return new EcpayOperationError('in-progress', `Another action (${held?.action ?? '?'} ${trade.pendingActionId}) is being sent for ${no}; try again when it is done.`, no, trade.pendingActionId!);
+    return new EcpayOperationError(
+      'in-progress',
+      `Another action (${held?.action ?? '?'} ${trade.pendingActionId}) is being sent for ${no}; try again when it is done.`,
+      no,
+      trade.pendingActionId!,
+    );
   }
 }
 
 /** Refuses, before anything is sent, a per-call timeout the in-flight guard of resolveAction would not cover. */
 function checkTimeout(timeoutMs: number | undefined): void {
-  if (timeoutMs === undefined || (Number.isSafeInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= ECPAY_MAX_OPERATION_TIMEOUT_MS)) return;
+  if (
+    timeoutMs === undefined ||
+    (Number.isSafeInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= ECPAY_MAX_OPERATION_TIMEOUT_MS)
+  )
+    return;
   throw new EcpayValidationError([
     {
       field: 'timeoutMs',
@@ -310,7 +424,8 @@ function checkTimeout(timeoutMs: number | undefined): void {
   ]);
 }
 
-const isDoAction = (action: EcpayActionCode): boolean => action === 'C' || action === 'R' || action === 'E' || action === 'N';
+const isDoAction = (action: EcpayActionCode): boolean =>
+  action === 'C' || action === 'R' || action === 'E' || action === 'N';
 
 /**
  * Whether a failed call certainly did nothing at ECPay: a verified refusal (RtnCode ≠ 1), or a call that never

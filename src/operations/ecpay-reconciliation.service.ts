@@ -113,7 +113,12 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
       const dueAt = reconcileDueAt(trade);
       if (dueAt === null || dueAt.getTime() > now.getTime()) {
         // Not due yet (an offline code before its expiry) or never: remember when, so rounds skip it until then.
-        await this.release(trade, undefined, dueAt ?? undefined, dueAt === null ? RECONCILE_DELAYS_MS.length : trade.reconcileAttempts);
+        await this.release(
+          trade,
+          undefined,
+          dueAt ?? undefined,
+          dueAt === null ? RECONCILE_DELAYS_MS.length : trade.reconcileAttempts,
+        );
         report.scheduled++;
         continue;
       }
@@ -126,11 +131,16 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
       }
       let answer;
       try {
-        answer = await this.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo }, { merchant: trade.merchantId });
+        answer = await this.client.queryTradeInfo(
+          { merchantTradeNo: trade.merchantTradeNo },
+          { merchant: trade.merchantId },
+        );
       } catch (error) {
         // Unverified or missing answer: nothing is applied; the same attempt is tried again later.
         report.failed++;
-        this.logger.warn(`QueryTradeInfo for ${trade.merchantId}/${trade.merchantTradeNo} failed: ${(error as Error).message}`);
+        this.logger.warn(
+          `QueryTradeInfo for ${trade.merchantId}/${trade.merchantTradeNo} failed: ${(error as Error).message}`,
+        );
         await this.release(trade, token, new Date(now.getTime() + this.options.retryDelayMs), trade.reconcileAttempts);
         continue;
       }
@@ -144,7 +154,9 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
           report.unchanged++;
         }
         if (receipt.notification.outcome !== 'applied' && receipt.notification.outcome !== 'confirmed') {
-          this.logger.warn(`Reconciliation of ${trade.merchantId}/${trade.merchantTradeNo}: ${receipt.notification.outcome}`);
+          this.logger.warn(
+            `Reconciliation of ${trade.merchantId}/${trade.merchantTradeNo}: ${receipt.notification.outcome}`,
+          );
         }
       } else {
         report.unchanged++;
@@ -161,7 +173,12 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
    * definite answer is applied as a `back-auth` notification (the same inbox, the same exactly-once state change).
    * A query that could not be made or read is tried again `retryDelayMs` later, like a failed QueryTradeInfo.
    */
-  private async reconcileJsonTrade(trade: EcpayTrade, token: string, now: Date, report: { paid: number; unchanged: number; failed: number }): Promise<void> {
+  private async reconcileJsonTrade(
+    trade: EcpayTrade,
+    token: string,
+    now: Date,
+    report: { paid: number; unchanged: number; failed: number },
+  ): Promise<void> {
     const outcome = await this.jsonTrades!.reconcile(trade);
     if (outcome.status === 'unknown' && outcome.reason === 'query-failed') {
       report.failed++;
@@ -185,7 +202,11 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
       this.trades
         .createQueryBuilder()
         .update()
-        .set({ reconcileLockedBy: token, reconcileLockedUntil: new Date(now.getTime() + this.options.leaseMs), ...this.untouched() })
+        .set({
+          reconcileLockedBy: token,
+          reconcileLockedUntil: new Date(now.getTime() + this.options.leaseMs),
+          ...this.untouched(),
+        })
         .where([
           { ...open, reconcileLockedUntil: IsNull() },
           { ...open, reconcileLockedUntil: LessThanOrEqual(now) },
@@ -196,13 +217,28 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
   }
 
   /** Ends the claim (if any) and records the attempts made and when the next query is due. */
-  private async release(trade: EcpayTrade, token: string | undefined, nextAt: Date | undefined, attempts: number): Promise<void> {
+  private async release(
+    trade: EcpayTrade,
+    token: string | undefined,
+    nextAt: Date | undefined,
+    attempts: number,
+  ): Promise<void> {
     await exclusiveWrite(this.dataSource, () =>
       this.trades
         .createQueryBuilder()
         .update()
-        .set({ reconcileLockedBy: null, reconcileLockedUntil: null, reconcileAttempts: attempts, reconcileAt: nextAt ?? null, ...this.untouched() })
-        .where(token ? { id: trade.id, reconcileLockedBy: token } : { id: trade.id, reconcileAttempts: trade.reconcileAttempts, reconcileLockedBy: IsNull() })
+        .set({
+          reconcileLockedBy: null,
+          reconcileLockedUntil: null,
+          reconcileAttempts: attempts,
+          reconcileAt: nextAt ?? null,
+          ...this.untouched(),
+        })
+        .where(
+          token
+            ? { id: trade.id, reconcileLockedBy: token }
+            : { id: trade.id, reconcileAttempts: trade.reconcileAttempts, reconcileLockedBy: IsNull() },
+        )
         .execute(),
     );
   }

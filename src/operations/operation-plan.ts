@@ -27,11 +27,20 @@ export const EVENT_OF: Readonly<Record<EcpayOperationType, EcpayEventName>> = {
 
 type PlanInput = Pick<
   EcpayTrade,
-  'merchantTradeNo' | 'status' | 'totalAmount' | 'refundedAmount' | 'capturedAmount' | 'ecpayTradeNo' | 'paymentType' | 'choosePayment' | 'paymentOptions'
+  | 'merchantTradeNo'
+  | 'status'
+  | 'totalAmount'
+  | 'refundedAmount'
+  | 'capturedAmount'
+  | 'ecpayTradeNo'
+  | 'paymentType'
+  | 'choosePayment'
+  | 'paymentOptions'
 >;
 
 /** What a refund can give back at most: what was captured (a partial capture releases the rest), else the total. */
-export const refundableOf = (trade: Pick<EcpayTrade, 'capturedAmount' | 'totalAmount'>): number => trade.capturedAmount ?? trade.totalAmount;
+export const refundableOf = (trade: Pick<EcpayTrade, 'capturedAmount' | 'totalAmount'>): number =>
+  trade.capturedAmount ?? trade.totalAmount;
 
 /**
  * The refund recipe of docs/protocol.md §7.2 for the trade's card stage: `authorized` → N (in full only: ECPay cannot
@@ -42,7 +51,11 @@ export function planRefund(trade: PlanInput, requested: number | undefined, stag
   const no = trade.merchantTradeNo;
   assertCardTrade(trade, 'not-refundable', 'refunded');
   if (trade.status !== 'paid' && trade.status !== 'partially-refunded') {
-    throw new EcpayOperationError('not-refundable', `Trade ${no} is ${trade.status}: only a paid card trade can be refunded.`, no);
+    throw new EcpayOperationError(
+      'not-refundable',
+      `Trade ${no} is ${trade.status}: only a paid card trade can be refunded.`,
+      no,
+    );
   }
   const refundable = refundableOf(trade);
   const remaining = refundable - trade.refundedAmount;
@@ -68,7 +81,13 @@ export function planRefund(trade: PlanInput, requested: number | undefined, stag
       return { operation: 'refund', steps: [{ action: 'N', amount: trade.totalAmount }] };
     case 'to-be-closed':
       return full
-        ? { operation: 'refund', steps: [{ action: 'E', amount: refundable }, { action: 'N', amount: trade.totalAmount }] }
+        ? {
+            operation: 'refund',
+            steps: [
+              { action: 'E', amount: refundable },
+              { action: 'N', amount: trade.totalAmount },
+            ],
+          }
         : { operation: 'refund', steps: [{ action: 'R', amount }] };
     case 'closed':
       return { operation: 'refund', steps: [{ action: 'R', amount }] };
@@ -79,7 +98,12 @@ export function planRefund(trade: PlanInput, requested: number | undefined, stag
 export function planCapture(trade: PlanInput, requested: number | undefined, stage: EcpayCardStage): OperationPlan {
   const no = trade.merchantTradeNo;
   assertCardTrade(trade, 'not-capturable', 'captured');
-  if (trade.status !== 'paid') throw new EcpayOperationError('not-capturable', `Trade ${no} is ${trade.status}: only a paid card trade can be captured.`, no);
+  if (trade.status !== 'paid')
+    throw new EcpayOperationError(
+      'not-capturable',
+      `Trade ${no} is ${trade.status}: only a paid card trade can be captured.`,
+      no,
+    );
   if (stage !== 'authorized') {
     throw new EcpayOperationError(
       'not-capturable',
@@ -97,18 +121,28 @@ export function planCancel(trade: PlanInput, stage: EcpayCardStage): OperationPl
   const no = trade.merchantTradeNo;
   assertCardTrade(trade, 'not-cancellable', 'voided');
   if (trade.status !== 'paid' || trade.refundedAmount > 0) {
-    throw new EcpayOperationError('not-cancellable', `Trade ${no} is ${trade.status}${trade.refundedAmount > 0 ? ' and partly refunded' : ''}: only a paid card trade can be voided.`, no);
+    throw new EcpayOperationError(
+      'not-cancellable',
+      `Trade ${no} is ${trade.status}${trade.refundedAmount > 0 ? ' and partly refunded' : ''}: only a paid card trade can be voided.`,
+      no,
+    );
   }
-  if (stage === 'closed') throw new EcpayOperationError('not-cancellable', `Trade ${no} is already closed (已關帳): refund it instead.`, no);
+  if (stage === 'closed')
+    throw new EcpayOperationError('not-cancellable', `Trade ${no} is already closed (已關帳): refund it instead.`, no);
   const n: PlannedStep = { action: 'N', amount: trade.totalAmount };
-  return { operation: 'cancel', steps: stage === 'authorized' ? [n] : [{ action: 'E', amount: refundableOf(trade) }, n] };
+  return {
+    operation: 'cancel',
+    steps: stage === 'authorized' ? [n] : [{ action: 'E', amount: refundableOf(trade) }, n],
+  };
 }
 
 /** CreditCardPeriodAction Cancel / ReAuth on a periodic (定期定額) trade whose first charge was paid. */
 export function planPeriod(trade: PlanInput, operation: 'period-cancel' | 'period-reauth'): OperationPlan {
   const no = trade.merchantTradeNo;
-  if (trade.paymentOptions?.PeriodAmount == null) throw new EcpayOperationError('not-periodic', `Trade ${no} is not a periodic (定期定額) order.`, no);
-  if (trade.status !== 'paid') throw new EcpayOperationError('not-periodic', `Trade ${no} is ${trade.status}: its first charge was not paid.`, no);
+  if (trade.paymentOptions?.PeriodAmount == null)
+    throw new EcpayOperationError('not-periodic', `Trade ${no} is not a periodic (定期定額) order.`, no);
+  if (trade.status !== 'paid')
+    throw new EcpayOperationError('not-periodic', `Trade ${no} is ${trade.status}: its first charge was not paid.`, no);
   return { operation, steps: [{ action: operation === 'period-cancel' ? 'Cancel' : 'ReAuth', amount: null }] };
 }
 
@@ -116,14 +150,22 @@ export function planPeriod(trade: PlanInput, operation: 'period-cancel' | 'perio
  * The trade's fields after one call succeeded, computed from the trade as it is then (the action in flight is the
  * only writer of these fields, so nothing else moved them since the plan).
  */
-export function changesAfter(operation: EcpayOperationType, action: EcpayActionCode, amount: number | null, trade: PlanInput, now: Date): EcpayTradeChanges {
+export function changesAfter(
+  operation: EcpayOperationType,
+  action: EcpayActionCode,
+  amount: number | null,
+  trade: PlanInput,
+  now: Date,
+): EcpayTradeChanges {
   switch (action) {
     case 'C':
       return { closeState: 'close-requested', closeRequestedAt: now, capturedAmount: amount };
     case 'E':
       return { closeState: 'authorized', closeRequestedAt: null };
     case 'N':
-      return operation === 'refund' ? { status: 'refunded', refundedAmount: refundableOf(trade) } : { status: 'cancelled' };
+      return operation === 'refund'
+        ? { status: 'refunded', refundedAmount: refundableOf(trade) }
+        : { status: 'cancelled' };
     case 'R': {
       const refundedAmount = trade.refundedAmount + (amount ?? 0);
       return { status: refundedAmount >= refundableOf(trade) ? 'refunded' : 'partially-refunded', refundedAmount };
@@ -134,28 +176,53 @@ export function changesAfter(operation: EcpayOperationType, action: EcpayActionC
 }
 
 /** The amount an operation's event reports: the refund, the capture, the voided total; none for period actions. */
-export function eventAmountOf(operation: EcpayOperationType, action: EcpayActionCode, amount: number | null, before: PlanInput): number | null {
+export function eventAmountOf(
+  operation: EcpayOperationType,
+  action: EcpayActionCode,
+  amount: number | null,
+  before: PlanInput,
+): number | null {
   if (operation === 'refund' && action === 'N') return refundableOf(before) - before.refundedAmount;
   return amount;
 }
 
 function assertAmount(no: string, amount: number, limit: number, what: 'refund' | 'capture'): void {
   if (!Number.isSafeInteger(amount) || amount < 1) {
-    throw new EcpayOperationError('invalid-amount', `A ${what} amount must be a whole number of TWD of at least 1 (got ${String(amount)}).`, no);
+    throw new EcpayOperationError(
+      'invalid-amount',
+      `A ${what} amount must be a whole number of TWD of at least 1 (got ${String(amount)}).`,
+      no,
+    );
   }
   if (amount > limit) {
-    throw new EcpayOperationError('exceeds-remaining', `Trade ${no} has ${limit} TWD left to ${what}; ${amount} asked.`, no);
+    throw new EcpayOperationError(
+      'exceeds-remaining',
+      `Trade ${no} has ${limit} TWD left to ${what}; ${amount} asked.`,
+      no,
+    );
   }
 }
 
 /** DoAction is for card trades: ATM, CVS, BARCODE, WebATM, TWQR… money does not go back through it. */
-function assertCardTrade(trade: PlanInput, reason: 'not-refundable' | 'not-capturable' | 'not-cancellable', verb: string): void {
+function assertCardTrade(
+  trade: PlanInput,
+  reason: 'not-refundable' | 'not-capturable' | 'not-cancellable',
+  verb: string,
+): void {
   const method = trade.paymentType ?? trade.choosePayment;
   if (!/^(Credit|ApplePay)/i.test(method)) {
-    throw new EcpayOperationError(reason, `Trade ${trade.merchantTradeNo} was paid by ${method}: only card trades are ${verb} through DoAction.`, trade.merchantTradeNo);
+    throw new EcpayOperationError(
+      reason,
+      `Trade ${trade.merchantTradeNo} was paid by ${method}: only card trades are ${verb} through DoAction.`,
+      trade.merchantTradeNo,
+    );
   }
   if (!trade.ecpayTradeNo) {
-    throw new EcpayOperationError(reason, `Trade ${trade.merchantTradeNo} has no ECPay TradeNo yet (no verified payment).`, trade.merchantTradeNo);
+    throw new EcpayOperationError(
+      reason,
+      `Trade ${trade.merchantTradeNo} has no ECPay TradeNo yet (no verified payment).`,
+      trade.merchantTradeNo,
+    );
   }
 }
 

@@ -12,7 +12,10 @@ export const RECONCILE_DELAYS_MS: readonly number[] = Object.freeze([10 * MINUTE
 
 const OFFLINE = /^(ATM|CVS|BARCODE|BNPL)/i;
 
-type ScheduleInput = Pick<EcpayTrade, 'choosePayment' | 'paymentType' | 'status' | 'paymentOptions' | 'createdAt' | 'reconcileAttempts'>;
+type ScheduleInput = Pick<
+  EcpayTrade,
+  'choosePayment' | 'paymentType' | 'status' | 'paymentOptions' | 'createdAt' | 'reconcileAttempts'
+>;
 
 /**
  * When the trade's next query is due, or null when it is never to be queried (again). ATM, CVS, BARCODE and BNPL
@@ -36,7 +39,8 @@ function methodOf(trade: ScheduleInput): string {
 }
 
 function offlineExpiryMs(method: string, options: Readonly<Record<string, unknown>>): number | null {
-  const number = (value: unknown, fallback: number): number => (Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) : fallback);
+  const number = (value: unknown, fallback: number): number =>
+    Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) : fallback;
   if (/^ATM/i.test(method)) return number(options.ExpireDate, 3) * DAY;
   if (/^CVS/i.test(method)) return number(options.StoreExpireDate, 10_080) * MINUTE;
   if (/^BARCODE/i.test(method)) return (number(options.StoreExpireDate, 7) + 2) * DAY;

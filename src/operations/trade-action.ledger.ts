@@ -37,7 +37,10 @@ export class TradeActionLedger {
     return this.write(async (manager) => {
       const claimed = await manager
         .getRepository(EcpayTrade)
-        .update({ id: trade.id, version: trade.version, pendingActionId: IsNull() }, { pendingActionId: action.id, updatedAt: new Date() });
+        .update(
+          { id: trade.id, version: trade.version, pendingActionId: IsNull() },
+          { pendingActionId: action.id, updatedAt: new Date() },
+        );
       if (claimed.affected !== 1) return false;
       await manager.getRepository(EcpayTradeAction).insert(action);
       return true;
@@ -56,14 +59,26 @@ export class TradeActionLedger {
         const trade = await trades.findOneByOrFail({ id: action.tradeId });
         // Someone settled the action meanwhile (resolveAction): its result is already recorded, not ours to write.
         if (trade.pendingActionId !== action.id) {
-          throw new EcpayOperationError('already-resolved', `Trade ${trade.merchantTradeNo} is no longer held by action ${action.id}.`, trade.merchantTradeNo, action.id);
+          throw new EcpayOperationError(
+            'already-resolved',
+            `Trade ${trade.merchantTradeNo} is no longer held by action ${action.id}.`,
+            trade.merchantTradeNo,
+            action.id,
+          );
         }
         const change = { ...changes(trade), pendingActionId: options.next?.id ?? null, updatedAt: new Date() };
         const updated = await trades.update({ id: trade.id, version: trade.version }, change);
         if (updated.affected !== 1) return undefined;
-        await manager
-          .getRepository(EcpayTradeAction)
-          .update({ id: action.id }, { status: 'succeeded', rtnCode: answer.rtnCode, rtnMsg: answer.rtnMsg, error: answer.error ?? null, completedAt: options.now });
+        await manager.getRepository(EcpayTradeAction).update(
+          { id: action.id },
+          {
+            status: 'succeeded',
+            rtnCode: answer.rtnCode,
+            rtnMsg: answer.rtnMsg,
+            error: answer.error ?? null,
+            completedAt: options.now,
+          },
+        );
         if (options.next) await manager.getRepository(EcpayTradeAction).insert(options.next);
         const after = Object.assign(new EcpayTrade(), trade, change, { version: trade.version + 1 });
         if (options.event) await this.insertEvent(manager, after, options.event(trade, after), options.now);
@@ -81,22 +96,42 @@ export class TradeActionLedger {
     );
   }
 
-  fail(action: EcpayTradeAction, answer: { rtnCode: number | null; rtnMsg: string | null; error: string }, now: Date): Promise<void> {
+  fail(
+    action: EcpayTradeAction,
+    answer: { rtnCode: number | null; rtnMsg: string | null; error: string },
+    now: Date,
+  ): Promise<void> {
     return this.write(async (manager) => {
+      await manager.getRepository(EcpayTradeAction).update(
+        { id: action.id },
+        {
+          status: 'failed',
+          rtnCode: answer.rtnCode,
+          rtnMsg: answer.rtnMsg?.slice(0, 200) ?? null,
+          error: answer.error.slice(0, 500),
+          completedAt: now,
+        },
+      );
       await manager
-        .getRepository(EcpayTradeAction)
-        .update({ id: action.id }, { status: 'failed', rtnCode: answer.rtnCode, rtnMsg: answer.rtnMsg?.slice(0, 200) ?? null, error: answer.error.slice(0, 500), completedAt: now });
-      await manager.getRepository(EcpayTrade).update({ id: action.tradeId, pendingActionId: action.id }, { pendingActionId: null, updatedAt: new Date() });
+        .getRepository(EcpayTrade)
+        .update({ id: action.tradeId, pendingActionId: action.id }, { pendingActionId: null, updatedAt: new Date() });
     });
   }
 
   unknown(action: EcpayTradeAction, error: string): Promise<void> {
     return this.write(async (manager) => {
-      await manager.getRepository(EcpayTradeAction).update({ id: action.id }, { status: 'unknown', error: error.slice(0, 500) });
+      await manager
+        .getRepository(EcpayTradeAction)
+        .update({ id: action.id }, { status: 'unknown', error: error.slice(0, 500) });
     });
   }
 
-  private async insertEvent(manager: EntityManager, trade: EcpayTrade, event: OperationEvent, now: Date): Promise<void> {
+  private async insertEvent(
+    manager: EntityManager,
+    trade: EcpayTrade,
+    event: OperationEvent,
+    now: Date,
+  ): Promise<void> {
     const payload = { MerchantID: trade.merchantId, MerchantTradeNo: trade.merchantTradeNo, ...event.payload };
     const row: Partial<EcpayNotification> = {
       id: randomUUID(),

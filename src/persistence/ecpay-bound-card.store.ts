@@ -52,7 +52,10 @@ export class EcpayBoundCardStore {
           updatedAt: now,
         })
         // A known card keeps its row (id, creation time); its details and status are refreshed.
-        .orUpdate(['card6_no', 'card4_no', 'card_valid_mm', 'card_valid_yy', 'status', 'updated_at'], ['merchant_id', 'merchant_member_id', 'bind_card_id'])
+        .orUpdate(
+          ['card6_no', 'card4_no', 'card_valid_mm', 'card_valid_yy', 'status', 'updated_at'],
+          ['merchant_id', 'merchant_member_id', 'bind_card_id'],
+        )
         .execute();
     await (manager ? write() : exclusiveWrite(this.cards.manager.connection, write));
   }

@@ -32,7 +32,10 @@ export class EcpayDataSourceModule {
       nestTypeOrm = await import('@nestjs/typeorm');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes("'@nestjs/typeorm'")) {
+      if (
+        (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+        String((error as Error).message).includes("'@nestjs/typeorm'")
+      ) {
         throw typeOrmMissingError('persistence (the default)');
       }
       throw error;

@@ -34,7 +34,8 @@ export type EcpayNotificationKind =
  *
  * @publicApi
  */
-export type EcpayNotificationOutcome = 'applied' | 'orphan' | 'amount-mismatch' | 'simulated' | 'invalid-transition' | 'confirmed' | 'unchanged';
+export type EcpayNotificationOutcome =
+  'applied' | 'orphan' | 'amount-mismatch' | 'simulated' | 'invalid-transition' | 'confirmed' | 'unchanged';
 
 /** Where the notification's event stands: none to send, waiting, delivered to every handler, or given up. @publicApi */
 export type EcpayDispatchStatus = 'none' | 'pending' | 'done' | 'failed';

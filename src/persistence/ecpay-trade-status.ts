@@ -10,7 +10,8 @@
  *
  * @publicApi
  */
-export type EcpayTradeStatus = 'pending' | 'code-issued' | 'paid' | 'failed' | 'cancelled' | 'refunded' | 'partially-refunded';
+export type EcpayTradeStatus =
+  'pending' | 'code-issued' | 'paid' | 'failed' | 'cancelled' | 'refunded' | 'partially-refunded';
 
 /** Every {@link EcpayTradeStatus}, in lifecycle order. @publicApi */
 export const ECPAY_TRADE_STATUSES: readonly EcpayTradeStatus[] = Object.freeze([

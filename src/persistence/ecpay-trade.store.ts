@@ -34,7 +34,17 @@ export interface NewEcpayTrade {
 export type EcpayTradeChanges = Partial<
   Pick<
     EcpayTrade,
-    'status' | 'ecpayTradeNo' | 'paymentType' | 'paidAt' | 'simulated' | 'paymentOptions' | 'refundedAmount' | 'capturedAmount' | 'closeState' | 'closeRequestedAt' | 'pendingActionId'
+    | 'status'
+    | 'ecpayTradeNo'
+    | 'paymentType'
+    | 'paidAt'
+    | 'simulated'
+    | 'paymentOptions'
+    | 'refundedAmount'
+    | 'capturedAmount'
+    | 'closeState'
+    | 'closeRequestedAt'
+    | 'pendingActionId'
   >
 >;
 
@@ -60,7 +70,9 @@ export class EcpayTradeStore {
    */
   async createPending(input: NewEcpayTrade): Promise<EcpayTrade> {
     if (!Number.isInteger(input.totalAmount) || input.totalAmount <= 0 || input.totalAmount > MAX_TOTAL_AMOUNT) {
-      throw new RangeError(`totalAmount must be a whole number of TWD from 1 to ${MAX_TOTAL_AMOUNT} (got ${input.totalAmount}).`);
+      throw new RangeError(
+        `totalAmount must be a whole number of TWD from 1 to ${MAX_TOTAL_AMOUNT} (got ${input.totalAmount}).`,
+      );
     }
     const now = new Date();
     const trade = this.trades.create({
@@ -99,7 +111,13 @@ export class EcpayTradeStore {
     try {
       await exclusiveWrite(this.trades.manager.connection, () => this.trades.insert(trade));
     } catch (error) {
-      if (isUniqueViolation(error, { index: TRADE_NO_INDEX, table: 'ecpay_trade', columns: ['merchant_id', 'merchant_trade_no'] })) {
+      if (
+        isUniqueViolation(error, {
+          index: TRADE_NO_INDEX,
+          table: 'ecpay_trade',
+          columns: ['merchant_id', 'merchant_trade_no'],
+        })
+      ) {
         throw new EcpayDuplicateTradeError(input.merchantId, input.merchantTradeNo, { cause: error });
       }
       throw error;

@@ -10,4 +10,10 @@ import { EcpayTrade } from './ecpay-trade.entity.js';
  *
  * @publicApi
  */
-export const ECPAY_ENTITIES = [EcpayTrade, EcpayBoundCard, EcpayNotification, EcpayRateLimit, EcpayTradeAction] as const;
+export const ECPAY_ENTITIES = [
+  EcpayTrade,
+  EcpayBoundCard,
+  EcpayNotification,
+  EcpayRateLimit,
+  EcpayTradeAction,
+] as const;

@@ -22,6 +22,9 @@ export function exclusiveWrite<T>(dataSource: DataSource, write: () => Promise<T
   if (!usesOneConnection(dataSource)) return write();
   const previous = queues.get(dataSource) ?? Promise.resolve();
   const result = previous.then(write, write);
-  queues.set(dataSource, result.catch(() => undefined));
+  queues.set(
+    dataSource,
+    result.catch(() => undefined),
+  );
   return result;
 }

@@ -22,7 +22,9 @@ function loadTypeOrm(): typeof TypeOrm | undefined {
     return createRequire(import.meta.url)('typeorm') as typeof TypeOrm;
   } catch (error) {
     // Only typeorm's own absence is optional; a broken install (a missing dependency of typeorm) must surface.
-    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /'typeorm'/.test(String((error as Error).message).split('\n')[0] ?? '');
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+      /'typeorm'/.test(String((error as Error).message).split('\n')[0] ?? '');
     if (missing) return undefined;
     throw error;
   }
@@ -31,7 +33,10 @@ function loadTypeOrm(): typeof TypeOrm | undefined {
 /** The error for code that needs the database in an app without typeorm. */
 export function typeOrmMissingError(what: string): EcpayConfigError {
   return new EcpayConfigError([
-    { option: 'persistence', message: `${what} needs the packages 'typeorm' and '@nestjs/typeorm' (npm install typeorm @nestjs/typeorm); set persistence: false for an app without a database` },
+    {
+      option: 'persistence',
+      message: `${what} needs the packages 'typeorm' and '@nestjs/typeorm' (npm install typeorm @nestjs/typeorm); set persistence: false for an app without a database`,
+    },
   ]);
 }
 

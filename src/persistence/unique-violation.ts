@@ -29,7 +29,10 @@ export function isUniqueViolation(error: unknown, unique: UniqueIndex): boolean 
   const sqlite = /UNIQUE constraint failed: (.+)$/m.exec(e.message);
   if (sqlite) {
     const columns = sqlite[1]!.split(',').map((column) => column.trim());
-    return columns.length === unique.columns.length && unique.columns.every((column) => columns.includes(`${unique.table}.${column}`));
+    return (
+      columns.length === unique.columns.length &&
+      unique.columns.every((column) => columns.includes(`${unique.table}.${column}`))
+    );
   }
   return false;
 }

@@ -38,7 +38,17 @@ export const HASH_KEY_LENGTH = 16;
 // ---- AioCheckOut/V5 ----------------------------------------------------------------------------------------------
 
 /** ChoosePayment's values (docs/protocol.md, AioCheckOut parameters). */
-export const AIO_PAYMENT_METHODS = ['ALL', 'Credit', 'WebATM', 'ATM', 'CVS', 'BARCODE', 'ApplePay', 'TWQR', 'BNPL'] as const;
+export const AIO_PAYMENT_METHODS = [
+  'ALL',
+  'Credit',
+  'WebATM',
+  'ATM',
+  'CVS',
+  'BARCODE',
+  'ApplePay',
+  'TWQR',
+  'BNPL',
+] as const;
 
 /** One ChoosePayment value. */
 export type AioPaymentMethod = (typeof AIO_PAYMENT_METHODS)[number];
@@ -58,13 +68,39 @@ export const AIO_AMOUNT_LIMITS: Partial<Record<AioPaymentMethod, readonly [numbe
 
 /** AioCheckOut's String(n) lengths, counted in characters as ECPay counts them (docs/protocol.md, AioCheckOut parameters). */
 export const AIO_MAX_LENGTH: Readonly<Record<string, number>> = {
-  MerchantID: 10, MerchantTradeNo: MERCHANT_TRADE_NO_MAX_LENGTH, MerchantTradeDate: 20, PaymentType: 20, TradeDesc: 200,
-  ItemName: 400, ReturnURL: URL_MAX_LENGTH, ChoosePayment: 20, StoreID: 20, ClientBackURL: URL_MAX_LENGTH,
-  ItemURL: URL_MAX_LENGTH, Remark: 100,
-  ChooseSubPayment: 20, OrderResultURL: URL_MAX_LENGTH, NeedExtraPaidInfo: 1, IgnorePayment: 100, PlatformID: 10,
-  CustomField1: 50, CustomField2: 50, CustomField3: 50, CustomField4: 50, Language: 3, MerchantMemberID: 30,
-  Redeem: 1, CreditInstallment: 20, PeriodType: 1, PeriodReturnURL: URL_MAX_LENGTH, PaymentInfoURL: URL_MAX_LENGTH,
-  ClientRedirectURL: URL_MAX_LENGTH, Desc_1: 20, Desc_2: 20, Desc_3: 20, Desc_4: 20,
+  MerchantID: 10,
+  MerchantTradeNo: MERCHANT_TRADE_NO_MAX_LENGTH,
+  MerchantTradeDate: 20,
+  PaymentType: 20,
+  TradeDesc: 200,
+  ItemName: 400,
+  ReturnURL: URL_MAX_LENGTH,
+  ChoosePayment: 20,
+  StoreID: 20,
+  ClientBackURL: URL_MAX_LENGTH,
+  ItemURL: URL_MAX_LENGTH,
+  Remark: 100,
+  ChooseSubPayment: 20,
+  OrderResultURL: URL_MAX_LENGTH,
+  NeedExtraPaidInfo: 1,
+  IgnorePayment: 100,
+  PlatformID: 10,
+  CustomField1: 50,
+  CustomField2: 50,
+  CustomField3: 50,
+  CustomField4: 50,
+  Language: 3,
+  MerchantMemberID: 30,
+  Redeem: 1,
+  CreditInstallment: 20,
+  PeriodType: 1,
+  PeriodReturnURL: URL_MAX_LENGTH,
+  PaymentInfoURL: URL_MAX_LENGTH,
+  ClientRedirectURL: URL_MAX_LENGTH,
+  Desc_1: 20,
+  Desc_2: 20,
+  Desc_3: 20,
+  Desc_4: 20,
 };
 
 /**

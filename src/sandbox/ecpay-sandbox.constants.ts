@@ -13,7 +13,12 @@ export const ECPAY_SANDBOX_STAGE_MERCHANT: Readonly<EcpaySandboxMerchant> = Obje
 const MINUTE = 60_000;
 
 /** ECPay re-posts an unacknowledged notification every 5–15 minutes, 4 times (docs/protocol.md §6.1). @publicApi */
-export const ECPAY_SANDBOX_DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 15 * MINUTE]);
+export const ECPAY_SANDBOX_DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  15 * MINUTE,
+]);
 
 /** Where the sandbox's own routes live, beside ECPay's paths: the payment pages and the control API. @publicApi */
 export const ECPAY_SANDBOX_CONTROL_PATH = '__sandbox';

@@ -4,7 +4,12 @@ import { buildResponseEnvelope } from './json/sandbox-json-envelope.js';
 import { ECPAY_SANDBOX_OPTIONS } from './ecpay-sandbox.constants.js';
 import type { ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
 import { EcpaySandboxStore } from './ecpay-sandbox.store.js';
-import type { SandboxDeliveryAttempt, SandboxNotification, SandboxNotificationKind, SandboxTrade } from './sandbox-trade.interface.js';
+import type {
+  SandboxDeliveryAttempt,
+  SandboxNotification,
+  SandboxNotificationKind,
+  SandboxTrade,
+} from './sandbox-trade.interface.js';
 
 const ACK = '1|OK';
 const BODY_EXCERPT = 500;
@@ -42,8 +47,20 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
    * Records a notification on the trade and makes its first post; resolves once that post is answered (or has
    * failed), so the browser is sent on only after ECPay's server has spoken, as on ECPay. Re-posts run later.
    */
-  async send(trade: SandboxTrade, kind: SandboxNotificationKind, url: string, fields: Record<string, string>): Promise<SandboxNotification> {
-    const notification: SandboxNotification = { id: this.store.newId(), kind, url, fields, status: 'sending', attempts: [] };
+  async send(
+    trade: SandboxTrade,
+    kind: SandboxNotificationKind,
+    url: string,
+    fields: Record<string, string>,
+  ): Promise<SandboxNotification> {
+    const notification: SandboxNotification = {
+      id: this.store.newId(),
+      kind,
+      url,
+      fields,
+      status: 'sending',
+      attempts: [],
+    };
     trade.notifications.push(notification);
     if (this.store.takeDrop()) {
       notification.status = 'dropped';
@@ -59,8 +76,22 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
    * encrypted with (the platform's for a platform member), posted as `application/json`. Same retries and `1|OK`
    * rule as the form notifications (docs/protocol.md §6.1); each post carries a fresh RpHeader.Timestamp.
    */
-  async sendEnvelope(trade: SandboxTrade, kind: SandboxNotificationKind, url: string, data: Readonly<Record<string, unknown>>): Promise<SandboxNotification> {
-    const notification: SandboxNotification = { id: this.store.newId(), kind, url, format: 'json', fields: {}, data, status: 'sending', attempts: [] };
+  async sendEnvelope(
+    trade: SandboxTrade,
+    kind: SandboxNotificationKind,
+    url: string,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<SandboxNotification> {
+    const notification: SandboxNotification = {
+      id: this.store.newId(),
+      kind,
+      url,
+      format: 'json',
+      fields: {},
+      data,
+      status: 'sending',
+      attempts: [],
+    };
     trade.notifications.push(notification);
     if (this.store.takeDrop()) {
       notification.status = 'dropped';
@@ -102,19 +133,29 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
       notification.status = 'delivered';
     } else if (nextDelay === undefined) {
       notification.status = 'failed';
-      this.logger.warn(`${notification.kind} notification of ${trade.merchantTradeNo} was not acknowledged after ${attempt} posts`);
+      this.logger.warn(
+        `${notification.kind} notification of ${trade.merchantTradeNo} was not acknowledged after ${attempt} posts`,
+      );
     } else {
       notification.status = 'retrying';
       this.schedule(nextDelay, () => this.post(trade, notification, attempt + 1));
     }
   }
 
-  private async postOnce(url: string, post: PostBody, attempt: number, duplicate: boolean): Promise<SandboxDeliveryAttempt> {
+  private async postOnce(
+    url: string,
+    post: PostBody,
+    attempt: number,
+    duplicate: boolean,
+  ): Promise<SandboxDeliveryAttempt> {
     const at = this.options.clock.now().toISOString();
     const base = { attempt, at, url, rtnMsg: post.rtnMsg, ...(duplicate ? { duplicate } : {}) };
     const controller = new AbortController();
     this.inFlight.add(controller);
-    const timeout = setTimeout(() => controller.abort(new Error(`no answer within ${this.options.notificationTimeoutMs} ms`)), this.options.notificationTimeoutMs);
+    const timeout = setTimeout(
+      () => controller.abort(new Error(`no answer within ${this.options.notificationTimeoutMs} ms`)),
+      this.options.notificationTimeoutMs,
+    );
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -125,7 +166,12 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
         signal: controller.signal,
       });
       const body = await response.text();
-      return { ...base, status: response.status, body: body.slice(0, BODY_EXCERPT), acknowledged: response.status === 200 && body === ACK };
+      return {
+        ...base,
+        status: response.status,
+        body: body.slice(0, BODY_EXCERPT),
+        acknowledged: response.status === 200 && body === ACK,
+      };
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       return { ...base, error: describeError(reason), acknowledged: false };
@@ -139,7 +185,11 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
     if (notification.format === 'json') {
       const data = notification.data ?? {};
       const envelope = buildResponseEnvelope(this.store.signerOf(trade), data, this.options.clock.now());
-      return { body: JSON.stringify(envelope), headers: { 'Content-Type': 'application/json' }, rtnMsg: typeof data.RtnMsg === 'string' ? data.RtnMsg : undefined };
+      return {
+        body: JSON.stringify(envelope),
+        headers: { 'Content-Type': 'application/json' },
+        rtnMsg: typeof data.RtnMsg === 'string' ? data.RtnMsg : undefined,
+      };
     }
     const fields = this.fieldsOf(trade, notification, attempt);
     return { body: new URLSearchParams(fields), headers: {}, rtnMsg: fields.RtnMsg };
@@ -148,7 +198,10 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
   /** The first post carries the recorded fields; ECPay's ReturnURL re-posts say `RtnMsg=paid` and are signed anew. */
   private fieldsOf(trade: SandboxTrade, notification: SandboxNotification, attempt: number): Record<string, string> {
     if (attempt === 1 || notification.kind !== 'return') return { ...notification.fields };
-    return new EcpayTesting(this.store.signerOf(trade), () => this.options.clock.now()).sign({ ...notification.fields, RtnMsg: 'paid' });
+    return new EcpayTesting(this.store.signerOf(trade), () => this.options.clock.now()).sign({
+      ...notification.fields,
+      RtnMsg: 'paid',
+    });
   }
 
   private schedule(delay: number, run: () => Promise<void>): void {

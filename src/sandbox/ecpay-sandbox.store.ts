@@ -2,9 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { formatEcpayDateTime } from '../time/ecpay-time.js';
 import { ECPAY_SANDBOX_OPTIONS } from './ecpay-sandbox.constants.js';
-import type { EcpaySandboxFaults, EcpaySandboxMerchant, ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
+import type {
+  EcpaySandboxFaults,
+  EcpaySandboxMerchant,
+  ResolvedEcpaySandboxOptions,
+} from './ecpay-sandbox-options.interface.js';
 import { checkFaults } from './resolve-sandbox-options.js';
-import type { SandboxBindingSession, SandboxBoundCard, SandboxJsonApiCall } from './json/sandbox-json-records.interface.js';
+import type {
+  SandboxBindingSession,
+  SandboxBoundCard,
+  SandboxJsonApiCall,
+} from './json/sandbox-json-records.interface.js';
 import type { SandboxTrade } from './sandbox-trade.interface.js';
 
 /**

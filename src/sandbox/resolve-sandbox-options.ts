@@ -2,7 +2,11 @@ import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.
 import { HASH_KEY_LENGTH, MERCHANT_ID_PATTERN } from '../rules/index.js';
 import { systemClock } from '../time/ecpay-clock.js';
 import { ECPAY_SANDBOX_DEFAULT_RETRY_SCHEDULE, ECPAY_SANDBOX_STAGE_MERCHANT } from './ecpay-sandbox.constants.js';
-import type { EcpaySandboxFaults, EcpaySandboxOptions, ResolvedEcpaySandboxOptions } from './ecpay-sandbox-options.interface.js';
+import type {
+  EcpaySandboxFaults,
+  EcpaySandboxOptions,
+  ResolvedEcpaySandboxOptions,
+} from './ecpay-sandbox-options.interface.js';
 
 /** Applies the defaults and refuses options that would make the sandbox misbehave silently. */
 export function resolveSandboxOptions(options: EcpaySandboxOptions = {}): ResolvedEcpaySandboxOptions {
@@ -14,22 +18,31 @@ export function resolveSandboxOptions(options: EcpaySandboxOptions = {}): Resolv
     if (!MERCHANT_ID_PATTERN.test(merchant?.merchantId ?? '')) {
       issues.push({ option: `sandbox.merchants[${index}].merchantId`, message: 'must be 1–10 letters or digits' });
     }
-    if (seen.has(merchant?.merchantId)) issues.push({ option: `sandbox.merchants[${index}].merchantId`, message: 'is listed twice' });
+    if (seen.has(merchant?.merchantId))
+      issues.push({ option: `sandbox.merchants[${index}].merchantId`, message: 'is listed twice' });
     seen.add(merchant?.merchantId);
     for (const key of ['hashKey', 'hashIv'] as const) {
       if (typeof merchant?.[key] !== 'string' || merchant[key].length !== HASH_KEY_LENGTH) {
-        issues.push({ option: `sandbox.merchants[${index}].${key}`, message: `must be exactly ${HASH_KEY_LENGTH} characters` });
+        issues.push({
+          option: `sandbox.merchants[${index}].${key}`,
+          message: `must be exactly ${HASH_KEY_LENGTH} characters`,
+        });
       }
     }
   });
   const prefix = normalizePrefix(options.prefix ?? '');
-  if (prefix === undefined) issues.push({ option: 'sandbox.prefix', message: 'must be a path such as "/ecpay-sandbox" (letters, digits, - _ . /)' });
+  if (prefix === undefined)
+    issues.push({
+      option: 'sandbox.prefix',
+      message: 'must be a path such as "/ecpay-sandbox" (letters, digits, - _ . /)',
+    });
   const retrySchedule = options.retrySchedule ?? ECPAY_SANDBOX_DEFAULT_RETRY_SCHEDULE;
   if (!Array.isArray(retrySchedule) || !retrySchedule.every(isDelay)) {
     issues.push({ option: 'sandbox.retrySchedule', message: 'must be a list of non-negative millisecond delays' });
   }
   const timeout = options.notificationTimeoutMs ?? 10_000;
-  if (!isDelay(timeout) || timeout === 0) issues.push({ option: 'sandbox.notificationTimeoutMs', message: 'must be a positive number of milliseconds' });
+  if (!isDelay(timeout) || timeout === 0)
+    issues.push({ option: 'sandbox.notificationTimeoutMs', message: 'must be a positive number of milliseconds' });
   const faultIssue = checkFaults(options.faults ?? {});
   if (faultIssue) issues.push({ option: 'sandbox.faults', message: faultIssue });
   if (issues.length > 0) throw new EcpayConfigError(issues);
@@ -58,14 +71,19 @@ const isDelay = (value: unknown): value is number => typeof value === 'number' &
 export function checkFaults(faults: unknown): string | undefined {
   if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) return 'must be an object';
   const known: Record<keyof EcpaySandboxFaults, 'boolean' | 'count'> = {
-    rateLimit: 'boolean', serverError: 'boolean', delayMs: 'count', dropNotifications: 'count', duplicateNotifications: 'boolean',
+    rateLimit: 'boolean',
+    serverError: 'boolean',
+    delayMs: 'count',
+    dropNotifications: 'count',
+    duplicateNotifications: 'boolean',
   };
   for (const [name, value] of Object.entries(faults)) {
     const kind = known[name as keyof EcpaySandboxFaults];
     if (!kind) return `has an unknown fault "${name}" (known: ${Object.keys(known).join(', ')})`;
     if (value === undefined) continue;
     if (kind === 'boolean' && typeof value !== 'boolean') return `${name} must be true or false`;
-    if (kind === 'count' && !(Number.isSafeInteger(value) && (value as number) >= 0)) return `${name} must be a non-negative integer`;
+    if (kind === 'count' && !(Number.isSafeInteger(value) && (value as number) >= 0))
+      return `${name} must be a non-negative integer`;
   }
   return undefined;
 }

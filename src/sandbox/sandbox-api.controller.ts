@@ -39,7 +39,11 @@ export function createSandboxApiController(prefix: string): Type<unknown> {
       return this.serve(request, response, (fields) => this.api.periodAction(fields));
     }
 
-    private async serve(request: SandboxRequest, response: SandboxResponse, handle: (fields: Record<string, string>) => SandboxReply | Promise<SandboxReply>): Promise<void> {
+    private async serve(
+      request: SandboxRequest,
+      response: SandboxResponse,
+      handle: (fields: Record<string, string>) => SandboxReply | Promise<SandboxReply>,
+    ): Promise<void> {
       const faults = this.store.faults();
       if (faults.delayMs) await sleep(faults.delayMs);
       // ECPay's rate limit is a bare HTTP 403 (docs/protocol.md §8.1): no body a client could mistake for an answer.

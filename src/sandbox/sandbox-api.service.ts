@@ -43,7 +43,13 @@ export class SandboxApiService {
       HandlingCharge: '0',
       PaymentTypeChargeFee: '0',
       TradeDate: trade?.tradeDate ?? '',
-      TradeStatus: !trade ? SANDBOX_RTN.tradeNotFound.code : trade.status === 'paid' ? '1' : trade.status === 'failed' ? TRADE_STATUS_FAILED : '0',
+      TradeStatus: !trade
+        ? SANDBOX_RTN.tradeNotFound.code
+        : trade.status === 'paid'
+          ? '1'
+          : trade.status === 'failed'
+            ? TRADE_STATUS_FAILED
+            : '0',
       ItemName: trade?.params.ItemName ?? '',
       CustomField1: trade?.params.CustomField1 ?? '',
       CustomField2: trade?.params.CustomField2 ?? '',
@@ -65,7 +71,13 @@ export class SandboxApiService {
     const answer = (rtn: { code: string; message: string }): SandboxReply =>
       textReply(
         signedKeyValues(
-          { MerchantID: merchant.merchantId, MerchantTradeNo: fields.MerchantTradeNo!, TradeNo: fields.TradeNo!, RtnCode: rtn.code, RtnMsg: rtn.message },
+          {
+            MerchantID: merchant.merchantId,
+            MerchantTradeNo: fields.MerchantTradeNo!,
+            TradeNo: fields.TradeNo!,
+            RtnCode: rtn.code,
+            RtnMsg: rtn.message,
+          },
           signer,
         ),
       );
@@ -77,7 +89,8 @@ export class SandboxApiService {
     const credit = trade.credit;
     if (!credit || trade.status !== 'paid') return answer(SANDBOX_RTN.actionRefused(`error_nopay_${action}`));
     // With auto-close, an authorization is waiting for the nightly close from the start, unless E cancelled that.
-    if (this.options.autoClose && credit.state === 'authorized' && !credit.actions.some((done) => done.action === 'E')) credit.state = 'to-close';
+    if (this.options.autoClose && credit.state === 'authorized' && !credit.actions.some((done) => done.action === 'E'))
+      credit.state = 'to-close';
     const amount = Number(fields.TotalAmount);
     const refused = (reason: string) => answer(SANDBOX_RTN.actionRefused(`error_${reason}_${action}`));
     switch (action) {
@@ -100,13 +113,18 @@ export class SandboxApiService {
         if (credit.state !== 'to-close' && credit.state !== 'closed') return refused('status');
         const left = credit.closeAmount - credit.refundedAmount;
         const fullOnly = credit.installments > 0 || trade.params.Redeem === 'Y';
-        if (amount > left || (fullOnly && amount !== left) || (credit.state === 'to-close' && amount === left)) return refused('amount');
+        if (amount > left || (fullOnly && amount !== left) || (credit.state === 'to-close' && amount === left))
+          return refused('amount');
         credit.refundedAmount += amount;
         if (credit.state === 'closed' && credit.refundedAmount === credit.closeAmount) credit.state = 'refunded';
         break;
       }
     }
-    credit.actions.push({ action: action as 'C' | 'R' | 'E' | 'N', amount, at: this.options.clock.now().toISOString() });
+    credit.actions.push({
+      action: action as 'C' | 'R' | 'E' | 'N',
+      amount,
+      at: this.options.clock.now().toISOString(),
+    });
     return answer({ code: '1', message: '成功.' });
   }
 
@@ -120,7 +138,12 @@ export class SandboxApiService {
     const { merchant, trade } = verified;
     const period = trade?.period;
     if (!trade || !period) {
-      return jsonReply({ MerchantID: merchant.merchantId, MerchantTradeNo: fields.MerchantTradeNo, RtnCode: Number(SANDBOX_RTN.tradeNotFound.code), RtnMsg: SANDBOX_RTN.tradeNotFound.message });
+      return jsonReply({
+        MerchantID: merchant.merchantId,
+        MerchantTradeNo: fields.MerchantTradeNo,
+        RtnCode: Number(SANDBOX_RTN.tradeNotFound.code),
+        RtnMsg: SANDBOX_RTN.tradeNotFound.message,
+      });
     }
     const first = period.charges[0]!;
     const successes = period.charges.filter((charge) => charge.succeeded);
@@ -161,9 +184,20 @@ export class SandboxApiService {
     if ('error' in verified) return refusal(verified.error);
     const { merchant, signer, trade } = verified;
     const answer = (rtn: { code: string; message: string }): SandboxReply =>
-      textReply(signedKeyValues({ MerchantID: merchant.merchantId, MerchantTradeNo: fields.MerchantTradeNo!, RtnCode: rtn.code, RtnMsg: rtn.message }, signer));
+      textReply(
+        signedKeyValues(
+          {
+            MerchantID: merchant.merchantId,
+            MerchantTradeNo: fields.MerchantTradeNo!,
+            RtnCode: rtn.code,
+            RtnMsg: rtn.message,
+          },
+          signer,
+        ),
+      );
     const action = fields.Action!;
-    if (action !== 'Cancel' && action !== 'ReAuth') return answer(SANDBOX_RTN.parameter('Action must be Cancel or ReAuth.'));
+    if (action !== 'Cancel' && action !== 'ReAuth')
+      return answer(SANDBOX_RTN.parameter('Action must be Cancel or ReAuth.'));
     if (!trade?.period) return answer(SANDBOX_RTN.tradeNotFound);
     if (trade.period.status !== 'active') return answer(SANDBOX_RTN.actionRefused(`error_status_${action}`));
     if (action === 'Cancel') {
@@ -174,9 +208,16 @@ export class SandboxApiService {
     return answer(charged ? { code: '1', message: '成功.' } : SANDBOX_RTN.actionRefused('error_nofail_ReAuth'));
   }
 
-  private verify(fields: Readonly<Record<string, string>>, required: readonly string[], timeStamp: boolean): Verified | { error: SandboxRtn } {
+  private verify(
+    fields: Readonly<Record<string, string>>,
+    required: readonly string[],
+    timeStamp: boolean,
+  ): Verified | { error: SandboxRtn } {
     const merchant = this.store.merchant(fields.MerchantID);
-    if (!merchant) return { error: fields.MerchantID ? SANDBOX_RTN.unknownMerchant : SANDBOX_RTN.parameter('MerchantID is required.') };
+    if (!merchant)
+      return {
+        error: fields.MerchantID ? SANDBOX_RTN.unknownMerchant : SANDBOX_RTN.parameter('MerchantID is required.'),
+      };
     const signer = fields.PlatformID ? this.store.merchant(fields.PlatformID) : merchant;
     if (!signer) return { error: SANDBOX_RTN.unknownMerchant };
     if (!verifyCheckMacValue(fields, signer, 'sha256')) return { error: SANDBOX_RTN.checkMac };
@@ -184,7 +225,8 @@ export class SandboxApiService {
     if (timeStamp) {
       const stamp = Number(fields.TimeStamp);
       const now = Math.floor(this.options.clock.now().getTime() / 1000);
-      if (!POSITIVE_INTEGER.test(fields.TimeStamp!) || Math.abs(now - stamp) > TIMESTAMP_WINDOW_SECONDS) return { error: SANDBOX_RTN.timeStamp };
+      if (!POSITIVE_INTEGER.test(fields.TimeStamp!) || Math.abs(now - stamp) > TIMESTAMP_WINDOW_SECONDS)
+        return { error: SANDBOX_RTN.timeStamp };
     }
     return { merchant, signer, trade: this.store.trade(fields.MerchantTradeNo!, merchant.merchantId) };
   }
@@ -192,4 +234,3 @@ export class SandboxApiService {
 
 /** A request ECPay refuses outright: `code|message`, unsigned (there is no trade to speak for). */
 const refusal = (error: SandboxRtn): SandboxReply => textReply(`${error.code}|${error.message}`);
-

@@ -22,8 +22,10 @@ export function checkCard(number: unknown, expiry: unknown, cvv: unknown, now: D
   const year = expiryMatch[2]!.length === 2 ? 2000 + Number(expiryMatch[2]) : Number(expiryMatch[2]);
   // A card is valid through the end of its expiry month, in Taipei, whatever the server's zone.
   const [thisYear, thisMonth] = formatEcpayDateTime(now).split('/').map(Number) as [number, number];
-  if (month < 1 || month > 12 || year * 12 + month < thisYear * 12 + thisMonth) return { ok: false, error: '卡片已過期 The card has expired.' };
-  if (typeof cvv !== 'string' || !/^\d{3,4}$/.test(cvv.trim())) return { ok: false, error: '安全碼錯誤 The CVV must be 3 or 4 digits.' };
+  if (month < 1 || month > 12 || year * 12 + month < thisYear * 12 + thisMonth)
+    return { ok: false, error: '卡片已過期 The card has expired.' };
+  if (typeof cvv !== 'string' || !/^\d{3,4}$/.test(cvv.trim()))
+    return { ok: false, error: '安全碼錯誤 The CVV must be 3 or 4 digits.' };
   return { ok: true, last4: digits.slice(-4), testCard };
 }
 

@@ -30,7 +30,9 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
     @Post(ECPAY_PATHS.aioCheckOut)
     checkout(@Req() request: SandboxRequest, @Res() response: SandboxResponse): void {
       const fields = readForm(request);
-      const result = fields ? this.payments.createTrade(fields) : SANDBOX_RTN.parameter('The request must be a UTF-8 form POST.');
+      const result = fields
+        ? this.payments.createTrade(fields)
+        : SANDBOX_RTN.parameter('The request must be a UTF-8 form POST.');
       if ('code' in result) {
         send(response, wantsText(request) ? textReply(errorText(result)) : htmlReply(renderErrorPage(result)));
         return;
@@ -44,32 +46,56 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
     }
 
     @Post(`${PAY}/method`)
-    method(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    method(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade, form) => this.payments.chooseMethod(trade, form.method));
     }
 
     @Post(`${PAY}/card`)
-    card(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    card(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade, form) => this.payments.submitCard(trade, form));
     }
 
     @Post(`${PAY}/3ds`)
-    threeDSecure(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    threeDSecure(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade, form) => this.payments.confirmThreeDSecure(trade, form));
     }
 
     @Post(`${PAY}/code`)
-    code(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    code(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade) => this.payments.issueCode(trade));
     }
 
     @Post(`${PAY}/code/pay`)
-    payCode(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    payCode(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade) => this.payments.payCode(trade));
     }
 
     @Post(`${PAY}/pay`)
-    pay(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    pay(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       return this.step(token, request, response, (trade) => this.payments.payOther(trade));
     }
 
@@ -84,7 +110,10 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
       const outcome = await run(trade, readForm(request) ?? {});
       if (outcome.next === 'result') return send(response, htmlReply(renderResultPage(trade, outcome.orderResult)));
       // Post/redirect/get: a reload of the page repeats nothing.
-      send(response, outcome.error ? htmlReply(this.render(trade, outcome.error)) : redirectReply(payPath(prefix, trade), 303));
+      send(
+        response,
+        outcome.error ? htmlReply(this.render(trade, outcome.error)) : redirectReply(payPath(prefix, trade), 303),
+      );
     }
 
     private render(trade: SandboxTrade, error?: string): string {
@@ -100,7 +129,11 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
       }
     }
 
-    private withTrade(token: string, response: SandboxResponse, render: (trade: SandboxTrade) => ReturnType<typeof htmlReply>): void {
+    private withTrade(
+      token: string,
+      response: SandboxResponse,
+      render: (trade: SandboxTrade) => ReturnType<typeof htmlReply>,
+    ): void {
       const trade = this.aioTrade(token);
       if (!trade) return this.notFound(response);
       send(response, render(trade));

@@ -27,7 +27,11 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
 
     /** A trade with its notifications and their delivery attempts; `?merchantId=` when several merchants share the number. */
     @Get('trades/:merchantTradeNo')
-    trade(@Param('merchantTradeNo') merchantTradeNo: string, @Query('merchantId') merchantId: string | undefined, @Res() response: SandboxResponse): void {
+    trade(
+      @Param('merchantTradeNo') merchantTradeNo: string,
+      @Query('merchantId') merchantId: string | undefined,
+      @Res() response: SandboxResponse,
+    ): void {
       const trade = this.store.trade(merchantTradeNo, merchantId || undefined);
       send(response, trade ? jsonReply(trade) : jsonReply({ error: `no trade ${merchantTradeNo}` }, 404));
     }
@@ -46,8 +50,17 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
 
     /** Bound cards (deleted ones too, with `deletedAt`); `?merchantMemberId=` and `?merchantId=` filter. */
     @Get('cards')
-    cards(@Query('merchantId') merchantId: string | undefined, @Query('merchantMemberId') merchantMemberId: string | undefined, @Res() response: SandboxResponse): void {
-      send(response, jsonReply(this.store.cards({ merchantId: merchantId || undefined, merchantMemberId: merchantMemberId || undefined })));
+    cards(
+      @Query('merchantId') merchantId: string | undefined,
+      @Query('merchantMemberId') merchantMemberId: string | undefined,
+      @Res() response: SandboxResponse,
+    ): void {
+      send(
+        response,
+        jsonReply(
+          this.store.cards({ merchantId: merchantId || undefined, merchantMemberId: merchantMemberId || undefined }),
+        ),
+      );
     }
 
     /** Requests that reached the JSON/AES APIs (`?api=backAuth` filters), e.g. to count BackAuth calls. */
@@ -67,7 +80,10 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
     @Post('period-charge')
     async periodCharge(@Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
       const body = readControlBody(request);
-      const trade = this.store.trade(String(body.MerchantTradeNo ?? body.merchantTradeNo ?? ''), optionalString(body.MerchantID ?? body.merchantId));
+      const trade = this.store.trade(
+        String(body.MerchantTradeNo ?? body.merchantTradeNo ?? ''),
+        optionalString(body.MerchantID ?? body.merchantId),
+      );
       if (!trade) return send(response, jsonReply({ error: 'no such trade' }, 404));
       try {
         send(response, jsonReply(await this.payments.chargePeriod(trade, truthy(body.fail))));
@@ -121,7 +137,8 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
   return EcpaySandboxControlController;
 }
 
-const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const optionalString = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 const truthy = (value: unknown): boolean => value === true || value === 'true' || value === '1';
 
 /** Form posts carry strings; JSON carries the real types. Both end up as the typed faults (checked by the store). */

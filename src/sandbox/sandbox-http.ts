@@ -70,7 +70,8 @@ export function readJsonBody(request: SandboxRequest): unknown {
  * absolute URLs ECPay answers with (BackAuth's ThreeDURL).
  */
 export function requestOrigin(request: SandboxRequest): string {
-  const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+  const first = (value: string | string[] | undefined): string | undefined =>
+    (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
   const proto = first(request.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
   const host = first(request.headers['x-forwarded-host']) ?? first(request.headers.host) ?? '127.0.0.1';
   return `${proto}://${host}`;

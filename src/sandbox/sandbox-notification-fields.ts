@@ -28,13 +28,18 @@ export class SandboxNotificationFields {
 
   /** ReturnURL after a declined card or a failed 3-D Secure step. */
   failed(code: string, message: string): Record<string, string> {
-    return this.testing.paymentFailed(this.testTrade(), { ...this.common(), RtnCode: code, RtnMsg: message, PaymentDate: '' });
+    return this.testing.paymentFailed(this.testTrade(), {
+      ...this.common(),
+      RtnCode: code,
+      RtnMsg: message,
+      PaymentDate: '',
+    });
   }
 
   /** What the browser posts to OrderResultURL: the ReturnURL fields with ECPay's client-side message. */
   orderResult(notification: Readonly<Record<string, string>>): Record<string, string> {
     const succeeded = notification.RtnCode === '1';
-    return this.testing.sign({ ...notification, RtnMsg: succeeded ? 'Succeeded' : notification.RtnMsg ?? 'Failed' });
+    return this.testing.sign({ ...notification, RtnMsg: succeeded ? 'Succeeded' : (notification.RtnMsg ?? 'Failed') });
   }
 
   /** PaymentInfoURL after an ATM account or a CVS / BARCODE code was issued. */
@@ -47,7 +52,10 @@ export class SandboxNotificationFields {
       TradeNo: tradeNo,
       TradeDate: this.trade.tradeDate,
       PaymentType: this.trade.paymentType!,
-      CustomField1: params.CustomField1 ?? '', CustomField2: params.CustomField2 ?? '', CustomField3: params.CustomField3 ?? '', CustomField4: params.CustomField4 ?? '',
+      CustomField1: params.CustomField1 ?? '',
+      CustomField2: params.CustomField2 ?? '',
+      CustomField3: params.CustomField3 ?? '',
+      CustomField4: params.CustomField4 ?? '',
     };
     if (method === 'ATM') {
       const days = Number(params.ExpireDate || 3);
@@ -60,7 +68,8 @@ export class SandboxNotificationFields {
       });
     }
     // CVS: StoreExpireDate in minutes (default 7 days); BARCODE: in days (default 7) — docs/protocol.md §5.5.
-    const minutes = method === 'CVS' ? Number(params.StoreExpireDate || 10_080) : Number(params.StoreExpireDate || 7) * 1440;
+    const minutes =
+      method === 'CVS' ? Number(params.StoreExpireDate || 10_080) : Number(params.StoreExpireDate || 7) * 1440;
     const expire = formatEcpayDateTime(new Date(now.getTime() + minutes * 60_000));
     const barcode = method === 'BARCODE';
     return this.testing.paymentInfo(this.testTrade(), method, {
@@ -70,7 +79,9 @@ export class SandboxNotificationFields {
       PaymentNo: barcode ? '' : `LLL${tradeNo.slice(-9)}`,
       Barcode1: barcode ? `${expire.slice(2, 4)}${expire.slice(5, 7)}${expire.slice(8, 10)}6Y1` : '',
       Barcode2: barcode ? tradeNo.slice(-16) : '',
-      Barcode3: barcode ? `${expire.slice(5, 7)}${expire.slice(2, 4)}${String(this.trade.totalAmount).padStart(9, '0')}` : '',
+      Barcode3: barcode
+        ? `${expire.slice(5, 7)}${expire.slice(2, 4)}${String(this.trade.totalAmount).padStart(9, '0')}`
+        : '',
     });
   }
 
@@ -91,12 +102,19 @@ export class SandboxNotificationFields {
       AuthCode: charge.authCode,
       FirstAuthAmount: String(period.charges[0]!.amount),
       TotalSuccessTimes: String(totalSuccessTimes),
-      CustomField1: params.CustomField1 ?? '', CustomField2: params.CustomField2 ?? '', CustomField3: params.CustomField3 ?? '', CustomField4: params.CustomField4 ?? '',
+      CustomField1: params.CustomField1 ?? '',
+      CustomField2: params.CustomField2 ?? '',
+      CustomField3: params.CustomField3 ?? '',
+      CustomField4: params.CustomField4 ?? '',
     });
   }
 
   private testTrade(): EcpayTestTrade {
-    return { merchantId: this.trade.merchantId, merchantTradeNo: this.trade.merchantTradeNo, totalAmount: this.trade.totalAmount };
+    return {
+      merchantId: this.trade.merchantId,
+      merchantTradeNo: this.trade.merchantTradeNo,
+      totalAmount: this.trade.totalAmount,
+    };
   }
 
   private common(): Record<string, string> {
@@ -108,7 +126,10 @@ export class SandboxNotificationFields {
       PaymentType: this.trade.paymentType ?? 'Credit_CreditCard',
       PaymentTypeChargeFee: chargeFee(this.trade),
       TradeDate: this.trade.tradeDate,
-      CustomField1: params.CustomField1 ?? '', CustomField2: params.CustomField2 ?? '', CustomField3: params.CustomField3 ?? '', CustomField4: params.CustomField4 ?? '',
+      CustomField1: params.CustomField1 ?? '',
+      CustomField2: params.CustomField2 ?? '',
+      CustomField3: params.CustomField3 ?? '',
+      CustomField4: params.CustomField4 ?? '',
     };
   }
 
@@ -120,15 +141,32 @@ export class SandboxNotificationFields {
       const stage = credit.installments;
       const staed = stage > 0 ? Math.floor(credit.amount / stage) : 0;
       return {
-        gwsr: credit.gwsr, process_date: credit.processDate, auth_code: credit.authCode, amount: String(credit.amount),
-        stage: String(stage), stast: String(stage > 0 ? credit.amount - staed * (stage - 1) : 0), staed: String(staed),
-        eci: '5', card4no: credit.last4, red_dan: '0', red_de_amt: '0', red_ok_amt: '0', red_yet: '0',
-        PeriodType: this.trade.period?.periodType ?? '', Frequency: this.trade.period ? String(this.trade.period.frequency) : '',
-        ExecTimes: this.trade.period ? String(this.trade.period.execTimes) : '', TotalSuccessTimes: this.trade.period ? '1' : '',
+        gwsr: credit.gwsr,
+        process_date: credit.processDate,
+        auth_code: credit.authCode,
+        amount: String(credit.amount),
+        stage: String(stage),
+        stast: String(stage > 0 ? credit.amount - staed * (stage - 1) : 0),
+        staed: String(staed),
+        eci: '5',
+        card4no: credit.last4,
+        red_dan: '0',
+        red_de_amt: '0',
+        red_ok_amt: '0',
+        red_yet: '0',
+        PeriodType: this.trade.period?.periodType ?? '',
+        Frequency: this.trade.period ? String(this.trade.period.frequency) : '',
+        ExecTimes: this.trade.period ? String(this.trade.period.execTimes) : '',
+        TotalSuccessTimes: this.trade.period ? '1' : '',
       };
     }
     const info = this.trade.paymentInfo ?? {};
-    return { PayFrom: this.trade.method === 'ATM' ? '' : 'family', ATMAccBank: info.BankCode ?? '', ATMAccNo: info.vAccount ? info.vAccount.slice(-5) : '', PaymentNo: info.PaymentNo ?? '' };
+    return {
+      PayFrom: this.trade.method === 'ATM' ? '' : 'family',
+      ATMAccBank: info.BankCode ?? '',
+      ATMAccNo: info.vAccount ? info.vAccount.slice(-5) : '',
+      PaymentNo: info.PaymentNo ?? '',
+    };
   }
 }
 

@@ -7,7 +7,12 @@ import { EcpaySandboxStore } from './ecpay-sandbox.store.js';
 import { checkCard } from './sandbox-card.js';
 import { SandboxNotificationFields } from './sandbox-notification-fields.js';
 import { SANDBOX_RTN, type SandboxRtn } from './sandbox-rtn-codes.js';
-import type { SandboxNotification, SandboxPaymentMethod, SandboxPeriodCharge, SandboxTrade } from './sandbox-trade.interface.js';
+import type {
+  SandboxNotification,
+  SandboxPaymentMethod,
+  SandboxPeriodCharge,
+  SandboxTrade,
+} from './sandbox-trade.interface.js';
 import { validateCheckoutRequest } from './validate-checkout-request.js';
 
 /** What a payment step leads to; the controller turns it into a page. */
@@ -22,9 +27,21 @@ export interface PeriodChargeResult {
 }
 
 const OFFLINE = new Set<SandboxPaymentMethod>(['ATM', 'CVS', 'BARCODE']);
-const PAGE_METHODS: readonly SandboxPaymentMethod[] = ['Credit', 'ATM', 'CVS', 'BARCODE', 'WebATM', 'ApplePay', 'TWQR', 'BNPL'];
+const PAGE_METHODS: readonly SandboxPaymentMethod[] = [
+  'Credit',
+  'ATM',
+  'CVS',
+  'BARCODE',
+  'WebATM',
+  'ApplePay',
+  'TWQR',
+  'BNPL',
+];
 const OTHER_PAYMENT_TYPES: Partial<Record<SandboxPaymentMethod, string>> = {
-  WebATM: 'WebATM_TAISHIN', ApplePay: 'ApplePay', TWQR: 'TWQR_OPAY', BNPL: 'BNPL_URICH',
+  WebATM: 'WebATM_TAISHIN',
+  ApplePay: 'ApplePay',
+  TWQR: 'TWQR_OPAY',
+  BNPL: 'BNPL_URICH',
 };
 
 /**
@@ -71,7 +88,8 @@ export class SandboxPaymentService {
 
   chooseMethod(trade: SandboxTrade, method: unknown): PaymentStep {
     if (trade.status !== 'created' || trade.method !== undefined) return { next: 'page' };
-    if (!this.offeredMethods(trade).includes(method as SandboxPaymentMethod)) return { next: 'page', error: 'Choose one of the offered methods.' };
+    if (!this.offeredMethods(trade).includes(method as SandboxPaymentMethod))
+      return { next: 'page', error: 'Choose one of the offered methods.' };
     trade.method = method as SandboxPaymentMethod;
     return { next: 'page' };
   }
@@ -83,7 +101,8 @@ export class SandboxPaymentService {
     if (!card.ok) return { next: 'page', error: card.error };
     const offered = (trade.params.CreditInstallment ?? '').split(',').map((count) => count.replace('N', ''));
     const installments = form.Installments && form.Installments !== '0' ? form.Installments : '0';
-    if (installments !== '0' && !offered.includes(installments)) return { next: 'page', error: 'Choose one of the offered installments.' };
+    if (installments !== '0' && !offered.includes(installments))
+      return { next: 'page', error: 'Choose one of the offered installments.' };
     if (!card.testCard) return this.fail(trade, SANDBOX_RTN.declined);
     trade.pendingCard = { last4: card.last4, installments: Number(installments) };
     trade.status = 'awaiting-3ds';
@@ -93,23 +112,46 @@ export class SandboxPaymentService {
   /** The 3-D Secure step: the right OTP authorizes the card; cancel fails the payment; a wrong OTP is asked again. */
   async confirmThreeDSecure(trade: SandboxTrade, form: Readonly<Record<string, string>>): Promise<PaymentStep> {
     if (trade.status !== 'awaiting-3ds' || !trade.pendingCard) return this.already(trade);
-    if (form.action === 'cancel') return this.fail(trade, { code: SANDBOX_RTN.declined.code, message: '3-D Secure verification cancelled' });
-    if ((form.otp ?? '').trim() !== ECPAY_SANDBOX_OTP) return { next: 'page', error: '驗證碼錯誤 Wrong one-time password.' };
+    if (form.action === 'cancel')
+      return this.fail(trade, { code: SANDBOX_RTN.declined.code, message: '3-D Secure verification cancelled' });
+    if ((form.otp ?? '').trim() !== ECPAY_SANDBOX_OTP)
+      return { next: 'page', error: '驗證碼錯誤 Wrong one-time password.' };
     const { last4, installments } = trade.pendingCard;
     delete trade.pendingCard;
     const now = this.now();
     const processDate = formatEcpayDateTime(now);
     const gwsr = this.gwsr();
     trade.credit = {
-      state: 'authorized', last4, authCode: '777777', gwsr, processDate, amount: trade.totalAmount, installments,
-      closeAmount: trade.totalAmount, refundedAmount: 0, actions: [],
+      state: 'authorized',
+      last4,
+      authCode: '777777',
+      gwsr,
+      processDate,
+      amount: trade.totalAmount,
+      installments,
+      closeAmount: trade.totalAmount,
+      refundedAmount: 0,
+      actions: [],
     };
     if (trade.params.PeriodType) {
       const execTimes = Number(trade.params.ExecTimes);
       trade.period = {
-        periodType: trade.params.PeriodType, frequency: Number(trade.params.Frequency), execTimes, amount: Number(trade.params.PeriodAmount),
+        periodType: trade.params.PeriodType,
+        frequency: Number(trade.params.Frequency),
+        execTimes,
+        amount: Number(trade.params.PeriodAmount),
         status: execTimes > 1 ? 'active' : 'done',
-        charges: [{ times: 1, succeeded: true, amount: trade.totalAmount, gwsr, authCode: '777777', processDate, tradeNo: trade.tradeNo }],
+        charges: [
+          {
+            times: 1,
+            succeeded: true,
+            amount: trade.totalAmount,
+            gwsr,
+            authCode: '777777',
+            processDate,
+            tradeNo: trade.tradeNo,
+          },
+        ],
       };
     }
     return this.pay(trade, 'Credit_CreditCard');
@@ -120,7 +162,8 @@ export class SandboxPaymentService {
     const method = trade.method;
     if (trade.status !== 'created' || method === undefined || !OFFLINE.has(method)) return { next: 'page' };
     const sub = trade.params.ChooseSubPayment;
-    trade.paymentType = method === 'ATM' ? `ATM_${sub || 'TAISHIN'}` : method === 'CVS' ? `CVS_${sub || 'CVS'}` : 'BARCODE_BARCODE';
+    trade.paymentType =
+      method === 'ATM' ? `ATM_${sub || 'TAISHIN'}` : method === 'CVS' ? `CVS_${sub || 'CVS'}` : 'BARCODE_BARCODE';
     trade.status = 'code-issued';
     const info = this.fieldsFor(trade).paymentInfo(method as 'ATM' | 'CVS' | 'BARCODE');
     trade.paymentInfo = info;
@@ -154,8 +197,10 @@ export class SandboxPaymentService {
    */
   async chargePeriod(trade: SandboxTrade, fail = false): Promise<PeriodChargeResult> {
     const period = trade.period;
-    if (!period || trade.status !== 'paid') throw new RangeError(`${trade.merchantTradeNo} is not a paid periodic order`);
-    if (period.status !== 'active') throw new RangeError(`the periodic order ${trade.merchantTradeNo} is ${period.status}`);
+    if (!period || trade.status !== 'paid')
+      throw new RangeError(`${trade.merchantTradeNo} is not a paid periodic order`);
+    if (period.status !== 'active')
+      throw new RangeError(`the periodic order ${trade.merchantTradeNo} is ${period.status}`);
     const last = period.charges[period.charges.length - 1]!;
     // A declined period is charged again by ReAuth, not by the next scheduled charge.
     const times = last.succeeded ? last.times + 1 : last.times;
@@ -170,19 +215,33 @@ export class SandboxPaymentService {
     return this.recordPeriodCharge(trade, last.times, true);
   }
 
-  private async recordPeriodCharge(trade: SandboxTrade, times: number, succeeded: boolean): Promise<PeriodChargeResult> {
+  private async recordPeriodCharge(
+    trade: SandboxTrade,
+    times: number,
+    succeeded: boolean,
+  ): Promise<PeriodChargeResult> {
     const period = trade.period!;
     const now = this.now();
     const charge: SandboxPeriodCharge = {
-      times, succeeded, amount: period.amount, gwsr: this.gwsr(), authCode: succeeded ? '777777' : '',
-      processDate: formatEcpayDateTime(now), tradeNo: this.store.nextTradeNo(now),
+      times,
+      succeeded,
+      amount: period.amount,
+      gwsr: this.gwsr(),
+      authCode: succeeded ? '777777' : '',
+      processDate: formatEcpayDateTime(now),
+      tradeNo: this.store.nextTradeNo(now),
     };
     period.charges.push(charge);
     if (succeeded && times >= period.execTimes) period.status = 'done';
     const successes = period.charges.filter((c) => c.succeeded).length;
     const url = trade.params.PeriodReturnURL;
     if (!url) return { charge };
-    const notification = await this.notifier.send(trade, 'period-return', url, this.fieldsFor(trade).periodCharge(charge, successes));
+    const notification = await this.notifier.send(
+      trade,
+      'period-return',
+      url,
+      this.fieldsFor(trade).periodCharge(charge, successes),
+    );
     return { charge, notification };
   }
 
@@ -200,13 +259,20 @@ export class SandboxPaymentService {
     trade.paymentType = 'Credit_CreditCard';
     trade.failure = { code: reason.code, message: reason.message };
     // The failure goes to ReturnURL too, so the shop's trade leaves "pending" (the library maps it to payment.failed).
-    await this.notifier.send(trade, 'return', trade.params.ReturnURL!, this.fieldsFor(trade).failed(reason.code, reason.message));
+    await this.notifier.send(
+      trade,
+      'return',
+      trade.params.ReturnURL!,
+      this.fieldsFor(trade).failed(reason.code, reason.message),
+    );
     return { next: 'result', orderResult: this.orderResultOf(trade) };
   }
 
   /** A repeated or out-of-order step (reload, back button) never charges twice: it shows where the trade stands. */
   private already(trade: SandboxTrade): PaymentStep {
-    return trade.status === 'paid' || trade.status === 'failed' ? { next: 'result', orderResult: this.orderResultOf(trade) } : { next: 'page' };
+    return trade.status === 'paid' || trade.status === 'failed'
+      ? { next: 'result', orderResult: this.orderResultOf(trade) }
+      : { next: 'page' };
   }
 
   private fieldsFor(trade: SandboxTrade): SandboxNotificationFields {

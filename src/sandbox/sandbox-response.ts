@@ -26,5 +26,14 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const textReply = (body: string, status = 200): SandboxReply => ({ status, contentType: TEXT, body });
 export const htmlReply = (body: string, status = 200): SandboxReply => ({ status, contentType: HTML, body });
-export const jsonReply = (value: unknown, status = 200): SandboxReply => ({ status, contentType: JSON_TYPE, body: JSON.stringify(value) });
-export const redirectReply = (location: string, status = 302): SandboxReply => ({ status, contentType: TEXT, body: `Redirecting to ${location}`, location });
+export const jsonReply = (value: unknown, status = 200): SandboxReply => ({
+  status,
+  contentType: JSON_TYPE,
+  body: JSON.stringify(value),
+});
+export const redirectReply = (location: string, status = 302): SandboxReply => ({
+  status,
+  contentType: TEXT,
+  body: `Redirecting to ${location}`,
+  location,
+});

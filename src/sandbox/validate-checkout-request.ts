@@ -1,4 +1,10 @@
-import { AIO_MAX_LENGTH, AIO_PAYMENT_METHODS, ALPHANUMERIC, CREDIT_INSTALLMENTS, PERIOD_BOUNDS } from '../rules/index.js';
+import {
+  AIO_MAX_LENGTH,
+  AIO_PAYMENT_METHODS,
+  ALPHANUMERIC,
+  CREDIT_INSTALLMENTS,
+  PERIOD_BOUNDS,
+} from '../rules/index.js';
 import { verifyCheckMacValue } from '../signing/check-mac-value.js';
 import { isEcpayDateTime } from '../time/ecpay-time.js';
 import type { EcpaySandboxMerchant } from './ecpay-sandbox-options.interface.js';
@@ -11,9 +17,27 @@ import { SANDBOX_RTN, type SandboxRtn } from './sandbox-rtn-codes.js';
  * either side's logic. ECPay stops at the first problem and shows one message; so does this.
  */
 
-const REQUIRED = ['MerchantID', 'MerchantTradeNo', 'MerchantTradeDate', 'PaymentType', 'TotalAmount', 'TradeDesc', 'ItemName', 'ReturnURL', 'ChoosePayment', 'EncryptType'];
+const REQUIRED = [
+  'MerchantID',
+  'MerchantTradeNo',
+  'MerchantTradeDate',
+  'PaymentType',
+  'TotalAmount',
+  'TradeDesc',
+  'ItemName',
+  'ReturnURL',
+  'ChoosePayment',
+  'EncryptType',
+];
 
-const URL_FIELDS = ['ReturnURL', 'OrderResultURL', 'ClientBackURL', 'PeriodReturnURL', 'PaymentInfoURL', 'ClientRedirectURL'];
+const URL_FIELDS = [
+  'ReturnURL',
+  'OrderResultURL',
+  'ClientBackURL',
+  'PeriodReturnURL',
+  'PaymentInfoURL',
+  'ClientRedirectURL',
+];
 const PERIOD_FIELDS = ['PeriodAmount', 'PeriodType', 'Frequency', 'ExecTimes'];
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
@@ -23,7 +47,10 @@ export function validateCheckoutRequest(
   merchantOf: (merchantId: string | undefined) => EcpaySandboxMerchant | undefined,
 ): { merchant: EcpaySandboxMerchant } | { error: SandboxRtn } {
   const merchant = merchantOf(fields.MerchantID);
-  if (!merchant) return { error: fields.MerchantID ? SANDBOX_RTN.unknownMerchant : SANDBOX_RTN.parameter('MerchantID is required.') };
+  if (!merchant)
+    return {
+      error: fields.MerchantID ? SANDBOX_RTN.unknownMerchant : SANDBOX_RTN.parameter('MerchantID is required.'),
+    };
   const signer = fields.PlatformID ? merchantOf(fields.PlatformID) : merchant;
   if (!signer) return { error: SANDBOX_RTN.unknownMerchant };
   if (!verifyCheckMacValue(fields, signer, 'sha256')) return { error: SANDBOX_RTN.checkMac };
@@ -42,12 +69,20 @@ function parameterProblem(fields: Readonly<Record<string, string>>): string | un
   if (fields.PaymentType !== 'aio') return 'PaymentType must be aio.';
   if (fields.EncryptType !== '1') return 'EncryptType must be 1.';
   if (!POSITIVE_INTEGER.test(fields.TotalAmount!)) return 'TotalAmount must be a positive integer.';
-  if (!(AIO_PAYMENT_METHODS as readonly string[]).includes(fields.ChoosePayment!)) return 'ChoosePayment is not a payment method.';
+  if (!(AIO_PAYMENT_METHODS as readonly string[]).includes(fields.ChoosePayment!))
+    return 'ChoosePayment is not a payment method.';
   // ECPay's general rules forbid HTML tags in any value (docs/protocol.md §5.7).
-  for (const [name, value] of Object.entries(fields)) if (/<[a-z!/?]/i.test(value)) return `${name} must not contain HTML tags.`;
+  for (const [name, value] of Object.entries(fields))
+    if (/<[a-z!/?]/i.test(value)) return `${name} must not contain HTML tags.`;
   for (const name of URL_FIELDS) if (has(name) && !isHttpUrl(fields[name]!)) return `${name} must be an http(s) URL.`;
-  const installments = has('CreditInstallment') && fields.CreditInstallment!.split(',').every((count) => CREDIT_INSTALLMENTS.has(count));
-  return periodProblem(fields, has) ?? (has('CreditInstallment') && !installments ? 'CreditInstallment is not a list of 3, 6, 12, 18, 24, 30N.' : undefined);
+  const installments =
+    has('CreditInstallment') && fields.CreditInstallment!.split(',').every((count) => CREDIT_INSTALLMENTS.has(count));
+  return (
+    periodProblem(fields, has) ??
+    (has('CreditInstallment') && !installments
+      ? 'CreditInstallment is not a list of 3, 6, 12, 18, 24, 30N.'
+      : undefined)
+  );
 }
 
 function periodProblem(fields: Readonly<Record<string, string>>, has: (name: string) => boolean): string | undefined {
@@ -58,13 +93,14 @@ function periodProblem(fields: Readonly<Record<string, string>>, has: (name: str
   if (fields.PeriodAmount !== fields.TotalAmount) return 'PeriodAmount must equal TotalAmount.';
   const bounds = PERIOD_BOUNDS[fields.PeriodType!];
   if (!bounds) return 'PeriodType must be D, M or Y.';
-  if (!inRange(fields.Frequency!, bounds.frequency)) return `Frequency must be 1 to ${bounds.frequency} for PeriodType ${fields.PeriodType}.`;
-  if (!inRange(fields.ExecTimes!, bounds.execTimes)) return `ExecTimes must be 1 to ${bounds.execTimes} for PeriodType ${fields.PeriodType}.`;
+  if (!inRange(fields.Frequency!, bounds.frequency))
+    return `Frequency must be 1 to ${bounds.frequency} for PeriodType ${fields.PeriodType}.`;
+  if (!inRange(fields.ExecTimes!, bounds.execTimes))
+    return `ExecTimes must be 1 to ${bounds.execTimes} for PeriodType ${fields.PeriodType}.`;
   return undefined;
 }
 
 const inRange = (text: string, max: number): boolean => POSITIVE_INTEGER.test(text) && Number(text) <= max;
-
 
 function isHttpUrl(text: string): boolean {
   try {

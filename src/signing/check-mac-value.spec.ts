@@ -26,7 +26,9 @@ describe('checkMacValueSource', () => {
   it('orders keys ASCII case-insensitively like strcasecmp, not like localeCompare', () => {
     // Ordinal: "card4no" < "card_x" (digit 0x34 < underscore 0x5f); culture order would put "_" first.
     const source = checkMacValueSource({ card_x: '1', Card4no: '2', amount: '3', Amount: '4' }, keys);
-    expect(source).toBe('hashkey%3dpwfhcqoqzgmho4w6%26amount%3d3%26amount%3d4%26card4no%3d2%26card_x%3d1%26hashiv%3dekrm7ift261dpevs');
+    expect(source).toBe(
+      'hashkey%3dpwfhcqoqzgmho4w6%26amount%3d3%26amount%3d4%26card4no%3d2%26card_x%3d1%26hashiv%3dekrm7ift261dpevs',
+    );
   });
 
   it('keeps empty values and writes numbers in decimal, leaves out null and undefined', () => {
@@ -46,7 +48,9 @@ describe('checkMacValueSource', () => {
     [{ Amount: Number.NaN }, 'number'],
   ])('refuses %j, naming the field', (bad, kind) => {
     const field = Object.keys(bad)[0]!;
-    expect(() => computeCheckMacValue(bad as never, keys)).toThrow(new RegExp(`"${field}" must be a string or a finite number \\(got ${kind}\\)`));
+    expect(() => computeCheckMacValue(bad as never, keys)).toThrow(
+      new RegExp(`"${field}" must be a string or a finite number \\(got ${kind}\\)`),
+    );
   });
 
   it('is the SHA-256 of the source, upper-case', () => {

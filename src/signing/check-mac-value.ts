@@ -35,7 +35,8 @@ function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const codePointRank = (unit: number): number => (unit >= 0xd800 ? (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000) : unit);
+const codePointRank = (unit: number): number =>
+  unit >= 0xd800 ? (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000) : unit;
 
 /**
  * Builds the exact string ECPay hashes: `HashKey=…&k=v&…&HashIV=…` over every field but CheckMacValue (empty
@@ -81,7 +82,8 @@ function fieldText(name: string, value: unknown): string {
   throw new TypeError(`ECPay parameter "${name}" must be a string or a finite number (got ${describe(value)}).`);
 }
 
-const describe = (value: unknown): string => (Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value);
+const describe = (value: unknown): string =>
+  Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
 
 /** The signed field names of one key set in ECPay's order, each with its encoded `&name=` piece. */
 interface KeyLayout {
@@ -103,7 +105,11 @@ function layoutOf(keys: string[]): KeyLayout {
     return layout;
   }
   const names = keys.filter((name) => name !== 'CheckMacValue').sort(compareKeys);
-  const layout: KeyLayout = { keys, names, prefixes: names.map((name) => Buffer.from(`%26${ecpayUrlEncode(name)}%3d`, 'latin1')) };
+  const layout: KeyLayout = {
+    keys,
+    names,
+    prefixes: names.map((name) => Buffer.from(`%26${ecpayUrlEncode(name)}%3d`, 'latin1')),
+  };
   layoutCache[layoutCursor] = layout;
   layoutCursor = (layoutCursor + 1) % LAYOUT_CACHE_SIZE;
   return layout;
@@ -115,7 +121,11 @@ function layoutOf(keys: string[]): KeyLayout {
  * @example computeCheckMacValue({ MerchantID: '3002607', … }, { hashKey, hashIv }) // 'ABC…' (64 hex)
  * @publicApi
  */
-export function computeCheckMacValue(params: EcpayParams, keys: EcpayKeys, algorithm: CheckMacAlgorithm = 'sha256'): string {
+export function computeCheckMacValue(
+  params: EcpayParams,
+  keys: EcpayKeys,
+  algorithm: CheckMacAlgorithm = 'sha256',
+): string {
   // One-shot crypto.hash (Node ≥ 20.12) costs half of createHash().update().digest() on strings this short.
   return hash(algorithm, writeSource(params, keys).view(), 'hex').toUpperCase();
 }
@@ -129,11 +139,16 @@ export type CheckMacVerifyAlgorithm = CheckMacAlgorithm | 'auto';
  *
  * @publicApi
  */
-export function verifyCheckMacValue(params: unknown, keys: EcpayKeys, algorithm: CheckMacVerifyAlgorithm = 'auto'): boolean {
+export function verifyCheckMacValue(
+  params: unknown,
+  keys: EcpayKeys,
+  algorithm: CheckMacVerifyAlgorithm = 'auto',
+): boolean {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return false;
   const received = (params as Record<string, unknown>).CheckMacValue;
   if (typeof received !== 'string') return false;
-  const chosen = algorithm !== 'auto' ? algorithm : received.length === 64 ? 'sha256' : received.length === 32 ? 'md5' : undefined;
+  const chosen =
+    algorithm !== 'auto' ? algorithm : received.length === 64 ? 'sha256' : received.length === 32 ? 'md5' : undefined;
   if (!chosen || received.length !== HEX_LENGTH[chosen]) return false;
   let expected: string;
   try {
@@ -158,7 +173,8 @@ export function computeJsonCheckMacValue(plaintextJson: string, keys: EcpayKeys)
 
 /** Constant-time check of a §1.6 JSON CheckMacValue. Never throws. @publicApi */
 export function verifyJsonCheckMacValue(plaintextJson: unknown, checkMacValue: unknown, keys: EcpayKeys): boolean {
-  if (typeof plaintextJson !== 'string' || typeof checkMacValue !== 'string' || checkMacValue.length !== 64) return false;
+  if (typeof plaintextJson !== 'string' || typeof checkMacValue !== 'string' || checkMacValue.length !== 64)
+    return false;
   const expected = computeJsonCheckMacValue(plaintextJson, keys);
   return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(checkMacValue.toUpperCase(), 'latin1'));
 }

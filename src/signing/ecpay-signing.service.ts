@@ -69,8 +69,13 @@ export class EcpaySigningService {
   }
 
   /** Constant-time check of a docs/protocol.md §1.6 CheckMacValue. Never throws. */
-  verifyJson(plaintextJson: unknown, checkMacValue: unknown, options: Pick<EcpayVerifyOptions, 'merchant'> = {}): boolean {
-    const merchant = options.merchant === undefined ? this.merchants.get() : this.merchants.forIncoming({}, options.merchant);
+  verifyJson(
+    plaintextJson: unknown,
+    checkMacValue: unknown,
+    options: Pick<EcpayVerifyOptions, 'merchant'> = {},
+  ): boolean {
+    const merchant =
+      options.merchant === undefined ? this.merchants.get() : this.merchants.forIncoming({}, options.merchant);
     return merchant !== undefined && verifyJsonCheckMacValue(plaintextJson, checkMacValue, merchant);
   }
 }

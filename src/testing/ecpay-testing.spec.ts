@@ -25,7 +25,12 @@ describe('EcpayTesting', () => {
 
   it('fills the fields as ECPay does, in Taipei time', () => {
     expect(testing.paymentSucceeded(trade)).toMatchObject({
-      MerchantID: '3002607', MerchantTradeNo: 'Test20240101', RtnCode: '1', TradeAmt: '590', PaymentDate: '2024/01/01 12:05:00', SimulatePaid: '0',
+      MerchantID: '3002607',
+      MerchantTradeNo: 'Test20240101',
+      RtnCode: '1',
+      TradeAmt: '590',
+      PaymentDate: '2024/01/01 12:05:00',
+      SimulatePaid: '0',
     });
     expect(testing.paymentInfo(trade, 'CVS')).toMatchObject({ RtnCode: '10100073', PaymentNo: 'LLL22251222' });
     expect(testing.periodCharged(trade, 3)).toMatchObject({ TotalSuccessTimes: '3', Amount: '590' });
@@ -35,8 +40,16 @@ describe('EcpayTesting', () => {
     const signed = testing.sign({ ...testing.paymentSucceeded(trade), TradeAmt: '1' });
     expect(verifyCheckMacValue(signed, keys)).toBe(true);
     expect(Object.fromEntries(new URLSearchParams(testing.form(signed)))).toEqual(signed);
-    const envelope = testing.envelope('3002607', { RtnCode: 1, RtnMsg: 'Success', OrderInfo: { MerchantTradeNo: 'Test20240101' } });
+    const envelope = testing.envelope('3002607', {
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      OrderInfo: { MerchantTradeNo: 'Test20240101' },
+    });
     expect(envelope).toMatchObject({ MerchantID: '3002607', TransCode: 1, RpHeader: { Timestamp: 1704081900 } });
-    expect(decryptEcpayData(envelope.Data as string, keys)).toEqual({ RtnCode: 1, RtnMsg: 'Success', OrderInfo: { MerchantTradeNo: 'Test20240101' } });
+    expect(decryptEcpayData(envelope.Data as string, keys)).toEqual({
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      OrderInfo: { MerchantTradeNo: 'Test20240101' },
+    });
   });
 });

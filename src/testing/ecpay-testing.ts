@@ -32,11 +32,21 @@ export class EcpayTesting {
 
   /** A ReturnURL notification of a failed payment, signed. */
   paymentFailed(trade: EcpayTestTrade, overrides: Record<string, string> = {}): Record<string, string> {
-    return this.sign({ ...this.returnFields(trade), RtnCode: '10100058', RtnMsg: 'Failed', PaymentDate: '', ...overrides });
+    return this.sign({
+      ...this.returnFields(trade),
+      RtnCode: '10100058',
+      RtnMsg: 'Failed',
+      PaymentDate: '',
+      ...overrides,
+    });
   }
 
   /** A PaymentInfoURL notification: an ATM account (RtnCode 2) or CVS code (10100073) issued, signed. */
-  paymentInfo(trade: EcpayTestTrade, method: 'ATM' | 'CVS' | 'BARCODE' = 'ATM', overrides: Record<string, string> = {}): Record<string, string> {
+  paymentInfo(
+    trade: EcpayTestTrade,
+    method: 'ATM' | 'CVS' | 'BARCODE' = 'ATM',
+    overrides: Record<string, string> = {},
+  ): Record<string, string> {
     const now = this.now();
     const expire = new Date(now.getTime() + 3 * 86_400_000);
     return this.sign({
@@ -50,8 +60,13 @@ export class EcpayTesting {
       PaymentType: method === 'ATM' ? 'ATM_TAISHIN' : `${method}_${method}`,
       TradeDate: formatEcpayDateTime(now),
       ExpireDate: formatEcpayDateTime(expire).slice(0, 10),
-      ...(method === 'ATM' ? { BankCode: '812', vAccount: '9103522175887271' } : { PaymentNo: 'LLL22251222', Barcode1: '', Barcode2: '', Barcode3: '' }),
-      CustomField1: '', CustomField2: '', CustomField3: '', CustomField4: '',
+      ...(method === 'ATM'
+        ? { BankCode: '812', vAccount: '9103522175887271' }
+        : { PaymentNo: 'LLL22251222', Barcode1: '', Barcode2: '', Barcode3: '' }),
+      CustomField1: '',
+      CustomField2: '',
+      CustomField3: '',
+      CustomField4: '',
       ...overrides,
     });
   }
@@ -74,7 +89,10 @@ export class EcpayTesting {
       FirstAuthAmount: String(trade.totalAmount),
       TotalSuccessTimes: String(times),
       SimulatePaid: '0',
-      CustomField1: '', CustomField2: '', CustomField3: '', CustomField4: '',
+      CustomField1: '',
+      CustomField2: '',
+      CustomField3: '',
+      CustomField4: '',
       ...overrides,
     });
   }
@@ -86,7 +104,11 @@ export class EcpayTesting {
   }
 
   /** A JSON+AES notification envelope (ecpayment ReturnURL, binding results) around `data`. */
-  envelope(merchantId: string, data: unknown, overrides: { TransCode?: number; TransMsg?: string } = {}): Record<string, unknown> {
+  envelope(
+    merchantId: string,
+    data: unknown,
+    overrides: { TransCode?: number; TransMsg?: string } = {},
+  ): Record<string, unknown> {
     return {
       MerchantID: merchantId,
       RpHeader: { Timestamp: toUnixSeconds(this.now()) },

@@ -15,7 +15,14 @@ function taipeiParts(date: Date): [number, number, number, number, number, numbe
     throw new EcpayInvalidDateError('Cannot format an invalid Date for ECPay.');
   }
   const t = new Date(time + TAIPEI_OFFSET_MS);
-  return [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()];
+  return [
+    t.getUTCFullYear(),
+    t.getUTCMonth() + 1,
+    t.getUTCDate(),
+    t.getUTCHours(),
+    t.getUTCMinutes(),
+    t.getUTCSeconds(),
+  ];
 }
 
 /**
@@ -59,12 +66,20 @@ export function parseEcpayDateTime(text: string): Date {
   if (!match) {
     throw new EcpayInvalidDateError('Expected an ECPay date such as "2024/03/04 16:36:54".');
   }
-  const [y, mo, d, h = 0, mi = 0, s = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const [y, mo, d, h = 0, mi = 0, s = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[];
   const utc = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(utc);
   if (
-    mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59 ||
-    check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d
+    mo < 1 ||
+    mo > 12 ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59 ||
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d
   ) {
     throw new EcpayInvalidDateError('The ECPay date names a day or time that does not exist.');
   }

@@ -37,7 +37,7 @@ const VECTORS = loadVectorFile<{ vectors: AesVector[] }>('official-aes-encryptio
   (vector) => vector.mode !== 'gcm' && (vector.expected_base64 !== undefined || vector.encrypted_base64 !== undefined),
 );
 
-describe('the stub\'s independent AES-128-CBC (checked against ECPay\'s official vectors)', () => {
+describe("the stub's independent AES-128-CBC (checked against ECPay's official vectors)", () => {
   it('has CBC vectors to check', () => {
     expect(VECTORS.length).toBeGreaterThanOrEqual(6);
   });
@@ -49,15 +49,18 @@ describe('the stub\'s independent AES-128-CBC (checked against ECPay\'s official
       expect(stubDecryptText(vector.encrypted_base64!, keys)).toBe(vector.expected_json);
       return;
     }
-    if (vector.expected_url_encoded !== undefined) expect(phpUrlEncode(vector.plaintext_json!)).toBe(vector.expected_url_encoded);
+    if (vector.expected_url_encoded !== undefined)
+      expect(phpUrlEncode(vector.plaintext_json!)).toBe(vector.expected_url_encoded);
     expect(stubEncryptText(vector.plaintext_json!, keys)).toBe(vector.expected_base64);
     expect(stubDecryptText(vector.expected_base64!, keys)).toBe(vector.plaintext_json);
   });
 
-  it('agrees with the library in both directions (Chinese, spaces, slashes, !*\'()~)', () => {
+  it("agrees with the library in both directions (Chinese, spaces, slashes, !*'()~)", () => {
     const value = { Name: '王小明 O.K. (test)!*~', ReturnURL: 'https://a.example/b?c=d&e=f' };
     expect(JSON.parse(stubDecryptText(encryptEcpayData(value, STAGE_KEYS), STAGE_KEYS))).toEqual(value);
-    expect(JSON.parse(decryptEcpayPayload(stubEncryptText(JSON.stringify(value), STAGE_KEYS), STAGE_KEYS))).toEqual(value);
+    expect(JSON.parse(decryptEcpayPayload(stubEncryptText(JSON.stringify(value), STAGE_KEYS), STAGE_KEYS))).toEqual(
+      value,
+    );
   });
 });
 
@@ -84,7 +87,10 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
       STAGE_KEYS,
       fixedClock.now,
     );
-    return { transport, service: new EcpayBackAuthService(transport, { merchantId: STAGE_KEYS.merchantId, timeoutMs }, fixedClock) };
+    return {
+      transport,
+      service: new EcpayBackAuthService(transport, { merchantId: STAGE_KEYS.merchantId, timeoutMs }, fixedClock),
+    };
   };
 
   it('authorized: the stub decrypts exactly the BackAuth page\'s Data (docs/protocol.md §7.6) and its answer maps to "authorized"', async () => {
@@ -95,12 +101,33 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
     const { envelope, data } = stub.calls[0]!;
     expect(envelope.MerchantID).toBe('3002607');
     expect(envelope.RqHeader).toEqual({ Timestamp: Math.floor(NOW.getTime() / 1000) });
-    expect(Object.keys(data)).toEqual(['MerchantID', 'OrderInfo', 'ChoosePayment', 'CardInfo', 'ConsumerInfo', 'CustomField']);
+    expect(Object.keys(data)).toEqual([
+      'MerchantID',
+      'OrderInfo',
+      'ChoosePayment',
+      'CardInfo',
+      'ConsumerInfo',
+      'CustomField',
+    ]);
     expect(data).toMatchObject({
       MerchantID: '3002607',
-      OrderInfo: { MerchantTradeNo: 'Test20250312A', MerchantTradeDate: '2025/03/12 15:30:23', TotalAmount: 500, ItemName: 'item1#item2', TradeDesc: '' },
+      OrderInfo: {
+        MerchantTradeNo: 'Test20250312A',
+        MerchantTradeDate: '2025/03/12 15:30:23',
+        TotalAmount: 500,
+        ItemName: 'item1#item2',
+        TradeDesc: '',
+      },
       ChoosePayment: 'Credit',
-      CardInfo: { CardNo: '4311952222222222', CardValidMM: '12', CardValidYY: '30', CardCVV2: '222', DirectCapture: '0', PeriodType: 'M', Frequency: 1 },
+      CardInfo: {
+        CardNo: '4311952222222222',
+        CardValidMM: '12',
+        CardValidYY: '30',
+        CardCVV2: '222',
+        DirectCapture: '0',
+        PeriodType: 'M',
+        Frequency: 1,
+      },
       ConsumerInfo: { Address: '台北市南港區三重路19-2號', CountryCode: '158' },
     });
 
@@ -165,7 +192,12 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
     const input = minimalInput();
     input.OrderInfo.MerchantTradeNo = 'Timeout0001';
     const result = await service.backAuth(input);
-    expect(result).toMatchObject({ status: 'authorized', source: 'query', merchantTradeNo: 'Timeout0001', card: { card6: '431195', card4: '2222' } });
+    expect(result).toMatchObject({
+      status: 'authorized',
+      source: 'query',
+      merchantTradeNo: 'Timeout0001',
+      card: { card6: '431195', card4: '2222' },
+    });
     expect(transport.sent).toEqual(['backAuth', 'queryTrade']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stub.count(BACK_AUTH_PATH)).toBe(1);
@@ -177,7 +209,11 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
     stub.backAuth = 'authorize-then-reset';
     const input = minimalInput();
     input.OrderInfo.MerchantTradeNo = 'Reset0001';
-    await expect(make().service.backAuth(input)).resolves.toMatchObject({ status: 'authorized', source: 'query', merchantTradeNo: 'Reset0001' });
+    await expect(make().service.backAuth(input)).resolves.toMatchObject({
+      status: 'authorized',
+      source: 'query',
+      merchantTradeNo: 'Reset0001',
+    });
     expect(stub.count(BACK_AUTH_PATH)).toBe(1);
     expect(stub.count(QUERY_TRADE_PATH)).toBe(1);
   });
@@ -201,12 +237,18 @@ describe('EcpayBackAuthService against a loopback ECPay stub', () => {
 
   it('connection refused for the query too: "unknown", query-failed', async () => {
     const port = await closedPort();
-    const { service } = make({ backAuth: `http://127.0.0.1:${port}${BACK_AUTH_PATH}`, queryTrade: `http://127.0.0.1:${port}${QUERY_TRADE_PATH}` });
-    await expect(service.backAuth(minimalInput())).resolves.toMatchObject({ status: 'unknown', reason: 'query-failed' });
+    const { service } = make({
+      backAuth: `http://127.0.0.1:${port}${BACK_AUTH_PATH}`,
+      queryTrade: `http://127.0.0.1:${port}${QUERY_TRADE_PATH}`,
+    });
+    await expect(service.backAuth(minimalInput())).resolves.toMatchObject({
+      status: 'unknown',
+      reason: 'query-failed',
+    });
     expect(stub.calls).toHaveLength(0);
   });
 
-  it('TransCode ≠ 1: the transport\'s error is passed on, no query', async () => {
+  it("TransCode ≠ 1: the transport's error is passed on, no query", async () => {
     stub.backAuth = 'trans-code-error';
     const rejection = make().service.backAuth(minimalInput());
     await expect(rejection).rejects.toBeInstanceOf(TestTransportError);

@@ -5,7 +5,11 @@ import { EcpayBackAuthRequest } from '../../src/back-auth/back-auth-request.js';
 import { EcpayBackAuthService } from '../../src/back-auth/ecpay-back-auth.service.js';
 import { ECPAY_BACK_AUTH_OPTIONS } from '../../src/back-auth/ecpay-back-auth-options.interface.js';
 import { EcpayCardDataWithheldError } from '../../src/errors/ecpay-card-data-withheld.error.js';
-import { ECPAY_JSON_TRANSPORT, type EcpayJsonApi, type EcpayJsonTransport } from '../../src/back-auth/ecpay-json-transport.interface.js';
+import {
+  ECPAY_JSON_TRANSPORT,
+  type EcpayJsonApi,
+  type EcpayJsonTransport,
+} from '../../src/back-auth/ecpay-json-transport.interface.js';
 import { EcpayApiError } from '../../src/errors/ecpay-api.error.js';
 import { EcpayValidationError } from '../../src/errors/ecpay-validation.error.js';
 import { ECPAY_CLOCK } from '../../src/time/ecpay-clock.js';
@@ -34,21 +38,42 @@ class FakeTransport implements EcpayJsonTransport {
 }
 
 const lost = (): never => {
-  throw Object.assign(new Error('socket hang up'), { name: 'FakeTimeout', outcomeUnknown: true as const, code: 'ETIMEDOUT' });
+  throw Object.assign(new Error('socket hang up'), {
+    name: 'FakeTimeout',
+    outcomeUnknown: true as const,
+    code: 'ETIMEDOUT',
+  });
 };
 
-const orderNo = (data: Record<string, unknown>): string => String((data.OrderInfo as Record<string, unknown>).MerchantTradeNo);
+const orderNo = (data: Record<string, unknown>): string =>
+  String((data.OrderInfo as Record<string, unknown>).MerchantTradeNo);
 
 const authorizedData = (merchantTradeNo: string): object => ({
   RtnCode: 1,
   RtnMsg: 'Success',
   MerchantID: '3002607',
-  OrderInfo: { MerchantTradeNo: merchantTradeNo, TradeNo: '2503121530000001', TradeAmt: 500, TradeStatus: '1', PaymentType: 'Credit' },
-  CardInfo: { Card6No: '431195', Card4No: '2222', AuthCode: '777777', Gwsr: 1, ProcessDate: '2025/03/12 15:30:25', Amount: 500, Eci: 5 },
+  OrderInfo: {
+    MerchantTradeNo: merchantTradeNo,
+    TradeNo: '2503121530000001',
+    TradeAmt: 500,
+    TradeStatus: '1',
+    PaymentType: 'Credit',
+  },
+  CardInfo: {
+    Card6No: '431195',
+    Card4No: '2222',
+    AuthCode: '777777',
+    Gwsr: 1,
+    ProcessDate: '2025/03/12 15:30:25',
+    Amount: 500,
+    Eci: 5,
+  },
 });
 
-const service = (transport: EcpayJsonTransport, options: { timeoutMs?: number; queryTimeoutMs?: number } = {}): EcpayBackAuthService =>
-  new EcpayBackAuthService(transport, { merchantId: '3002607', ...options }, fixedClock);
+const service = (
+  transport: EcpayJsonTransport,
+  options: { timeoutMs?: number; queryTimeoutMs?: number } = {},
+): EcpayBackAuthService => new EcpayBackAuthService(transport, { merchantId: '3002607', ...options }, fixedClock);
 
 describe('EcpayBackAuthService', () => {
   beforeAll(() => {
@@ -66,7 +91,12 @@ describe('EcpayBackAuthService', () => {
       ChoosePayment: 'Credit',
       CardInfo: { CardNo: '4311952222222222', CardCVV2: '222' },
     });
-    expect(result).toMatchObject({ status: 'authorized', source: 'backauth', amount: 500, card: { card6: '431195', card4: '2222', eci: 5 } });
+    expect(result).toMatchObject({
+      status: 'authorized',
+      source: 'backauth',
+      amount: 500,
+      card: { card6: '431195', card4: '2222', eci: 5 },
+    });
   });
 
   it('takes the timeout from the options, and per call', async () => {
@@ -86,31 +116,63 @@ describe('EcpayBackAuthService', () => {
   });
 
   it('maps a 3-D Secure answer and a refusal', async () => {
-    const threeD = new FakeTransport({ backAuth: (data) => ({ RtnCode: 1, MerchantTradeNo: orderNo(data), ThreeDURL: 'https://3d.example.test/acs' }) });
-    await expect(service(threeD).backAuth(minimalInput())).resolves.toMatchObject({ status: 'three-d-secure', url: 'https://3d.example.test/acs' });
+    const threeD = new FakeTransport({
+      backAuth: (data) => ({ RtnCode: 1, MerchantTradeNo: orderNo(data), ThreeDURL: 'https://3d.example.test/acs' }),
+    });
+    await expect(service(threeD).backAuth(minimalInput())).resolves.toMatchObject({
+      status: 'three-d-secure',
+      url: 'https://3d.example.test/acs',
+    });
     const declined = new FakeTransport({ backAuth: () => ({ RtnCode: 10100248, RtnMsg: 'declined' }) });
-    await expect(service(declined).backAuth(minimalInput())).resolves.toMatchObject({ status: 'failed', rtnCode: 10100248, rtnMsg: 'declined' });
+    await expect(service(declined).backAuth(minimalInput())).resolves.toMatchObject({
+      status: 'failed',
+      rtnCode: 10100248,
+      rtnMsg: 'declined',
+    });
     expect(declined.apis()).toEqual(['backAuth']);
   });
 
   it('on a lost answer asks QueryTrade for the same MerchantTradeNo and never resends BackAuth', async () => {
-    const transport = new FakeTransport({ backAuth: lost, queryTrade: (data) => authorizedData(String(data.MerchantTradeNo)) });
+    const transport = new FakeTransport({
+      backAuth: lost,
+      queryTrade: (data) => authorizedData(String(data.MerchantTradeNo)),
+    });
     const input = minimalInput();
     input.OrderInfo.MerchantTradeNo = 'Lost20250312';
     const result = await service(transport, { queryTimeoutMs: 5_000 }).backAuth(input);
     expect(transport.apis()).toEqual(['backAuth', 'queryTrade']);
-    expect(transport.calls[1]).toEqual({ api: 'queryTrade', data: { MerchantID: '3002607', MerchantTradeNo: 'Lost20250312' }, timeoutMs: 5_000 });
+    expect(transport.calls[1]).toEqual({
+      api: 'queryTrade',
+      data: { MerchantID: '3002607', MerchantTradeNo: 'Lost20250312' },
+      timeoutMs: 5_000,
+    });
     expect(result).toMatchObject({ status: 'authorized', source: 'query', merchantTradeNo: 'Lost20250312' });
   });
 
   it.each<[string, Handler, object]>([
     ['the query is lost too', lost, { status: 'unknown', reason: 'query-failed' }],
-    ['the query is refused', () => ({ RtnCode: 10200047, RtnMsg: 'no such trade' }), { status: 'unknown', reason: 'query-rejected', rtnCode: 10200047 }],
-    ['the client throws on the refused query', () => {
-      throw new EcpayApiError({ api: 'queryTrade', rtnCode: 10200047, rtnMsg: 'no such trade' });
-    }, { status: 'unknown', reason: 'query-rejected', rtnCode: 10200047 }],
-    ['the trade is not paid yet', (data) => ({ RtnCode: 1, OrderInfo: { MerchantTradeNo: data.MerchantTradeNo, TradeStatus: '0' } }), { status: 'unknown', reason: 'pending', tradeStatus: '0' }],
-    ['the query is about another trade', () => authorizedData('SomeoneElse'), { status: 'unknown', reason: 'query-failed' }],
+    [
+      'the query is refused',
+      () => ({ RtnCode: 10200047, RtnMsg: 'no such trade' }),
+      { status: 'unknown', reason: 'query-rejected', rtnCode: 10200047 },
+    ],
+    [
+      'the client throws on the refused query',
+      () => {
+        throw new EcpayApiError({ api: 'queryTrade', rtnCode: 10200047, rtnMsg: 'no such trade' });
+      },
+      { status: 'unknown', reason: 'query-rejected', rtnCode: 10200047 },
+    ],
+    [
+      'the trade is not paid yet',
+      (data) => ({ RtnCode: 1, OrderInfo: { MerchantTradeNo: data.MerchantTradeNo, TradeStatus: '0' } }),
+      { status: 'unknown', reason: 'pending', tradeStatus: '0' },
+    ],
+    [
+      'the query is about another trade',
+      () => authorizedData('SomeoneElse'),
+      { status: 'unknown', reason: 'query-failed' },
+    ],
   ])('is unknown when %s', async (_name, query, expected) => {
     const transport = new FakeTransport({ backAuth: lost, queryTrade: query });
     await expect(service(transport).backAuth(minimalInput())).resolves.toMatchObject(expected);
@@ -119,8 +181,14 @@ describe('EcpayBackAuthService', () => {
 
   it('queries when the answer cannot be trusted (another MerchantTradeNo, RtnCode 1 without a result)', async () => {
     for (const answer of [authorizedData('SomeoneElse'), { RtnCode: 1, RtnMsg: 'Success' }]) {
-      const transport = new FakeTransport({ backAuth: () => answer, queryTrade: (data) => authorizedData(String(data.MerchantTradeNo)) });
-      await expect(service(transport).backAuth(minimalInput())).resolves.toMatchObject({ status: 'authorized', source: 'query' });
+      const transport = new FakeTransport({
+        backAuth: () => answer,
+        queryTrade: (data) => authorizedData(String(data.MerchantTradeNo)),
+      });
+      await expect(service(transport).backAuth(minimalInput())).resolves.toMatchObject({
+        status: 'authorized',
+        source: 'query',
+      });
       expect(transport.apis()).toEqual(['backAuth', 'queryTrade']);
     }
   });
@@ -131,7 +199,10 @@ describe('EcpayBackAuthService', () => {
         throw new EcpayApiError({ api: 'backAuth', rtnCode: 10100248, rtnMsg: 'declined' });
       },
     });
-    await expect(service(transport).backAuth(minimalInput())).resolves.toMatchObject({ status: 'failed', rtnCode: 10100248 });
+    await expect(service(transport).backAuth(minimalInput())).resolves.toMatchObject({
+      status: 'failed',
+      rtnCode: 10100248,
+    });
   });
 
   it('passes on an error that leaves the outcome known (TransCode ≠ 1) without querying', async () => {
@@ -153,7 +224,10 @@ describe('EcpayBackAuthService', () => {
     });
     const rejection = service(transport).backAuth(minimalInput());
     await expect(rejection).rejects.toBeInstanceOf(EcpayCardDataWithheldError);
-    await expect(rejection).rejects.toMatchObject({ originalName: 'TypeError', message: expect.not.stringContaining('4311952222222222') });
+    await expect(rejection).rejects.toMatchObject({
+      originalName: 'TypeError',
+      message: expect.not.stringContaining('4311952222222222'),
+    });
   });
 
   it('drops its references to the card once the request is out', async () => {
@@ -174,7 +248,9 @@ describe('EcpayBackAuthService', () => {
       ],
     }).compile();
     await moduleRef.get(EcpayBackAuthService).backAuth(minimalInput());
-    expect((transport.calls[0]!.data.OrderInfo as Record<string, unknown>).MerchantTradeDate).toBe('2025/03/12 15:30:23');
+    expect((transport.calls[0]!.data.OrderInfo as Record<string, unknown>).MerchantTradeDate).toBe(
+      '2025/03/12 15:30:23',
+    );
     await moduleRef.close();
     expect(NOW.toISOString()).toBe('2025-03-12T07:30:23.000Z');
   });

@@ -48,34 +48,97 @@ describe('buildBackAuthData (docs/protocol.md §7.6 Data)', () => {
       CustomField: 'order-42',
     });
     // toEqual ignores order; the wire JSON does not.
-    expect(Object.keys(data)).toEqual(['MerchantID', 'OrderInfo', 'ChoosePayment', 'CardInfo', 'ConsumerInfo', 'CustomField']);
-    expect(Object.keys(data.OrderInfo)).toEqual(['MerchantTradeNo', 'MerchantTradeDate', 'TotalAmount', 'ItemName', 'TradeDesc', 'ReturnURL']);
-    expect(Object.keys(data.CardInfo)).toEqual([
-      'CardNo', 'CardValidMM', 'CardValidYY', 'CardCVV2', 'DirectCapture', 'Redeem', 'CreditInstallment', 'PeriodAmount',
-      'PeriodType', 'Frequency', 'ExecTimes', 'PeriodReturnURL', 'OrderResultURL',
+    expect(Object.keys(data)).toEqual([
+      'MerchantID',
+      'OrderInfo',
+      'ChoosePayment',
+      'CardInfo',
+      'ConsumerInfo',
+      'CustomField',
     ]);
-    expect(Object.keys(data.ConsumerInfo!)).toEqual(['MerchantMemberID', 'Email', 'Phone', 'Name', 'CountryCode', 'Address']);
+    expect(Object.keys(data.OrderInfo)).toEqual([
+      'MerchantTradeNo',
+      'MerchantTradeDate',
+      'TotalAmount',
+      'ItemName',
+      'TradeDesc',
+      'ReturnURL',
+    ]);
+    expect(Object.keys(data.CardInfo)).toEqual([
+      'CardNo',
+      'CardValidMM',
+      'CardValidYY',
+      'CardCVV2',
+      'DirectCapture',
+      'Redeem',
+      'CreditInstallment',
+      'PeriodAmount',
+      'PeriodType',
+      'Frequency',
+      'ExecTimes',
+      'PeriodReturnURL',
+      'OrderResultURL',
+    ]);
+    expect(Object.keys(data.ConsumerInfo!)).toEqual([
+      'MerchantMemberID',
+      'Email',
+      'Phone',
+      'Name',
+      'CountryCode',
+      'Address',
+    ]);
   });
 
-  it('matches the shape of ECPay\'s BackAuth Data example (docs/protocol.md §7.6) (Int as JSON numbers, ChoosePayment a plain string)', () => {
+  it("matches the shape of ECPay's BackAuth Data example (docs/protocol.md §7.6) (Int as JSON numbers, ChoosePayment a plain string)", () => {
     const seedExample = {
       MerchantID: '3002607',
-      OrderInfo: { MerchantTradeDate: '2022/05/23 14:10:00', MerchantTradeNo: '1234567890', TotalAmount: 500, TradeDesc: '', ItemName: 'item1#item2', ReturnURL: 'https://yourReturnURL.com' },
+      OrderInfo: {
+        MerchantTradeDate: '2022/05/23 14:10:00',
+        MerchantTradeNo: '1234567890',
+        TotalAmount: 500,
+        TradeDesc: '',
+        ItemName: 'item1#item2',
+        ReturnURL: 'https://yourReturnURL.com',
+      },
       ChoosePayment: 'Credit',
       CardInfo: { OrderResultURL: 'https://yourOrderResultURL.com', CreditInstallment: '3,6,12' },
-      ConsumerInfo: { MerchantMemberID: 'test123456', Email: 'customer@email.com', Phone: '0912345678', Name: 'Test', CountryCode: '158' },
+      ConsumerInfo: {
+        MerchantMemberID: 'test123456',
+        Email: 'customer@email.com',
+        Phone: '0912345678',
+        Name: 'Test',
+        CountryCode: '158',
+      },
     };
     const data = buildBackAuthData(
       {
-        OrderInfo: { MerchantTradeNo: '1234567890', TotalAmount: 500, TradeDesc: '', ItemName: 'item1#item2', ReturnURL: 'https://yourReturnURL.com' },
-        CardInfo: { ...minimalInput().CardInfo, OrderResultURL: 'https://yourOrderResultURL.com', CreditInstallment: '3,6,12' },
-        ConsumerInfo: { MerchantMemberID: 'test123456', Email: 'customer@email.com', Phone: '0912345678', Name: 'Test', CountryCode: '158' },
+        OrderInfo: {
+          MerchantTradeNo: '1234567890',
+          TotalAmount: 500,
+          TradeDesc: '',
+          ItemName: 'item1#item2',
+          ReturnURL: 'https://yourReturnURL.com',
+        },
+        CardInfo: {
+          ...minimalInput().CardInfo,
+          OrderResultURL: 'https://yourOrderResultURL.com',
+          CreditInstallment: '3,6,12',
+        },
+        ConsumerInfo: {
+          MerchantMemberID: 'test123456',
+          Email: 'customer@email.com',
+          Phone: '0912345678',
+          Name: 'Test',
+          CountryCode: '158',
+        },
       },
       '3002607',
       new Date('2022-05-23T06:10:00Z'),
     );
     const typesOf = (value: unknown): unknown =>
-      typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typesOf(v)])) : typeof value;
+      typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typesOf(v)]))
+        : typeof value;
     // Every field of the example is there, with the example's JSON type and, outside CardInfo, the example's value.
     expect(typesOf(data)).toMatchObject(typesOf(seedExample) as object);
     expect(data).toMatchObject(seedExample);
@@ -89,7 +152,9 @@ describe('buildBackAuthData (docs/protocol.md §7.6 Data)', () => {
     // Generated from the same clock: time-sortable, decodable, within ECPay's 20 letters and digits.
     expect(data.OrderInfo.MerchantTradeNo).toMatch(/^[0-9A-Z]{18}$/);
     expect(decodeMerchantTradeNoTime(data.OrderInfo.MerchantTradeNo).getTime()).toBeGreaterThanOrEqual(NOW.getTime());
-    expect(buildBackAuthData(minimalInput(), '3002607', NOW).OrderInfo.MerchantTradeNo).not.toBe(data.OrderInfo.MerchantTradeNo);
+    expect(buildBackAuthData(minimalInput(), '3002607', NOW).OrderInfo.MerchantTradeNo).not.toBe(
+      data.OrderInfo.MerchantTradeNo,
+    );
   });
 
   it('drops an empty ConsumerInfo and strips card number separators', () => {
@@ -104,7 +169,10 @@ describe('buildBackAuthData (docs/protocol.md §7.6 Data)', () => {
   it('writes ItemName from items as "name xQUANTITY" joined by #', () => {
     const input = minimalInput();
     delete input.OrderInfo.ItemName;
-    input.OrderInfo.items = [{ name: ' Tea ', price: 200, quantity: 2 }, { name: 'Cake', price: 100, quantity: 1 }];
+    input.OrderInfo.items = [
+      { name: ' Tea ', price: 200, quantity: 2 },
+      { name: 'Cake', price: 100, quantity: 1 },
+    ];
     expect(buildBackAuthData(input, '3002607', NOW).OrderInfo.ItemName).toBe('Tea x2#Cake x1');
   });
 

@@ -26,13 +26,27 @@ const MM = '09';
 const YY = '34';
 
 const captured: string[] = [];
-const capture = (...args: unknown[]): void => void captured.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 8 }))).join(' '));
-const captureLogger: LoggerService = { log: capture, error: capture, warn: capture, debug: capture, verbose: capture, fatal: capture };
+const capture = (...args: unknown[]): void =>
+  void captured.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 8 }))).join(' '));
+const captureLogger: LoggerService = {
+  log: capture,
+  error: capture,
+  warn: capture,
+  debug: capture,
+  verbose: capture,
+  fatal: capture,
+};
 
 /** Every printable form of a thrown error. */
 function recordError(error: unknown): void {
   const e = error as Error;
-  captured.push(String(e?.message), String(e?.stack), JSON.stringify(error) ?? '', inspect(error, { depth: 8 }), String(error));
+  captured.push(
+    String(e?.message),
+    String(e?.stack),
+    JSON.stringify(error) ?? '',
+    inspect(error, { depth: 8 }),
+    String(error),
+  );
 }
 
 function recordValue(value: unknown): void {
@@ -40,7 +54,13 @@ function recordValue(value: unknown): void {
 }
 
 const input = (merchantTradeNo: string, card: Partial<EcpayBackAuthInput['CardInfo']> = {}): EcpayBackAuthInput => ({
-  OrderInfo: { MerchantTradeNo: merchantTradeNo, TotalAmount: 500, ItemName: 'Tea x1', TradeDesc: 'Tea', ReturnURL: 'https://shop.example.com/ecpay/return' },
+  OrderInfo: {
+    MerchantTradeNo: merchantTradeNo,
+    TotalAmount: 500,
+    ItemName: 'Tea x1',
+    TradeDesc: 'Tea',
+    ReturnURL: 'https://shop.example.com/ecpay/return',
+  },
   CardInfo: { CardNo: CARD, CardValidMM: MM, CardValidYY: YY, CardCVV2: CVV, DirectCapture: '0', ...card },
   ConsumerInfo: { Email: 'customer@email.com', Phone: '0912345678', Name: 'Test', CountryCode: '158' },
 });
@@ -77,20 +97,42 @@ describe('card data never leaves the call', () => {
     const refused = await closedPort();
     const service = (urls: Partial<Record<EcpayJsonApi, string>> = {}, timeoutMs?: number): EcpayBackAuthService =>
       new EcpayBackAuthService(
-        new HttpJsonTransport({ backAuth: base + BACK_AUTH_PATH, queryTrade: base + QUERY_TRADE_PATH, ...urls }, STAGE_KEYS, fixedClock.now),
+        new HttpJsonTransport(
+          { backAuth: base + BACK_AUTH_PATH, queryTrade: base + QUERY_TRADE_PATH, ...urls },
+          STAGE_KEYS,
+          fixedClock.now,
+        ),
         { merchantId: STAGE_KEYS.merchantId, timeoutMs },
         fixedClock,
       );
 
     const runs: [string, () => Promise<unknown>][] = [
       ['authorized', async () => ((stub.backAuth = 'authorize'), service().backAuth(input('Hygiene01')))],
-      ['authorized, wrapped input', async () => ((stub.backAuth = 'authorize'), service().backAuth(new EcpayBackAuthRequest(input('Hygiene02'))))],
+      [
+        'authorized, wrapped input',
+        async () => ((stub.backAuth = 'authorize'), service().backAuth(new EcpayBackAuthRequest(input('Hygiene02')))),
+      ],
       ['3-D Secure', async () => ((stub.backAuth = 'three-d-secure'), service().backAuth(input('Hygiene03')))],
       ['declined', async () => ((stub.backAuth = 'decline'), service().backAuth(input('Hygiene04')))],
-      ['timeout, then query', async () => ((stub.backAuth = 'authorize-then-hang'), service({}, 200).backAuth(input('Hygiene05')))],
-      ['refused, query refused', async () => service({ backAuth: `http://127.0.0.1:${refused}/`, queryTrade: `http://127.0.0.1:${refused}/` }).backAuth(input('Hygiene06'))],
+      [
+        'timeout, then query',
+        async () => ((stub.backAuth = 'authorize-then-hang'), service({}, 200).backAuth(input('Hygiene05'))),
+      ],
+      [
+        'refused, query refused',
+        async () =>
+          service({ backAuth: `http://127.0.0.1:${refused}/`, queryTrade: `http://127.0.0.1:${refused}/` }).backAuth(
+            input('Hygiene06'),
+          ),
+      ],
       ['TransCode error', async () => ((stub.backAuth = 'trans-code-error'), service().backAuth(input('Hygiene07')))],
-      ['leaky transport', async () => new EcpayBackAuthService(new LeakyTransport(), { merchantId: '3002607' }, fixedClock).backAuth(input('Hygiene08'))],
+      [
+        'leaky transport',
+        async () =>
+          new EcpayBackAuthService(new LeakyTransport(), { merchantId: '3002607' }, fixedClock).backAuth(
+            input('Hygiene08'),
+          ),
+      ],
       ['expired card', async () => service().backAuth(input('Hygiene09', { CardValidYY: '24' }))],
       ['Luhn failure', async () => service().backAuth(input('Hygiene10', { CardNo: '4111 1111 1111 1112' }))],
       ['bad CVV and month', async () => service().backAuth(input('Hygiene11', { CardCVV2: '8370', CardValidMM: '9' }))],
@@ -130,7 +172,11 @@ describe('card data never leaves the call', () => {
       'Luhn failure': 'EcpayValidationError',
       'bad CVV and month': 'EcpayValidationError',
     });
-    expect(stub.calls.filter((call) => call.path === BACK_AUTH_PATH).every((call) => (call.data.CardInfo as { CardNo: string }).CardNo === CARD_DIGITS)).toBe(true);
+    expect(
+      stub.calls
+        .filter((call) => call.path === BACK_AUTH_PATH)
+        .every((call) => (call.data.CardInfo as { CardNo: string }).CardNo === CARD_DIGITS),
+    ).toBe(true);
     expect(captured.some((text) => text.includes('Hygiene05: no answer'))).toBe(true); // the logger capture works
     expect(captured.some((text) => text.includes('[REDACTED]'))).toBe(true);
 

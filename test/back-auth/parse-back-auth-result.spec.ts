@@ -32,11 +32,22 @@ const SEED_AUTHORIZED = {
 };
 
 /** ECPay's BackAuth 3DS Data example (docs/protocol.md §7.6). */
-const SEED_THREE_D = { RtnCode: 1, RtnMsg: 'Success', PlatformID: '1234567890', MerchantID: '1234567890', MerchantTradeNo: 'test123466', ThreeDURL: 'https://3durl.com.tw' };
+const SEED_THREE_D = {
+  RtnCode: 1,
+  RtnMsg: 'Success',
+  PlatformID: '1234567890',
+  MerchantID: '1234567890',
+  MerchantTradeNo: 'test123466',
+  ThreeDURL: 'https://3durl.com.tw',
+};
 
 describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
   it('reads the 3-D Secure example: the URL the browser must be sent to', () => {
-    expect(parseBackAuthResult(SEED_THREE_D)).toEqual({ status: 'three-d-secure', url: 'https://3durl.com.tw', merchantTradeNo: 'test123466' });
+    expect(parseBackAuthResult(SEED_THREE_D)).toEqual({
+      status: 'three-d-secure',
+      url: 'https://3durl.com.tw',
+      merchantTradeNo: 'test123466',
+    });
   });
 
   it('reads the authorization example, with ProcessDate as Asia/Taipei time', () => {
@@ -72,10 +83,25 @@ describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
   });
 
   it('reads installments, bonus points and the periodic plan when ECPay returns them', () => {
-    const data = structuredClone(SEED_AUTHORIZED) as typeof SEED_AUTHORIZED & { CardInfo: Record<string, unknown>; CustomField?: string };
+    const data = structuredClone(SEED_AUTHORIZED) as typeof SEED_AUTHORIZED & {
+      CardInfo: Record<string, unknown>;
+      CustomField?: string;
+    };
     Object.assign(data.CardInfo, {
-      IssuingBankCode: '812', Stage: 3, Stast: 34, Staed: 33, RedDan: 100, RedDeAmt: 10, RedOkAmt: 90, RedYet: 5,
-      PeriodType: 'M', Frequency: 1, ExecTimes: 12, PeriodAmount: 100, TotalSuccessTimes: 1, TotalSuccessAmount: 100,
+      IssuingBankCode: '812',
+      Stage: 3,
+      Stast: 34,
+      Staed: 33,
+      RedDan: 100,
+      RedDeAmt: 10,
+      RedOkAmt: 90,
+      RedYet: 5,
+      PeriodType: 'M',
+      Frequency: 1,
+      ExecTimes: 12,
+      PeriodAmount: 100,
+      TotalSuccessTimes: 1,
+      TotalSuccessAmount: 100,
     });
     data.CustomField = 'order-42';
     const result = parseBackAuthResult(data);
@@ -85,12 +111,25 @@ describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
     expect(result.card.issuingBankCode).toBe('812');
     expect(result.card.installment).toEqual({ stages: 3, firstAmount: 34, eachAmount: 33 });
     expect(result.card.redeem).toEqual({ pointsUsed: 100, deductedAmount: 10, chargedAmount: 90, pointsLeft: 5 });
-    expect(result.card.period).toEqual({ periodType: 'M', frequency: 1, execTimes: 12, periodAmount: 100, totalSuccessTimes: 1, totalSuccessAmount: 100 });
+    expect(result.card.period).toEqual({
+      periodType: 'M',
+      frequency: 1,
+      execTimes: 12,
+      periodAmount: 100,
+      totalSuccessTimes: 1,
+      totalSuccessAmount: 100,
+    });
   });
 
   it('never copies card fields beyond Card6No/Card4No, nor a "masked" number longer than it should be', () => {
     const data = structuredClone(SEED_AUTHORIZED) as typeof SEED_AUTHORIZED & { CardInfo: Record<string, unknown> };
-    Object.assign(data.CardInfo, { CardValidMM: '12', CardValidYY: '30', CardNo: '4311952222222222', Card6No: '4311952222222222', Card4No: '2222' });
+    Object.assign(data.CardInfo, {
+      CardValidMM: '12',
+      CardValidYY: '30',
+      CardNo: '4311952222222222',
+      Card6No: '4311952222222222',
+      Card4No: '2222',
+    });
     const result = parseBackAuthResult(data);
     const printed = JSON.stringify(result);
     expect(printed).not.toContain('4311952222222222');
@@ -100,14 +139,22 @@ describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
 
   it.each<[string, Record<string, unknown>, number | null, string]>([
     ['a declined card', { RtnCode: 10100248, RtnMsg: '授權失敗', MerchantTradeNo: 'test123466' }, 10100248, '授權失敗'],
-    ['RtnCode as text', { RtnCode: '10100050', RtnMsg: 'Parameter Error', MerchantTradeNo: 'test123466' }, 10100050, 'Parameter Error'],
+    [
+      'RtnCode as text',
+      { RtnCode: '10100050', RtnMsg: 'Parameter Error', MerchantTradeNo: 'test123466' },
+      10100050,
+      'Parameter Error',
+    ],
     ['no RtnCode at all', { RtnMsg: 'odd', MerchantTradeNo: 'test123466' }, null, 'odd'],
   ])('reads %s as failed', (_name, data, rtnCode, rtnMsg) => {
     expect(parseBackAuthResult(data)).toEqual({ status: 'failed', merchantTradeNo: 'test123466', rtnCode, rtnMsg });
   });
 
   it('reports our MerchantTradeNo on a refusal that omits it', () => {
-    expect(parseBackAuthResult({ RtnCode: 0, RtnMsg: 'x' }, { merchantTradeNo: 'Mine1' })).toMatchObject({ status: 'failed', merchantTradeNo: 'Mine1' });
+    expect(parseBackAuthResult({ RtnCode: 0, RtnMsg: 'x' }, { merchantTradeNo: 'Mine1' })).toMatchObject({
+      status: 'failed',
+      merchantTradeNo: 'Mine1',
+    });
   });
 
   it.each<[string, unknown, string, string]>([
@@ -128,11 +175,18 @@ describe('parseBackAuthResult (docs/protocol.md §7.6 answers)', () => {
   });
 
   it('tolerates odd secondary fields of an authorization (money has moved: never throw on them)', () => {
-    const data = structuredClone(SEED_AUTHORIZED) as unknown as { CardInfo: Record<string, unknown>; OrderInfo: Record<string, unknown> };
+    const data = structuredClone(SEED_AUTHORIZED) as unknown as {
+      CardInfo: Record<string, unknown>;
+      OrderInfo: Record<string, unknown>;
+    };
     Object.assign(data.CardInfo, { ProcessDate: 'yesterday', Gwsr: 'abc', Eci: null });
     delete data.OrderInfo.TradeAmt;
     const result = parseBackAuthResult(data);
-    expect(result).toMatchObject({ status: 'authorized', amount: 2, card: { processDate: null, gwsr: null, eci: null } });
+    expect(result).toMatchObject({
+      status: 'authorized',
+      amount: 2,
+      card: { processDate: null, gwsr: null, eci: null },
+    });
   });
 });
 
@@ -151,12 +205,21 @@ describe('parseBackAuthQueryResult (QueryTrade after a lost answer)', () => {
     ['10200095 (meaning not documented in our sources)', '10200095', 'unrecognized-status'],
   ])('keeps TradeStatus %s unknown', (_name, tradeStatus, reason) => {
     const data = { ...SEED_AUTHORIZED, OrderInfo: { ...SEED_AUTHORIZED.OrderInfo, TradeStatus: tradeStatus } };
-    expect(parseBackAuthQueryResult(data, 'test123466')).toEqual({ status: 'unknown', merchantTradeNo: 'test123466', reason, tradeStatus });
+    expect(parseBackAuthQueryResult(data, 'test123466')).toEqual({
+      status: 'unknown',
+      merchantTradeNo: 'test123466',
+      reason,
+      tradeStatus,
+    });
   });
 
   it('keeps a rejected query unknown (it says nothing about the payment)', () => {
     expect(parseBackAuthQueryResult({ RtnCode: 10200047, RtnMsg: 'not found' }, 'test123466')).toEqual({
-      status: 'unknown', merchantTradeNo: 'test123466', reason: 'query-rejected', rtnCode: 10200047, rtnMsg: 'not found',
+      status: 'unknown',
+      merchantTradeNo: 'test123466',
+      reason: 'query-rejected',
+      rtnCode: 10200047,
+      rtnMsg: 'not found',
     });
   });
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
-import { EcpayCallbackException, EcpayCallbackExceptionFilter, EcpayNotificationValidationError } from '../../src/index.js';
+import {
+  EcpayCallbackException,
+  EcpayCallbackExceptionFilter,
+  EcpayNotificationValidationError,
+} from '../../src/index.js';
 
 /** A stand-in for Node's ServerResponse, for the filter created without DI (`new EcpayCallbackExceptionFilter()`). */
 function fakeResponse() {
@@ -17,20 +21,32 @@ function fakeResponse() {
       this.headersSent = true;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => ({}) }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => response, getRequest: () => ({}) }),
+  } as unknown as ArgumentsHost;
   return { response, host };
 }
 
 describe('EcpayCallbackExceptionFilter without an HTTP adapter', () => {
   it('writes 400 text/plain 0|reason', () => {
     const { response, host } = fakeResponse();
-    new EcpayCallbackExceptionFilter().catch(new EcpayCallbackException('CheckMacValue invalid', 'detail stays in the log'), host);
-    expect(response).toMatchObject({ statusCode: 400, body: '0|CheckMacValue invalid', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    new EcpayCallbackExceptionFilter().catch(
+      new EcpayCallbackException('CheckMacValue invalid', 'detail stays in the log'),
+      host,
+    );
+    expect(response).toMatchObject({
+      statusCode: 400,
+      body: '0|CheckMacValue invalid',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   });
 
   it('answers a schema-invalid notification with 0|Malformed body', () => {
     const { response, host } = fakeResponse();
-    new EcpayCallbackExceptionFilter().catch(new EcpayNotificationValidationError('aio-return', [{ field: 'TradeAmt', messages: ['x'] }]), host);
+    new EcpayCallbackExceptionFilter().catch(
+      new EcpayNotificationValidationError('aio-return', [{ field: 'TradeAmt', messages: ['x'] }]),
+      host,
+    );
     expect(response).toMatchObject({ statusCode: 400, body: '0|Malformed body' });
   });
 

@@ -65,14 +65,25 @@ describe('flatFormFields', () => {
     expect(reasonOf(() => flatFormFields({ a: { b: 'c' } }))).toBe('Malformed body');
     expect(reasonOf(() => flatFormFields(['a']))).toBe('Malformed body');
     expect(reasonOf(() => flatFormFields('a=1'))).toBe('Malformed body');
-    expect(reasonOf(() => flatFormFields(new (class Custom { a = '1'; })()))).toBe('Malformed body');
+    expect(
+      reasonOf(() =>
+        flatFormFields(
+          new (class Custom {
+            a = '1';
+          })(),
+        ),
+      ),
+    ).toBe('Malformed body');
     expect(reasonOf(() => flatFormFields({ a: 'x'.repeat(100) }, 64))).toBe('Body too large');
   });
 });
 
 describe('parseContentType', () => {
   it('reads the media type and charset', () => {
-    expect(parseContentType('Application/X-WWW-Form-URLEncoded; Charset="UTF-8"')).toEqual({ mediaType: 'application/x-www-form-urlencoded', charset: 'utf-8' });
+    expect(parseContentType('Application/X-WWW-Form-URLEncoded; Charset="UTF-8"')).toEqual({
+      mediaType: 'application/x-www-form-urlencoded',
+      charset: 'utf-8',
+    });
     expect(parseContentType('application/json')).toEqual({ mediaType: 'application/json', charset: undefined });
     expect(parseContentType(undefined)).toBeUndefined();
     expect(parseContentType('  ')).toBeUndefined();

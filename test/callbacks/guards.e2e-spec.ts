@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Header, HttpCode, Post, UseFilters, UseGuards, type INestApplication, type LoggerService } from '@nestjs/common';
+import {
+  Controller,
+  Header,
+  HttpCode,
+  Post,
+  UseFilters,
+  UseGuards,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -16,7 +25,13 @@ import {
   type VerifiedEcpayEnvelope,
   type VerifiedEcpayForm,
 } from '../../src/index.js';
-import { computeCheckMacValue, EcpayCryptoService, EcpayModule, EcpaySigningService, encryptEcpayData } from '../../src/index.js';
+import {
+  computeCheckMacValue,
+  EcpayCryptoService,
+  EcpayModule,
+  EcpaySigningService,
+  encryptEcpayData,
+} from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { extendedVectors, type ExtendedCheckMacVector } from '../support/vectors.js';
 
@@ -34,11 +49,18 @@ function independentCheckMac(fields: Record<string, string>, keys: { hashKey: st
     .filter((name) => name !== 'CheckMacValue')
     .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
   const source = `HashKey=${keys.hashKey}&${names.map((name) => `${name}=${fields[name]}`).join('&')}&HashIV=${keys.hashIv}`;
-  const encoded = encodeURIComponent(source).replace(/%20/g, '+').replace(/'/g, '%27').replace(/~/g, '%7e').toLowerCase();
+  const encoded = encodeURIComponent(source)
+    .replace(/%20/g, '+')
+    .replace(/'/g, '%27')
+    .replace(/~/g, '%7e')
+    .toLowerCase();
   return createHash('sha256').update(encoded).digest('hex').toUpperCase();
 }
 
-const withMac = (fields: Record<string, string>, keys: { hashKey: string; hashIv: string } = STAGE_MERCHANT): Record<string, string> => ({
+const withMac = (
+  fields: Record<string, string>,
+  keys: { hashKey: string; hashIv: string } = STAGE_MERCHANT,
+): Record<string, string> => ({
   ...fields,
   CheckMacValue: independentCheckMac(fields, keys),
 });
@@ -186,7 +208,11 @@ describe.each([
     logger.lines.length = 0;
   });
 
-  const post = (path: string, body: string | Buffer, type: string | undefined = 'application/x-www-form-urlencoded') => {
+  const post = (
+    path: string,
+    body: string | Buffer,
+    type: string | undefined = 'application/x-www-form-urlencoded',
+  ) => {
     const call = request(server).post(path);
     if (type !== undefined) call.set('Content-Type', type);
     // superagent would run a Buffer through its form serializer; send the bytes as they are.
@@ -273,7 +299,10 @@ describe.each([
       ['64 non-hex characters', 'Z'.repeat(64)],
     ])('refuses a CheckMacValue that is %s', async (_label, value) => {
       const { CheckMacValue: _mac, ...fields } = withMac(RETURN);
-      expectRefused(await post('/cb/form', form(value === undefined ? fields : { ...fields, CheckMacValue: value })), 'CheckMacValue invalid');
+      expectRefused(
+        await post('/cb/form', form(value === undefined ? fields : { ...fields, CheckMacValue: value })),
+        'CheckMacValue invalid',
+      );
     });
 
     it('refuses a repeated field as malformed (ambiguous), even with the same value', async () => {
@@ -281,7 +310,9 @@ describe.each([
       expectRefused(await post('/cb/form', `${body}&RtnCode=1`), 'Malformed body');
       expectRefused(await post('/cb/form', `${body}&RtnCode=2`), 'Malformed body');
       expectRefused(await post('/cb/form', `${body}&CheckMacValue=${withMac(RETURN).CheckMacValue}`), 'Malformed body');
-      expect(logger.at('warn').every((line) => line.includes('Malformed body') && line.includes('repeated'))).toBe(true);
+      expect(logger.at('warn').every((line) => line.includes('Malformed body') && line.includes('repeated'))).toBe(
+        true,
+      );
     });
 
     it('handles bracketed names without verifying a re-serialisation', async () => {
@@ -296,26 +327,41 @@ describe.each([
         expectRefused(response, 'Malformed body');
       }
       seen.length = 0;
-      expectRefused(await post('/cb/form', `${form(withMac(RETURN))}&a%5Bb%5D=c`), rawBody ? 'CheckMacValue invalid' : 'Malformed body');
+      expectRefused(
+        await post('/cb/form', `${form(withMac(RETURN))}&a%5Bb%5D=c`),
+        rawBody ? 'CheckMacValue invalid' : 'Malformed body',
+      );
     });
 
     it('refuses a body that is not a form (JSON, text, none) before looking at it', async () => {
       const signed = withMac(RETURN);
       expectRefused(await post('/cb/form', JSON.stringify(signed), 'application/json'), 'Unsupported Content-Type');
       expectRefused(await post('/cb/form', form(signed), 'text/plain'), 'Unsupported Content-Type');
-      expectRefused(await post('/cb/form', form(signed), 'application/x-www-form-urlencoded; charset=iso-8859-1'), 'Unsupported Content-Type');
+      expectRefused(
+        await post('/cb/form', form(signed), 'application/x-www-form-urlencoded; charset=iso-8859-1'),
+        'Unsupported Content-Type',
+      );
       expectRefused(await request(server).post('/cb/form'), 'Unsupported Content-Type');
     });
 
     it('verifies values with + % & = Chinese emoji quotes and newlines, however they were percent-encoded', async () => {
-      const tricky = { ...RETURN, CustomField1: 'a+b %41 & c=d', CustomField2: '中文 ~\'!*() 😀', CustomField3: 'line1\r\nline2\t"q"', CustomField4: ' lead' };
+      const tricky = {
+        ...RETURN,
+        CustomField1: 'a+b %41 & c=d',
+        CustomField2: "中文 ~'!*() 😀",
+        CustomField3: 'line1\r\nline2\t"q"',
+        CustomField4: ' lead',
+      };
       const signed = withMac(tricky);
       const verified = expectAccepted(await post('/cb/form', form(signed))) as VerifiedEcpayForm;
       expect(verified.fields).toEqual(signed);
       // The same fields, encoded differently on the wire: %20 for spaces, lower-case hex, raw UTF-8.
       seen.length = 0;
       const alternative = Object.entries(signed)
-        .map(([name, value]) => `${name}=${encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())}`)
+        .map(
+          ([name, value]) =>
+            `${name}=${encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())}`,
+        )
         .join('&');
       expect((expectAccepted(await post('/cb/form', alternative)) as VerifiedEcpayForm).fields).toEqual(signed);
       seen.length = 0;
@@ -345,14 +391,18 @@ describe.each([
       expect(verified.fields).toEqual(fields);
     });
 
-    it("verifies every SHA256 vector of the stage merchant when posted as a form", async () => {
+    it('verifies every SHA256 vector of the stage merchant when posted as a form', async () => {
       const vectors = extendedVectors().filter(
-        (v): v is ExtendedCheckMacVector => v.kind === 'checkmac-sha256' && v.hashKey === STAGE_MERCHANT.hashKey && v.hashIV === STAGE_MERCHANT.hashIv,
+        (v): v is ExtendedCheckMacVector =>
+          v.kind === 'checkmac-sha256' && v.hashKey === STAGE_MERCHANT.hashKey && v.hashIV === STAGE_MERCHANT.hashIv,
       );
       expect(vectors.length).toBeGreaterThan(10);
       for (const vector of vectors) {
         seen.length = 0;
-        const fields = { ...Object.fromEntries(Object.entries(vector.input).map(([k, v]) => [k, String(v)])), CheckMacValue: vector.expected };
+        const fields = {
+          ...Object.fromEntries(Object.entries(vector.input).map(([k, v]) => [k, String(v)])),
+          CheckMacValue: vector.expected,
+        };
         const response = await post('/cb/form', form(fields));
         expect({ vector: vector.name, status: response.status }).toEqual({ vector: vector.name, status: 200 });
         expect((seen[0]!.payload as VerifiedEcpayForm).fields).toEqual(fields);
@@ -360,13 +410,20 @@ describe.each([
     });
 
     it('logs a refusal with route, IP, MerchantID and MerchantTradeNo — never the MAC, the keys or the body', async () => {
-      const signed = withMac({ ...RETURN, MerchantTradeNo: 'EVIL\n[Nest] fake log line', RtnMsg: 'secret-ish body text' });
+      const signed = withMac({
+        ...RETURN,
+        MerchantTradeNo: 'EVIL\n[Nest] fake log line',
+        RtnMsg: 'secret-ish body text',
+      });
       const tampered = { ...signed, TradeAmt: '1' };
       expectRefused(await post('/cb/form', form(tampered)), 'CheckMacValue invalid');
       const [line, ...more] = logger.at('warn');
       expect(more).toEqual([]);
-      expect(line).toMatch(/^Refused ECPay notification POST \/cb\/form from \S+: CheckMacValue invalid \(CheckMacValue does not match the fields\); MerchantID 3002607, MerchantTradeNo EVIL\?\?Nest\?\?fake\?log\?line$/);
-      for (const secret of [signed.CheckMacValue, STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv, 'secret-ish', '\n']) expect(line).not.toContain(secret);
+      expect(line).toMatch(
+        /^Refused ECPay notification POST \/cb\/form from \S+: CheckMacValue invalid \(CheckMacValue does not match the fields\); MerchantID 3002607, MerchantTradeNo EVIL\?\?Nest\?\?fake\?log\?line$/,
+      );
+      for (const secret of [signed.CheckMacValue, STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv, 'secret-ish', '\n'])
+        expect(line).not.toContain(secret);
     });
 
     it('never answers 5xx to malformed bodies', async () => {
@@ -378,7 +435,13 @@ describe.each([
         ['invalid UTF-8 percent escapes', `${body}&Extra=%FF%FE`, undefined, 'Malformed body', mac],
         ['a stray %', `${body}&Extra=100%`, undefined, 'Malformed body', mac],
         ['a broken escape', `${body}&Extra=%zz`, undefined, 'Malformed body', mac],
-        ['bytes that are not UTF-8', Buffer.concat([Buffer.from(`${body}&Extra=`), Buffer.from([0xff, 0xc3])]), undefined, 'Malformed body', mac],
+        [
+          'bytes that are not UTF-8',
+          Buffer.concat([Buffer.from(`${body}&Extra=`), Buffer.from([0xff, 0xc3])]),
+          undefined,
+          'Malformed body',
+          mac,
+        ],
         ['prototype names', `${body}&__proto__=x&constructor=y&hasOwnProperty=z`, undefined, mac, mac],
         ['array syntax', `${body}&x[]=1&x[]=2`, undefined, 'Malformed body', 'Malformed body'],
         ['80 KiB', `${body}&Extra=${'x'.repeat(80 * 1024)}`, undefined, 'Body too large', 'Body too large'],
@@ -396,7 +459,11 @@ describe.each([
         if (typeof expected === 'number') {
           expect({ label, status: response.status }).toEqual({ label, status: expected });
         } else {
-          expect({ label, status: response.status, text: response.text }).toEqual({ label, status: 400, text: `0|${expected}` });
+          expect({ label, status: response.status, text: response.text }).toEqual({
+            label,
+            status: 400,
+            text: `0|${expected}`,
+          });
           expect(response.headers['content-type']).toMatch(/^text\/plain/);
         }
       }
@@ -415,7 +482,12 @@ describe.each([
     });
 
     it('keeps fields named like Object.prototype members as fields (raw body)', async () => {
-      const fields = Object.fromEntries([...Object.entries(RETURN), ['__proto__', 'x'], ['constructor', 'y'], ['toString', 'z']]);
+      const fields = Object.fromEntries([
+        ...Object.entries(RETURN),
+        ['__proto__', 'x'],
+        ['constructor', 'y'],
+        ['toString', 'z'],
+      ]);
       const signed = { ...fields, CheckMacValue: signing.sign(fields) };
       const response = await post('/cb/form', new URLSearchParams(Object.entries(signed)).toString());
       if (rawBody) {
@@ -449,7 +521,9 @@ describe.each([
     it('answers 0|Malformed body (400) to a verified but schema-invalid notification and logs it at error', async () => {
       const invalid = withMac({ ...RETURN, TradeAmt: 'abc' });
       expectRefused(await post('/cb/return', form(invalid)), 'Malformed body');
-      expect(logger.at('error')).toEqual([expect.stringContaining('TradeAmt (TradeAmt must be a non-negative integer)')]);
+      expect(logger.at('error')).toEqual([
+        expect.stringContaining('TradeAmt (TradeAmt must be a non-negative integer)'),
+      ]);
       expect(logger.at('error')[0]).not.toContain('abc');
       // The same from a handler that normalises by itself: the filter maps the typed error.
       logger.lines.length = 0;
@@ -470,7 +544,16 @@ describe.each([
       RtnMsg: 'Success',
       MerchantID: '3002607',
       SimulatePaid: 0,
-      OrderInfo: { MerchantTradeNo: 'EC20240304163654AB', TradeNo: '2403041636548291', TradeAmt: 590, TradeDate: '2024/03/04 16:36:54', PaymentType: 'Credit', PaymentDate: '2024/03/04 16:37:10', ChargeFee: 12, TradeStatus: '1' },
+      OrderInfo: {
+        MerchantTradeNo: 'EC20240304163654AB',
+        TradeNo: '2403041636548291',
+        TradeAmt: 590,
+        TradeDate: '2024/03/04 16:36:54',
+        PaymentType: 'Credit',
+        PaymentDate: '2024/03/04 16:37:10',
+        ChargeFee: 12,
+        TradeStatus: '1',
+      },
       CardInfo: { Card6No: '431195', Card4No: '2222', AuthCode: '777777' },
       CustomField: '中文 + / "quoted"',
     };
@@ -491,22 +574,29 @@ describe.each([
     });
 
     it('lets a business failure (RtnCode ≠ 1) through: it is a genuine notification', async () => {
-      const verified = expectAccepted(await postJson(envelope({}, { ...DATA, RtnCode: 10100058, RtnMsg: '付款失敗' }))) as VerifiedEcpayEnvelope;
+      const verified = expectAccepted(
+        await postJson(envelope({}, { ...DATA, RtnCode: 10100058, RtnMsg: '付款失敗' })),
+      ) as VerifiedEcpayEnvelope;
       expect(verified.result).toMatchObject({ status: 'business-failure', rtnCode: 10100058, rtnMsg: '付款失敗' });
     });
 
     it('opens the ResultData form post (ecpg OrderResultURL)', async () => {
-      const verified = expectAccepted(await post('/cb/envelope', form({ ResultData: JSON.stringify(envelope()) }))) as VerifiedEcpayEnvelope;
+      const verified = expectAccepted(
+        await post('/cb/envelope', form({ ResultData: JSON.stringify(envelope()) })),
+      ) as VerifiedEcpayEnvelope;
       expect(verified).toMatchObject({ merchantId: '3002607', source: 'form', data: DATA });
     });
 
     it.each<[string, (make: typeof envelope) => unknown]>([
       ['Data encrypted with another key', (make) => make({ Data: encryptEcpayData(DATA, STRANGER) })],
       ['Data that is not base64', (make) => make({ Data: '***not base64***' })],
-      ['Data altered in transit', (make) => {
-        const data = make().Data as string;
-        return make({ Data: data.slice(0, 5) + (data[5] === 'A' ? 'B' : 'A') + data.slice(6) });
-      }],
+      [
+        'Data altered in transit',
+        (make) => {
+          const data = make().Data as string;
+          return make({ Data: data.slice(0, 5) + (data[5] === 'A' ? 'B' : 'A') + data.slice(6) });
+        },
+      ],
       ['TransCode 0', (make) => make({ TransCode: 0, TransMsg: 'Fail', Data: '' })],
       ['TransCode 1 without Data', (make) => make({ Data: undefined })],
       ['TransCode not a number', (make) => make({ TransCode: 'one' })],
@@ -522,7 +612,10 @@ describe.each([
     it('refuses a broken ResultData form post', async () => {
       expectRefused(await post('/cb/envelope', form({ ResultData: 'not json' })), 'Envelope invalid');
       expectRefused(await post('/cb/envelope', form({ Other: 'x' })), 'Envelope invalid');
-      expectRefused(await post('/cb/envelope', form({ ResultData: JSON.stringify(envelope({ TransCode: 0 })) })), 'Envelope invalid');
+      expectRefused(
+        await post('/cb/envelope', form({ ResultData: JSON.stringify(envelope({ TransCode: 0 })) })),
+        'Envelope invalid',
+      );
       const good = form({ ResultData: JSON.stringify(envelope()) });
       expectRefused(await post('/cb/envelope', `${good}&${good}`), 'Malformed body');
     });
@@ -546,8 +639,11 @@ describe.each([
       const bad = envelope({ Data: encryptEcpayData(DATA, STRANGER) });
       expectRefused(await postJson(bad), 'Envelope invalid');
       const [line] = logger.at('warn');
-      expect(line).toMatch(/^Refused ECPay notification POST \/cb\/envelope from \S+: Envelope invalid \(\S+\); MerchantID 3002607$/);
-      for (const secret of [bad.Data as string, STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv, 'Card4No']) expect(line).not.toContain(secret);
+      expect(line).toMatch(
+        /^Refused ECPay notification POST \/cb\/envelope from \S+: Envelope invalid \(\S+\); MerchantID 3002607$/,
+      );
+      for (const secret of [bad.Data as string, STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv, 'Card4No'])
+        expect(line).not.toContain(secret);
     });
   });
 });

@@ -24,7 +24,10 @@ function encrypt(plain: Buffer, keys: { hashKey: string; hashIv: string } = STAG
  * is no JSON (a percent-encoded text, costly to decode), and the same ciphertext with its last block's padding
  * destroyed.
  */
-function paddingProbe(keys: { hashKey: string; hashIv: string } = STAGE_MERCHANT, kib = 48): { badText: string; badPadding: string } {
+function paddingProbe(
+  keys: { hashKey: string; hashIv: string } = STAGE_MERCHANT,
+  kib = 48,
+): { badText: string; badPadding: string } {
   const cipher = encrypt(Buffer.from(`${'%41'.repeat((kib * 1024) / 3)}%ZZ`), keys);
   const broken = Buffer.from(cipher);
   broken[broken.length - 17]! ^= 0x55;
@@ -32,10 +35,24 @@ function paddingProbe(keys: { hashKey: string; hashIv: string } = STAGE_MERCHANT
 }
 
 const contextOf = (body: unknown): ExecutionContext =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ headers: { 'content-type': 'application/json' }, body, method: 'POST', url: '/ecpay/x', ip: '127.0.0.1' }) }) }) as unknown as ExecutionContext;
+  ({
+    switchToHttp: () => ({
+      getRequest: () => ({
+        headers: { 'content-type': 'application/json' },
+        body,
+        method: 'POST',
+        url: '/ecpay/x',
+        ip: '127.0.0.1',
+      }),
+    }),
+  }) as unknown as ExecutionContext;
 
 /** How long the guard takes to refuse each body (median µs over interleaved rounds), and the refusals' replies. */
-function refusalTimes(guard: CanActivate, bodies: readonly unknown[], rounds = 150): { medians: number[]; replies: Set<string> } {
+function refusalTimes(
+  guard: CanActivate,
+  bodies: readonly unknown[],
+  rounds = 150,
+): { medians: number[]; replies: Set<string> } {
   const samples: number[][] = bodies.map(() => []);
   const replies = new Set<string>();
   for (let round = -30; round < rounds; round++) {
@@ -45,7 +62,9 @@ function refusalTimes(guard: CanActivate, bodies: readonly unknown[], rounds = 1
         guard.canActivate(contextOf(body));
         replies.add('accepted');
       } catch (error) {
-        replies.add(error instanceof EcpayCallbackException ? `${error.getStatus()} ${error.replyBody}` : String(error));
+        replies.add(
+          error instanceof EcpayCallbackException ? `${error.getStatus()} ${error.replyBody}` : String(error),
+        );
       }
       if (round >= 0) samples[i]!.push(Number(process.hrtime.bigint() - started) / 1000);
     });
@@ -72,7 +91,13 @@ describe('no oracles on the notification routes', () => {
   it('the ecpg routes take as long to refuse a bad padding as a bad text, with the same reply', () => {
     const guard = new EcpayEnvelopeGuard(app.get(EcpayCryptoService));
     const { badText, badPadding } = paddingProbe();
-    const envelope = (Data: string) => ({ MerchantID: STAGE_MERCHANT.merchantId, RpHeader: { Timestamp: 1 }, TransCode: 1, TransMsg: 'Success', Data });
+    const envelope = (Data: string) => ({
+      MerchantID: STAGE_MERCHANT.merchantId,
+      RpHeader: { Timestamp: 1 },
+      TransCode: 1,
+      TransMsg: 'Success',
+      Data,
+    });
     const { medians, replies } = refusalTimes(guard, [envelope(badText), envelope(badPadding)]);
     expect(replies).toEqual(new Set(['400 0|Envelope invalid']));
     // Failing fast on the padding made the bad padding ~8 times quicker to refuse; similar work keeps them close.
@@ -80,11 +105,22 @@ describe('no oracles on the notification routes', () => {
   });
 
   it('the ECTicket route takes as long to refuse a Data that decrypts as one that does not, with the same reply', () => {
-    const TICKET = { merchantId: STAGE_MERCHANT.merchantId, hashKey: STAGE_MERCHANT.hashKey, hashIv: STAGE_MERCHANT.hashIv };
+    const TICKET = {
+      merchantId: STAGE_MERCHANT.merchantId,
+      hashKey: STAGE_MERCHANT.hashKey,
+      hashIv: STAGE_MERCHANT.hashIv,
+    };
     const guard = new EcpayTicketGuard(app.get(EcpayMerchantRegistry));
     const { badText, badPadding } = paddingProbe(TICKET);
     const mac = createHash('sha256').update('anything').digest('hex').toUpperCase();
-    const post = (Data: string) => ({ MerchantID: TICKET.merchantId, RqHeader: { Timestamp: 1 }, TransCode: 1, TransMsg: 'Success', Data, CheckMacValue: mac });
+    const post = (Data: string) => ({
+      MerchantID: TICKET.merchantId,
+      RqHeader: { Timestamp: 1 },
+      TransCode: 1,
+      TransMsg: 'Success',
+      Data,
+      CheckMacValue: mac,
+    });
     const { medians, replies } = refusalTimes(guard, [post(badText), post(badPadding)]);
     expect(replies).toEqual(new Set(['400 0|Envelope invalid']));
     expect(Math.max(...medians) / Math.min(...medians)).toBeLessThan(2);
@@ -92,7 +128,12 @@ describe('no oracles on the notification routes', () => {
 
   it('every envelope verification failure answers alike on /ecpay/ecpg/return and /ecpay/ecpg/order-result', async () => {
     const testing = new EcpayTesting(STAGE_MERCHANT);
-    const data = { RtnCode: 1, RtnMsg: 'Success', MerchantID: STAGE_MERCHANT.merchantId, OrderInfo: { MerchantTradeNo: 'NoOracle0001', TradeNo: '2401019999999999', TradeAmt: 590 } };
+    const data = {
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      MerchantID: STAGE_MERCHANT.merchantId,
+      OrderInfo: { MerchantTradeNo: 'NoOracle0001', TradeNo: '2401019999999999', TradeAmt: 590 },
+    };
     const genuine = testing.envelope(STAGE_MERCHANT.merchantId, data);
     // Small enough for the form route's body limit: a larger post is refused as too large before anything is read.
     const { badText, badPadding } = paddingProbe(STAGE_MERCHANT, 3);
@@ -110,8 +151,12 @@ describe('no oracles on the notification routes', () => {
     const replies = new Set<string>();
     for (const envelope of failures) {
       const json = await request(app.getHttpServer()).post('/ecpay/ecpg/return').send(envelope);
-      const form = await request(app.getHttpServer()).post('/ecpay/ecpg/order-result').type('form').send({ ResultData: JSON.stringify(envelope) });
-      for (const response of [json, form]) replies.add(JSON.stringify([response.status, response.headers['content-type'], response.text]));
+      const form = await request(app.getHttpServer())
+        .post('/ecpay/ecpg/order-result')
+        .type('form')
+        .send({ ResultData: JSON.stringify(envelope) });
+      for (const response of [json, form])
+        replies.add(JSON.stringify([response.status, response.headers['content-type'], response.text]));
     }
     expect(replies).toEqual(new Set([JSON.stringify([400, 'text/plain; charset=utf-8', '0|Envelope invalid'])]));
   });

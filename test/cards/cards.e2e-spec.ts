@@ -48,13 +48,30 @@ describe('bound cards (EcpayCardsService) on the sandbox', () => {
 
   it('binds a card: one row, card.bound once across the API answer and the ReturnURL notification', async () => {
     const result = await bind('member-1');
-    expect(result).toMatchObject({ status: 'bound', memberId: 'member-1', isSameCard: false, card6: '431195', card4: '2222' });
+    expect(result).toMatchObject({
+      status: 'bound',
+      memberId: 'member-1',
+      isSameCard: false,
+      card6: '431195',
+      card4: '2222',
+    });
     if (result.status !== 'bound') throw new Error('not bound');
     expect(result.bindCardId).toMatch(/^[0-9a-f]{64}$/);
     await settled();
-    expect(await cards()).toEqual([expect.objectContaining({ merchantMemberId: 'member-1', bindCardId: result.bindCardId, card6No: '431195', card4No: '2222', status: 'active' })]);
+    expect(await cards()).toEqual([
+      expect.objectContaining({
+        merchantMemberId: 'member-1',
+        bindCardId: result.bindCardId,
+        card6No: '431195',
+        card4No: '2222',
+        status: 'active',
+      }),
+    ]);
     expect(events.filter((event) => event.name === 'card.bound')).toHaveLength(1);
-    const rows = await app.get(DataSource).getRepository(EcpayNotification).findBy({ kind: 'card-binding', merchantTradeNo: result.merchantTradeNo });
+    const rows = await app
+      .get(DataSource)
+      .getRepository(EcpayNotification)
+      .findBy({ kind: 'card-binding', merchantTradeNo: result.merchantTradeNo });
     expect(rows).toHaveLength(1);
   });
 
@@ -68,10 +85,18 @@ describe('bound cards (EcpayCardsService) on the sandbox', () => {
   it('pays with the bound card: the trade stored, then paid, payment.succeeded once', async () => {
     const [card] = await ecpay.cards.listBoundCards('member-1');
     expect(card).toMatchObject({ card6: '431195', card4: '2222' });
-    const result = await ecpay.cards.payWithBoundCard({ memberId: 'member-1', bindCardId: card!.bindCardId, totalAmount: 680, itemName: '阿里山高山烏龍茶 150g', tradeDesc: 'Repeat order' });
+    const result = await ecpay.cards.payWithBoundCard({
+      memberId: 'member-1',
+      bindCardId: card!.bindCardId,
+      totalAmount: 680,
+      itemName: '阿里山高山烏龍茶 150g',
+      tradeDesc: 'Repeat order',
+    });
     expect(result).toMatchObject({ status: 'authorized', trade: { status: 'paid', totalAmount: 680 } });
     await settled();
-    expect(events.filter((event) => event.name === 'payment.succeeded' && event.merchantTradeNo === result.merchantTradeNo)).toHaveLength(1);
+    expect(
+      events.filter((event) => event.name === 'payment.succeeded' && event.merchantTradeNo === result.merchantTradeNo),
+    ).toHaveLength(1);
   });
 
   it('deletes a card: gone at ECPay, marked deleted here, and paying with it is declined', async () => {
@@ -79,14 +104,27 @@ describe('bound cards (EcpayCardsService) on the sandbox', () => {
     await ecpay.cards.deleteBoundCard('member-1', card!.bindCardId);
     expect(await ecpay.cards.listBoundCards('member-1')).toEqual([]);
     expect((await cards()).find((row) => row.bindCardId === card!.bindCardId)?.status).toBe('deleted');
-    const result = await ecpay.cards.payWithBoundCard({ memberId: 'member-1', bindCardId: card!.bindCardId, totalAmount: 680, itemName: 'Tea', tradeDesc: 'After delete' });
+    const result = await ecpay.cards.payWithBoundCard({
+      memberId: 'member-1',
+      bindCardId: card!.bindCardId,
+      totalAmount: 680,
+      itemName: 'Tea',
+      tradeDesc: 'After delete',
+    });
     expect(result).toMatchObject({ status: 'failed', trade: { status: 'failed' } });
     await expect(ecpay.cards.deleteBoundCard('member-1', card!.bindCardId)).rejects.toBeInstanceOf(EcpayApiError);
   });
 
   it('refuses bad input before calling ECPay, naming each field', async () => {
-    const failure = await ecpay.cards.payWithBoundCard({ memberId: '', bindCardId: 'not a card!', totalAmount: 1.5, itemName: '', tradeDesc: 'x' }).catch((error: unknown) => error);
+    const failure = await ecpay.cards
+      .payWithBoundCard({ memberId: '', bindCardId: 'not a card!', totalAmount: 1.5, itemName: '', tradeDesc: 'x' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EcpayValidationError);
-    expect((failure as EcpayValidationError).issues.map((issue) => issue.field)).toEqual(['memberId', 'bindCardId', 'totalAmount', 'itemName']);
+    expect((failure as EcpayValidationError).issues.map((issue) => issue.field)).toEqual([
+      'memberId',
+      'bindCardId',
+      'totalAmount',
+      'itemName',
+    ]);
   });
 });

@@ -18,7 +18,18 @@ import {
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
-import { EcpayStub, MovableClock, rawKeyValue, stubCheckMac, stubDecrypt, stubEncrypt, stubSign, type StubKeys, type StubRequest, type StubReply } from './ecpay-stub.js';
+import {
+  EcpayStub,
+  MovableClock,
+  rawKeyValue,
+  stubCheckMac,
+  stubDecrypt,
+  stubEncrypt,
+  stubSign,
+  type StubKeys,
+  type StubRequest,
+  type StubReply,
+} from './ecpay-stub.js';
 
 // 2026-11-22 12:00:00 in Taipei.
 const T0 = Date.parse('2026-11-22T04:00:00Z');
@@ -49,7 +60,14 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 async function compile(options: Partial<EcpayModuleOptions> & { persistence?: boolean }): Promise<TestingModule> {
   return Test.createTestingModule({
-    imports: [EcpayModule.forRoot({ environment: 'sandbox', ...STAGE_MERCHANT, persistence: false, ...options } as EcpayModuleOptions)],
+    imports: [
+      EcpayModule.forRoot({
+        environment: 'sandbox',
+        ...STAGE_MERCHANT,
+        persistence: false,
+        ...options,
+      } as EcpayModuleOptions),
+    ],
   })
     .setLogger(capture)
     .compile();
@@ -59,19 +77,23 @@ async function compile(options: Partial<EcpayModuleOptions> & { persistence?: bo
 
 /** A form request as ECPay checks it: form-encoded, and the CheckMacValue right (else ECPay's `code|message`). */
 function acceptForm(request: StubRequest, keys: StubKeys): Record<string, string> | StubReply {
-  if (!request.contentType.startsWith('application/x-www-form-urlencoded') || !request.form) return { status: 400, body: 'not a form' };
+  if (!request.contentType.startsWith('application/x-www-form-urlencoded') || !request.form)
+    return { status: 400, body: 'not a form' };
   if (stubCheckMac(request.form, keys) !== request.form.CheckMacValue) return { body: '10200073|CheckMacValue Error' };
   return request.form;
 }
 
 /** Opens an AES request envelope independently, or answers TransCode 999 as ECPay would. */
 function acceptEnvelope(request: StubRequest, keys: StubKeys): Record<string, unknown> | StubReply {
-  const envelope = request.json as { MerchantID?: string; RqHeader?: { Timestamp?: number }; Data?: string } | undefined;
-  if (!envelope?.Data || typeof envelope.RqHeader?.Timestamp !== 'number') return { body: JSON.stringify({ TransCode: 999, TransMsg: 'bad envelope' }) };
+  const envelope = request.json as
+    { MerchantID?: string; RqHeader?: { Timestamp?: number }; Data?: string } | undefined;
+  if (!envelope?.Data || typeof envelope.RqHeader?.Timestamp !== 'number')
+    return { body: JSON.stringify({ TransCode: 999, TransMsg: 'bad envelope' }) };
   return stubDecrypt(envelope.Data, keys) as Record<string, unknown>;
 }
 
-const isReply = (value: unknown): value is StubReply => value === 'hang' || value === 'reset' || (typeof value === 'object' && value !== null && 'body' in value);
+const isReply = (value: unknown): value is StubReply =>
+  value === 'hang' || value === 'reset' || (typeof value === 'object' && value !== null && 'body' in value);
 
 /** ItemName as ECPay writes it back raw: a literal `+`, a `%` not followed by hex, spaces and Chinese (woomp v3.5.18). */
 const RAW_ITEM_NAME = 'AI 繪圖夢工廠 + 社群玩家特典 100% 好評';
@@ -122,8 +144,24 @@ function periodInfo(form: Record<string, string>): Record<string, unknown> {
   return {
     ...scalars,
     ExecLog: [
-      { RtnCode: 1, RtnMsg: '成功', amount: 300, gwsr: 11223344, process_date: '2026/10/22 12:00:00', auth_code: '777777', TradeNo: '2610221200005678' },
-      { RtnCode: 1, RtnMsg: '成功', amount: 300, gwsr: 11223399, process_date: '2026/11/22 12:00:00', auth_code: '777778', TradeNo: '2611221200005679' },
+      {
+        RtnCode: 1,
+        RtnMsg: '成功',
+        amount: 300,
+        gwsr: 11223344,
+        process_date: '2026/10/22 12:00:00',
+        auth_code: '777777',
+        TradeNo: '2610221200005678',
+      },
+      {
+        RtnCode: 1,
+        RtnMsg: '成功',
+        amount: 300,
+        gwsr: 11223399,
+        process_date: '2026/11/22 12:00:00',
+        auth_code: '777778',
+        TradeNo: '2611221200005679',
+      },
     ],
     CheckMacValue: mac,
   };
@@ -135,31 +173,77 @@ function installEcpay(stub: EcpayStub, keys: StubKeys): void {
     return isReply(accepted) ? accepted : handler(accepted);
   };
   stub
-    .on('/Cashier/QueryTradeInfo/V5', form((f) => ({ body: rawKeyValue(stubSign(tradeInfoFields(f), keys)) })))
+    .on(
+      '/Cashier/QueryTradeInfo/V5',
+      form((f) => ({ body: rawKeyValue(stubSign(tradeInfoFields(f), keys)) })),
+    )
     .on(
       '/Cashier/QueryPaymentInfo',
       form((f) => ({
         body: rawKeyValue(
           stubSign(
             {
-              MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, StoreID: '', RtnCode: '2', RtnMsg: 'Get VirtualAccount Succeeded',
-              TradeNo: '2611221200009999', TradeAmt: '1500', PaymentType: 'ATM_TAISHIN', TradeDate: '2026/11/22 11:30:00', ExpireDate: '2026/11/25',
-              BankCode: '812', vAccount: '9103522175887271', PaymentNo: '', Barcode1: '', Barcode2: '', Barcode3: '',
-              CustomField1: '', CustomField2: '', CustomField3: '', CustomField4: '',
+              MerchantID: f.MerchantID!,
+              MerchantTradeNo: f.MerchantTradeNo!,
+              StoreID: '',
+              RtnCode: '2',
+              RtnMsg: 'Get VirtualAccount Succeeded',
+              TradeNo: '2611221200009999',
+              TradeAmt: '1500',
+              PaymentType: 'ATM_TAISHIN',
+              TradeDate: '2026/11/22 11:30:00',
+              ExpireDate: '2026/11/25',
+              BankCode: '812',
+              vAccount: '9103522175887271',
+              PaymentNo: '',
+              Barcode1: '',
+              Barcode2: '',
+              Barcode3: '',
+              CustomField1: '',
+              CustomField2: '',
+              CustomField3: '',
+              CustomField4: '',
             },
             keys,
           ),
         ),
       })),
     )
-    .on('/Cashier/QueryCreditCardPeriodInfo', form((f) => ({ body: JSON.stringify(periodInfo(f)), contentType: 'application/json' })))
+    .on(
+      '/Cashier/QueryCreditCardPeriodInfo',
+      form((f) => ({ body: JSON.stringify(periodInfo(f)), contentType: 'application/json' })),
+    )
     // DoAction's answer carries no CheckMacValue (docs/protocol.md §7.2).
-    .on('/CreditDetail/DoAction', form((f) => ({ body: rawKeyValue({ MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, TradeNo: f.TradeNo!, RtnCode: '1', RtnMsg: '成功.' }) })))
-    .on('/Cashier/CreditCardPeriodAction', form((f) => ({ body: rawKeyValue(stubSign({ MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, RtnCode: '1', RtnMsg: 'OK' }, keys)) })))
+    .on(
+      '/CreditDetail/DoAction',
+      form((f) => ({
+        body: rawKeyValue({
+          MerchantID: f.MerchantID!,
+          MerchantTradeNo: f.MerchantTradeNo!,
+          TradeNo: f.TradeNo!,
+          RtnCode: '1',
+          RtnMsg: '成功.',
+        }),
+      })),
+    )
+    .on(
+      '/Cashier/CreditCardPeriodAction',
+      form((f) => ({
+        body: rawKeyValue(
+          stubSign(
+            { MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, RtnCode: '1', RtnMsg: 'OK' },
+            keys,
+          ),
+        ),
+      })),
+    )
     .on(
       '/PaymentMedia/TradeNoAio',
       form(() => ({
-        body: '\uFEFF交易日期,特店交易編號,交易金額,商品名稱\r\n' + '2026/11/21 10:00:00,="0012345",1290,"咖啡豆, 250g"\r\n' + '2026/11/21 11:00:00,="A2",590,"He said ""hi"""\r\n\r\n',
+        body:
+          '\uFEFF交易日期,特店交易編號,交易金額,商品名稱\r\n' +
+          '2026/11/21 10:00:00,="0012345",1290,"咖啡豆, 250g"\r\n' +
+          '2026/11/21 11:00:00,="A2",590,"He said ""hi"""\r\n\r\n',
         contentType: 'text/csv; charset=utf-8',
       })),
     )
@@ -178,7 +262,16 @@ function installEcpay(stub: EcpayStub, keys: StubKeys): void {
               RtnCode: 1,
               RtnMsg: 'Success',
               MerchantID: data.MerchantID,
-              OrderInfo: { MerchantTradeNo: data.MerchantTradeNo, TradeNo: '2611221100000001', TradeAmt: 590, TradeDate: '2026/11/22 11:00:00', PaymentType: 'Credit', PaymentDate: '2026/11/22 11:00:30', ChargeFee: 11.8, TradeStatus: '1' },
+              OrderInfo: {
+                MerchantTradeNo: data.MerchantTradeNo,
+                TradeNo: '2611221100000001',
+                TradeAmt: 590,
+                TradeDate: '2026/11/22 11:00:00',
+                PaymentType: 'Credit',
+                PaymentDate: '2026/11/22 11:00:30',
+                ChargeFee: 11.8,
+                TradeStatus: '1',
+              },
               CardInfo: { Card6No: '431195', Card4No: '2222', AuthCode: '777777' },
             },
             keys,
@@ -220,7 +313,10 @@ describe('EcpayClient against a loopback ECPay', () => {
     const info = await client.queryTradeInfo({ merchantTradeNo: 'Tea20261122A' });
 
     const [request] = stub.requests;
-    expect(request).toMatchObject({ path: '/Cashier/QueryTradeInfo/V5', form: { MerchantID: '3002607', MerchantTradeNo: 'Tea20261122A', TimeStamp: String(unix(T0)) } });
+    expect(request).toMatchObject({
+      path: '/Cashier/QueryTradeInfo/V5',
+      form: { MerchantID: '3002607', MerchantTradeNo: 'Tea20261122A', TimeStamp: String(unix(T0)) },
+    });
     expect(request!.contentType).toMatch(/^application\/x-www-form-urlencoded/);
     // The stub checked the request's CheckMacValue with its own signer (else it would have answered 10200073).
     expect(stubCheckMac(request!.form!, STAGE_MERCHANT)).toBe(request!.form!.CheckMacValue);
@@ -243,7 +339,9 @@ describe('EcpayClient against a loopback ECPay', () => {
     });
     expect(info.raw).not.toHaveProperty('CheckMacValue');
     // The test data is meaningful: form-decoding this body would have turned "+" into a space (and so broken the MAC).
-    const body = rawKeyValue(stubSign(tradeInfoFields({ MerchantID: '3002607', MerchantTradeNo: 'Tea20261122A' }), STAGE_MERCHANT));
+    const body = rawKeyValue(
+      stubSign(tradeInfoFields({ MerchantID: '3002607', MerchantTradeNo: 'Tea20261122A' }), STAGE_MERCHANT),
+    );
     expect(new URLSearchParams(body).get('ItemName')).not.toBe(RAW_ITEM_NAME);
   });
 
@@ -254,7 +352,11 @@ describe('EcpayClient against a loopback ECPay', () => {
     await client.queryTradeInfo({ merchantTradeNo: 'Fresh1' });
     clock.advance(61_000);
     await client.queryPaymentInfo({ merchantTradeNo: 'Fresh1' });
-    expect(stub.requests.map((request) => Number(request.form!.TimeStamp))).toEqual([unix(t), unix(t) + 300, unix(t) + 361]);
+    expect(stub.requests.map((request) => Number(request.form!.TimeStamp))).toEqual([
+      unix(t),
+      unix(t) + 300,
+      unix(t) + 361,
+    ]);
   });
 
   it('a k=v answer with a bad CheckMacValue is refused', async () => {
@@ -268,15 +370,25 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('an answer signed with other keys, or not signed at all, is refused', async () => {
-    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({ body: rawKeyValue(stubSign(tradeInfoFields(request.form!), { hashKey: 'x'.repeat(16), hashIv: 'y'.repeat(16) })) }));
-    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Keys1' }))).toMatchObject({ reason: 'bad-check-mac' });
+    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({
+      body: rawKeyValue(stubSign(tradeInfoFields(request.form!), { hashKey: 'x'.repeat(16), hashIv: 'y'.repeat(16) })),
+    }));
+    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Keys1' }))).toMatchObject({
+      reason: 'bad-check-mac',
+    });
     stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({ body: rawKeyValue(tradeInfoFields(request.form!)) }));
-    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Keys1' }))).toMatchObject({ reason: 'missing-check-mac' });
+    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Keys1' }))).toMatchObject({
+      reason: 'missing-check-mac',
+    });
   });
 
   it('a form-decoded (percent-encoded) answer does not verify: the MAC covers the raw values', async () => {
-    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({ body: new URLSearchParams(stubSign(tradeInfoFields(request.form!), STAGE_MERCHANT)).toString() }));
-    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Encoded1' }))).toMatchObject({ reason: 'bad-check-mac' });
+    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({
+      body: new URLSearchParams(stubSign(tradeInfoFields(request.form!), STAGE_MERCHANT)).toString(),
+    }));
+    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Encoded1' }))).toMatchObject({
+      reason: 'bad-check-mac',
+    });
   });
 
   it.each([
@@ -292,7 +404,9 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('a verified field of the wrong form is a malformed answer naming the field, not its value', async () => {
-    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({ body: rawKeyValue(stubSign(tradeInfoFields(request.form!, { TradeAmt: '12x9' }), STAGE_MERCHANT)) }));
+    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({
+      body: rawKeyValue(stubSign(tradeInfoFields(request.form!, { TradeAmt: '12x9' }), STAGE_MERCHANT)),
+    }));
     const error = await rejection(client.queryTradeInfo({ merchantTradeNo: 'Field1' }));
     expect(error).toMatchObject({ reason: 'malformed' });
     expect(error.message).toContain('TradeAmt');
@@ -300,7 +414,9 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('a verified answer about another trade is refused', async () => {
-    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({ body: rawKeyValue(stubSign(tradeInfoFields(request.form!, { MerchantTradeNo: 'Other1' }), STAGE_MERCHANT)) }));
+    stub.on('/Cashier/QueryTradeInfo/V5', (request) => ({
+      body: rawKeyValue(stubSign(tradeInfoFields(request.form!, { MerchantTradeNo: 'Other1' }), STAGE_MERCHANT)),
+    }));
     expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Mine1' }))).toMatchObject({ reason: 'mismatch' });
   });
 
@@ -308,15 +424,28 @@ describe('EcpayClient against a loopback ECPay', () => {
     stub.on('/Cashier/QueryTradeInfo/V5', () => ({ body: '10200073|CheckMacValue Error' }));
     const error = await rejection(client.queryTradeInfo({ merchantTradeNo: 'Refused1' }));
     expect(error).toBeInstanceOf(EcpayApiError);
-    expect(error).toMatchObject({ code: 'ECPAY_API_ERROR', api: 'queryTradeInfo', rtnCode: 10200073, rtnMsg: 'CheckMacValue Error', merchantId: '3002607', merchantTradeNo: 'Refused1' });
+    expect(error).toMatchObject({
+      code: 'ECPAY_API_ERROR',
+      api: 'queryTradeInfo',
+      rtnCode: 10200073,
+      rtnMsg: 'CheckMacValue Error',
+      merchantId: '3002607',
+      merchantTradeNo: 'Refused1',
+    });
   });
 
   it('QueryTrade (JSON/AES): a fresh envelope out, the verified Data back, typed', async () => {
     const result = await client.queryTrade({ merchantTradeNo: 'Json20261122' });
     const [request] = stub.requests;
     expect(request!.contentType).toMatch(/^application\/json/);
-    expect(request!.json).toMatchObject({ MerchantID: '3002607', RqHeader: { Timestamp: unix(clock.now().getTime()) } });
-    expect(stubDecrypt(request!.json!.Data as string, STAGE_MERCHANT)).toEqual({ MerchantID: '3002607', MerchantTradeNo: 'Json20261122' });
+    expect(request!.json).toMatchObject({
+      MerchantID: '3002607',
+      RqHeader: { Timestamp: unix(clock.now().getTime()) },
+    });
+    expect(stubDecrypt(request!.json!.Data as string, STAGE_MERCHANT)).toEqual({
+      MerchantID: '3002607',
+      MerchantTradeNo: 'Json20261122',
+    });
     expect(result).toMatchObject({
       merchantId: '3002607',
       merchantTradeNo: 'Json20261122',
@@ -332,22 +461,39 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('QueryTrade: TransCode ≠ 1 and RtnCode ≠ 1 are EcpayApiErrors; an envelope that will not open is refused', async () => {
-    stub.on('/1.0.0/Cashier/QueryTrade', () => ({ body: JSON.stringify({ MerchantID: '3002607', TransCode: 999, TransMsg: 'Timestamp expired' }) }));
-    expect(await rejection(client.queryTrade({ merchantTradeNo: 'Env1' }))).toMatchObject({ transCode: 999, rtnMsg: 'Timestamp expired', api: 'queryTrade' });
+    stub.on('/1.0.0/Cashier/QueryTrade', () => ({
+      body: JSON.stringify({ MerchantID: '3002607', TransCode: 999, TransMsg: 'Timestamp expired' }),
+    }));
+    expect(await rejection(client.queryTrade({ merchantTradeNo: 'Env1' }))).toMatchObject({
+      transCode: 999,
+      rtnMsg: 'Timestamp expired',
+      api: 'queryTrade',
+    });
 
     stub.on('/1.0.0/Cashier/QueryTrade', () => ({
-      body: JSON.stringify({ MerchantID: '3002607', TransCode: 1, TransMsg: 'Success', Data: stubEncrypt({ RtnCode: 10200047, RtnMsg: '查無此訂單' }, STAGE_MERCHANT) }),
+      body: JSON.stringify({
+        MerchantID: '3002607',
+        TransCode: 1,
+        TransMsg: 'Success',
+        Data: stubEncrypt({ RtnCode: 10200047, RtnMsg: '查無此訂單' }, STAGE_MERCHANT),
+      }),
     }));
     const business = await rejection(client.queryTrade({ merchantTradeNo: 'Env1' }));
     expect(business).toBeInstanceOf(EcpayApiError);
     expect(business).toMatchObject({ rtnCode: 10200047, rtnMsg: '查無此訂單' });
 
     stub.on('/1.0.0/Cashier/QueryTrade', () => ({
-      body: JSON.stringify({ MerchantID: '3002607', TransCode: 1, Data: stubEncrypt({ RtnCode: 1 }, { hashKey: 'k'.repeat(16), hashIv: 'i'.repeat(16) }) }),
+      body: JSON.stringify({
+        MerchantID: '3002607',
+        TransCode: 1,
+        Data: stubEncrypt({ RtnCode: 1 }, { hashKey: 'k'.repeat(16), hashIv: 'i'.repeat(16) }),
+      }),
     }));
     expect(await rejection(client.queryTrade({ merchantTradeNo: 'Env1' }))).toMatchObject({ reason: 'bad-envelope' });
 
-    stub.on('/1.0.0/Cashier/QueryTrade', () => ({ body: JSON.stringify({ MerchantID: '2000132', TransCode: 1, Data: stubEncrypt({ RtnCode: 1 }, STAGE_MERCHANT) }) }));
+    stub.on('/1.0.0/Cashier/QueryTrade', () => ({
+      body: JSON.stringify({ MerchantID: '2000132', TransCode: 1, Data: stubEncrypt({ RtnCode: 1 }, STAGE_MERCHANT) }),
+    }));
     expect(await rejection(client.queryTrade({ merchantTradeNo: 'Env1' }))).toMatchObject({ reason: 'mismatch' });
 
     stub.on('/1.0.0/Cashier/QueryTrade', () => ({ body: 'not json' }));
@@ -356,7 +502,10 @@ describe('EcpayClient against a loopback ECPay', () => {
 
   it('QueryCreditCardPeriodInfo: a JSON answer, its CheckMacValue verified, executions typed', async () => {
     const info = await client.queryCreditCardPeriodInfo({ merchantTradeNo: 'Period1' });
-    expect(stub.requests[0]!.form).toMatchObject({ MerchantTradeNo: 'Period1', TimeStamp: String(unix(clock.now().getTime())) });
+    expect(stub.requests[0]!.form).toMatchObject({
+      MerchantTradeNo: 'Period1',
+      TimeStamp: String(unix(clock.now().getTime())),
+    });
     expect(info).toMatchObject({
       merchantTradeNo: 'Period1',
       rtnCode: 1,
@@ -371,14 +520,36 @@ describe('EcpayClient against a loopback ECPay', () => {
       totalSuccessAmount: 600,
     });
     expect(info.execLog).toEqual([
-      { rtnCode: 1, rtnMsg: '成功', amount: 300, gwsr: 11223344, processDate: new Date('2026-10-22T04:00:00Z'), authCode: '777777', tradeNo: '2610221200005678' },
-      { rtnCode: 1, rtnMsg: '成功', amount: 300, gwsr: 11223399, processDate: new Date('2026-11-22T04:00:00Z'), authCode: '777778', tradeNo: '2611221200005679' },
+      {
+        rtnCode: 1,
+        rtnMsg: '成功',
+        amount: 300,
+        gwsr: 11223344,
+        processDate: new Date('2026-10-22T04:00:00Z'),
+        authCode: '777777',
+        tradeNo: '2610221200005678',
+      },
+      {
+        rtnCode: 1,
+        rtnMsg: '成功',
+        amount: 300,
+        gwsr: 11223399,
+        processDate: new Date('2026-11-22T04:00:00Z'),
+        authCode: '777778',
+        tradeNo: '2611221200005679',
+      },
     ]);
 
-    stub.on('/Cashier/QueryCreditCardPeriodInfo', (request) => ({ body: JSON.stringify({ ...periodInfo(request.form!), PeriodAmount: 1 }) }));
-    expect(await rejection(client.queryCreditCardPeriodInfo({ merchantTradeNo: 'Period1' }))).toMatchObject({ reason: 'bad-check-mac' });
+    stub.on('/Cashier/QueryCreditCardPeriodInfo', (request) => ({
+      body: JSON.stringify({ ...periodInfo(request.form!), PeriodAmount: 1 }),
+    }));
+    expect(await rejection(client.queryCreditCardPeriodInfo({ merchantTradeNo: 'Period1' }))).toMatchObject({
+      reason: 'bad-check-mac',
+    });
     stub.on('/Cashier/QueryCreditCardPeriodInfo', () => ({ body: '{"MerchantID":' }));
-    expect(await rejection(client.queryCreditCardPeriodInfo({ merchantTradeNo: 'Period1' }))).toMatchObject({ reason: 'malformed' });
+    expect(await rejection(client.queryCreditCardPeriodInfo({ merchantTradeNo: 'Period1' }))).toMatchObject({
+      reason: 'malformed',
+    });
   });
 
   it('QueryPaymentInfo: the issued ATM account, verified and typed', async () => {
@@ -396,39 +567,107 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('DoAction: every field signed, the unsigned answer accepted, RtnCode ≠ 1 an EcpayApiError', async () => {
-    const result = await client.doAction({ merchantTradeNo: 'Cap1', tradeNo: '2611221200001234', action: 'R', totalAmount: 100 });
-    expect(stub.requests[0]!.form).toMatchObject({ MerchantID: '3002607', MerchantTradeNo: 'Cap1', TradeNo: '2611221200001234', Action: 'R', TotalAmount: '100' });
-    expect(result).toEqual({ merchantId: '3002607', merchantTradeNo: 'Cap1', tradeNo: '2611221200001234', action: 'R', rtnCode: 1, rtnMsg: '成功.', raw: expect.any(Object) });
+    const result = await client.doAction({
+      merchantTradeNo: 'Cap1',
+      tradeNo: '2611221200001234',
+      action: 'R',
+      totalAmount: 100,
+    });
+    expect(stub.requests[0]!.form).toMatchObject({
+      MerchantID: '3002607',
+      MerchantTradeNo: 'Cap1',
+      TradeNo: '2611221200001234',
+      Action: 'R',
+      TotalAmount: '100',
+    });
+    expect(result).toEqual({
+      merchantId: '3002607',
+      merchantTradeNo: 'Cap1',
+      tradeNo: '2611221200001234',
+      action: 'R',
+      rtnCode: 1,
+      rtnMsg: '成功.',
+      raw: expect.any(Object),
+    });
 
-    stub.on('/CreditDetail/DoAction', (request) => ({ body: rawKeyValue({ MerchantID: '3002607', MerchantTradeNo: request.form!.MerchantTradeNo!, TradeNo: request.form!.TradeNo!, RtnCode: '10100251', RtnMsg: '更新失敗.(error_amount_R)' }) }));
-    const error = await rejection(client.doAction({ merchantTradeNo: 'Cap1', tradeNo: '2611221200001234', action: 'R', totalAmount: 100 }));
-    expect(error).toMatchObject({ code: 'ECPAY_API_ERROR', rtnCode: 10100251, rtnMsg: '更新失敗.(error_amount_R)', api: 'doAction' });
+    stub.on('/CreditDetail/DoAction', (request) => ({
+      body: rawKeyValue({
+        MerchantID: '3002607',
+        MerchantTradeNo: request.form!.MerchantTradeNo!,
+        TradeNo: request.form!.TradeNo!,
+        RtnCode: '10100251',
+        RtnMsg: '更新失敗.(error_amount_R)',
+      }),
+    }));
+    const error = await rejection(
+      client.doAction({ merchantTradeNo: 'Cap1', tradeNo: '2611221200001234', action: 'R', totalAmount: 100 }),
+    );
+    expect(error).toMatchObject({
+      code: 'ECPAY_API_ERROR',
+      rtnCode: 10100251,
+      rtnMsg: '更新失敗.(error_amount_R)',
+      api: 'doAction',
+    });
   });
 
   it('DoAction: an answer that does carry a CheckMacValue must verify', async () => {
     stub.on('/CreditDetail/DoAction', (request) => ({
-      body: rawKeyValue({ ...stubSign({ MerchantID: '3002607', MerchantTradeNo: 'Cap2', TradeNo: request.form!.TradeNo!, RtnCode: '1', RtnMsg: 'ok' }, STAGE_MERCHANT), RtnMsg: 'changed' }),
+      body: rawKeyValue({
+        ...stubSign(
+          {
+            MerchantID: '3002607',
+            MerchantTradeNo: 'Cap2',
+            TradeNo: request.form!.TradeNo!,
+            RtnCode: '1',
+            RtnMsg: 'ok',
+          },
+          STAGE_MERCHANT,
+        ),
+        RtnMsg: 'changed',
+      }),
     }));
-    expect(await rejection(client.doAction({ merchantTradeNo: 'Cap2', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 }))).toMatchObject({ reason: 'bad-check-mac' });
+    expect(
+      await rejection(
+        client.doAction({ merchantTradeNo: 'Cap2', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 }),
+      ),
+    ).toMatchObject({ reason: 'bad-check-mac' });
   });
 
   it('bad input is refused before anything is sent', async () => {
-    const error = await rejection(client.doAction({ merchantTradeNo: 'has space', tradeNo: '', action: 'X' as never, totalAmount: 1.5 }));
+    const error = await rejection(
+      client.doAction({ merchantTradeNo: 'has space', tradeNo: '', action: 'X' as never, totalAmount: 1.5 }),
+    );
     expect(error).toBeInstanceOf(EcpayValidationError);
-    expect((error as EcpayValidationError).issues.map((issue) => issue.field)).toEqual(['MerchantTradeNo', 'TradeNo', 'Action', 'TotalAmount']);
+    expect((error as EcpayValidationError).issues.map((issue) => issue.field)).toEqual([
+      'MerchantTradeNo',
+      'TradeNo',
+      'Action',
+      'TotalAmount',
+    ]);
     expect(stub.count()).toBe(0);
   });
 
   it('CreditCardPeriodAction: Cancel with a fresh TimeStamp, the signed answer verified', async () => {
     clock.advance(1000);
     const result = await client.creditCardPeriodAction({ merchantTradeNo: 'Period1', action: 'Cancel' });
-    expect(stub.requests[0]!.form).toMatchObject({ MerchantTradeNo: 'Period1', Action: 'Cancel', TimeStamp: String(unix(clock.now().getTime())) });
+    expect(stub.requests[0]!.form).toMatchObject({
+      MerchantTradeNo: 'Period1',
+      Action: 'Cancel',
+      TimeStamp: String(unix(clock.now().getTime())),
+    });
     expect(result).toMatchObject({ merchantTradeNo: 'Period1', action: 'Cancel', rtnCode: 1, rtnMsg: 'OK' });
   });
 
   it('TradeNoAio: the statement CSV comes back as rows by column (quotes, Excel ="…" cells, BOM)', async () => {
-    const statement = await client.downloadStatement({ dateType: 2, beginDate: new Date('2026-11-20T16:30:00Z'), endDate: '2026-11-21' });
-    expect(stub.requests[0]).toMatchObject({ path: '/PaymentMedia/TradeNoAio', form: { DateType: '2', BeginDate: '2026-11-21', EndDate: '2026-11-21', MediaFormated: '0' } });
+    const statement = await client.downloadStatement({
+      dateType: 2,
+      beginDate: new Date('2026-11-20T16:30:00Z'),
+      endDate: '2026-11-21',
+    });
+    expect(stub.requests[0]).toMatchObject({
+      path: '/PaymentMedia/TradeNoAio',
+      form: { DateType: '2', BeginDate: '2026-11-21', EndDate: '2026-11-21', MediaFormated: '0' },
+    });
     expect(statement.columns).toEqual(['交易日期', '特店交易編號', '交易金額', '商品名稱']);
     expect(statement.rows).toEqual([
       { 交易日期: '2026/11/21 10:00:00', 特店交易編號: '0012345', 交易金額: '1290', 商品名稱: '咖啡豆, 250g' },
@@ -437,7 +676,9 @@ describe('EcpayClient against a loopback ECPay', () => {
   });
 
   it('CreditDetail/QueryTrade/V2 is production-only: a clear error on the sandbox, nothing sent', async () => {
-    const error = await rejection(client.queryCreditDetail({ creditRefundId: 13475885, creditAmount: 100, creditCheckCode: 62861749 }));
+    const error = await rejection(
+      client.queryCreditDetail({ creditRefundId: 13475885, creditAmount: 100, creditCheckCode: 62861749 }),
+    );
     expect(error).toBeInstanceOf(EcpayUnsupportedEnvironmentError);
     expect(error).toMatchObject({ code: 'ECPAY_UNSUPPORTED_ENVIRONMENT', environment: 'sandbox' });
     expect(error.message).toMatch(/production only/);
@@ -447,10 +688,21 @@ describe('EcpayClient against a loopback ECPay', () => {
   it('a timeout is EcpayTimeoutError (outcome unknown) and exactly one request reached ECPay: never a resend', async () => {
     stub.on('/CreditDetail/DoAction', () => 'hang');
     const started = Date.now();
-    const error = await rejection(client.doAction({ merchantTradeNo: 'Slow1', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 }, { timeoutMs: 300 }));
+    const error = await rejection(
+      client.doAction(
+        { merchantTradeNo: 'Slow1', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 },
+        { timeoutMs: 300 },
+      ),
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toBeInstanceOf(EcpayTimeoutError);
-    expect(error).toMatchObject({ code: 'ECPAY_TIMEOUT', outcomeUnknown: true, api: 'doAction', timeoutMs: 300, merchantTradeNo: 'Slow1' });
+    expect(error).toMatchObject({
+      code: 'ECPAY_TIMEOUT',
+      outcomeUnknown: true,
+      api: 'doAction',
+      timeoutMs: 300,
+      merchantTradeNo: 'Slow1',
+    });
     expect(error.message).toMatch(/query the trade/);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(stub.count('/CreditDetail/DoAction')).toBe(1);
@@ -458,13 +710,19 @@ describe('EcpayClient against a loopback ECPay', () => {
 
   it('a connection reset after the request was sent may have reached ECPay; an HTTP 500 likewise', async () => {
     stub.on('/CreditDetail/DoAction', () => 'reset');
-    const reset = await rejection(client.doAction({ merchantTradeNo: 'Reset1', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 }));
+    const reset = await rejection(
+      client.doAction({ merchantTradeNo: 'Reset1', tradeNo: '2611221200001234', action: 'C', totalAmount: 100 }),
+    );
     expect(reset).toBeInstanceOf(EcpayTransportError);
     expect(reset).toMatchObject({ mayHaveReachedEcpay: true });
     expect(stub.count('/CreditDetail/DoAction')).toBe(1);
 
     stub.on('/Cashier/QueryTradeInfo/V5', () => ({ status: 500, body: 'oops' }));
-    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Five1' }))).toMatchObject({ code: 'ECPAY_TRANSPORT_FAILED', status: 500, mayHaveReachedEcpay: true });
+    expect(await rejection(client.queryTradeInfo({ merchantTradeNo: 'Five1' }))).toMatchObject({
+      code: 'ECPAY_TRANSPORT_FAILED',
+      status: 500,
+      mayHaveReachedEcpay: true,
+    });
   });
 
   it('a refused connection did not reach ECPay (safe to try again)', async () => {
@@ -484,11 +742,23 @@ describe('EcpayClient against a loopback ECPay', () => {
 
   it('logs only the API, MerchantID, MerchantTradeNo, status and duration; no key or IV in any log line or error', async () => {
     await client.queryTradeInfo({ merchantTradeNo: 'LogCheck1' });
-    expect(logs).toContainEqual(expect.stringMatching(/^queryTradeInfo merchant=3002607 MerchantTradeNo=LogCheck1 status=200 \d+ms$/));
-    expect(logs).toContainEqual(expect.stringMatching(/^doAction merchant=3002607 MerchantTradeNo=Slow1 status=timeout \d+ms$/));
+    expect(logs).toContainEqual(
+      expect.stringMatching(/^queryTradeInfo merchant=3002607 MerchantTradeNo=LogCheck1 status=200 \d+ms$/),
+    );
+    expect(logs).toContainEqual(
+      expect.stringMatching(/^doAction merchant=3002607 MerchantTradeNo=Slow1 status=timeout \d+ms$/),
+    );
     expect(thrown.length).toBeGreaterThan(15);
     const secrets = [STAGE_MERCHANT.hashKey, STAGE_MERCHANT.hashIv];
-    const texts = [...logs, ...thrown.flatMap((error) => [String((error as Error).message), String((error as Error).stack), inspect(error, { depth: 5 }), JSON.stringify(error)])];
+    const texts = [
+      ...logs,
+      ...thrown.flatMap((error) => [
+        String((error as Error).message),
+        String((error as Error).stack),
+        inspect(error, { depth: 5 }),
+        JSON.stringify(error),
+      ]),
+    ];
     for (const secret of secrets) {
       for (const text of texts) expect(text).not.toContain(secret);
       // Nor their lowercase (the form the MAC source takes before hashing).
@@ -529,29 +799,51 @@ describe('EcpayClient in production (requests rerouted to the stub)', () => {
         body: JSON.stringify({
           RtnMsg: '',
           RtnValue: {
-            TradeID: Number(accepted.CreditRefundId), amount: 100, clsamt: 100, authtime: '2026/11/22 12:00:00', status: '已關帳',
+            TradeID: Number(accepted.CreditRefundId),
+            amount: 100,
+            clsamt: 100,
+            authtime: '2026/11/22 12:00:00',
+            status: '已關帳',
             close_data: [{ status: '已關帳', amount: 100, sno: '1', datetime: '2026/11/22 20:15:00' }],
           },
         }),
       };
     });
-    const detail = await module.get(EcpayClient).queryCreditDetail({ creditRefundId: 13475885, creditAmount: 100, creditCheckCode: 62861749 });
+    const detail = await module
+      .get(EcpayClient)
+      .queryCreditDetail({ creditRefundId: 13475885, creditAmount: 100, creditCheckCode: 62861749 });
     expect(urls).toEqual(['https://payment.ecpay.com.tw/CreditDetail/QueryTrade/V2']);
-    expect(stub.requests[0]!.form).toMatchObject({ MerchantID: '3999901', CreditRefundId: '13475885', CreditAmount: '100', CreditCheckCode: '62861749' });
+    expect(stub.requests[0]!.form).toMatchObject({
+      MerchantID: '3999901',
+      CreditRefundId: '13475885',
+      CreditAmount: '100',
+      CreditCheckCode: '62861749',
+    });
     expect(detail).toMatchObject({
-      tradeId: 13475885, amount: 100, closedAmount: 100, authTime: '2026/11/22 12:00:00', authorizedAt: new Date('2026-11-22T04:00:00Z'), status: '已關帳',
+      tradeId: 13475885,
+      amount: 100,
+      closedAmount: 100,
+      authTime: '2026/11/22 12:00:00',
+      authorizedAt: new Date('2026-11-22T04:00:00Z'),
+      status: '已關帳',
       closeData: [{ status: '已關帳', amount: 100, sno: '1', datetime: '2026/11/22 20:15:00' }],
     });
 
     stub.on('/CreditDetail/QueryTrade/V2', () => ({ body: JSON.stringify({ RtnMsg: 'error_nopay', RtnValue: null }) }));
-    expect(await rejection(module.get(EcpayClient).queryCreditDetail({ creditRefundId: 1, creditAmount: 100, creditCheckCode: 1 }))).toMatchObject({ rtnMsg: 'error_nopay', rtnCode: undefined });
+    expect(
+      await rejection(
+        module.get(EcpayClient).queryCreditDetail({ creditRefundId: 1, creditAmount: 100, creditCheckCode: 1 }),
+      ),
+    ).toMatchObject({ rtnMsg: 'error_nopay', rtnCode: undefined });
   });
 
   it('on stage the same call fails before any network', async () => {
     const stage = await compile({ environment: 'stage' });
     try {
       const before = urls.length;
-      const error = await rejection(stage.get(EcpayClient).queryCreditDetail({ creditRefundId: 1, creditAmount: 1, creditCheckCode: 1 }));
+      const error = await rejection(
+        stage.get(EcpayClient).queryCreditDetail({ creditRefundId: 1, creditAmount: 1, creditCheckCode: 1 }),
+      );
       expect(error).toBeInstanceOf(EcpayUnsupportedEnvironmentError);
       expect(error).toMatchObject({ environment: 'stage', api: 'creditDetailQueryTrade' });
       expect(urls.length).toBe(before);

@@ -35,7 +35,10 @@ export function stubCheckMac(fields: Readonly<Record<string, string>>, keys: Stu
 }
 
 /** Adds a CheckMacValue. */
-export const stubSign = (fields: Record<string, string>, keys: StubKeys): Record<string, string> => ({ ...fields, CheckMacValue: stubCheckMac(fields, keys) });
+export const stubSign = (fields: Record<string, string>, keys: StubKeys): Record<string, string> => ({
+  ...fields,
+  CheckMacValue: stubCheckMac(fields, keys),
+});
 
 /** ECPay's raw `k=v&k=v` answer: values written as they are, NOT URL-encoded (docs/protocol.md §2.4). */
 export const rawKeyValue = (fields: Record<string, string>): string =>
@@ -46,11 +49,17 @@ export const rawKeyValue = (fields: Record<string, string>): string =>
 /** AES-128-CBC of the URL-encoded JSON (docs/protocol.md §3.1), with JavaScript's own encoder (not the library's PHP one). */
 export function stubEncrypt(value: unknown, keys: StubKeys): string {
   const cipher = createCipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
-  return Buffer.concat([cipher.update(encodeURIComponent(JSON.stringify(value)), 'latin1'), cipher.final()]).toString('base64');
+  return Buffer.concat([cipher.update(encodeURIComponent(JSON.stringify(value)), 'latin1'), cipher.final()]).toString(
+    'base64',
+  );
 }
 
 export function stubDecrypt(data: string, keys: StubKeys): unknown {
-  const decipher = createDecipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
+  const decipher = createDecipheriv(
+    'aes-128-cbc',
+    Buffer.from(keys.hashKey, 'latin1'),
+    Buffer.from(keys.hashIv, 'latin1'),
+  );
   const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('latin1');
   return JSON.parse(decodeURIComponent(plain.replaceAll('+', ' ')));
 }
@@ -81,7 +90,10 @@ export class EcpayStub {
   private readonly routes = new Map<string, StubRoute>();
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<EcpayStub> {
     const server = createServer();
@@ -120,7 +132,9 @@ export class EcpayStub {
       path,
       contentType,
       body,
-      ...(contentType.startsWith('application/x-www-form-urlencoded') ? { form: Object.fromEntries(new URLSearchParams(body)) } : {}),
+      ...(contentType.startsWith('application/x-www-form-urlencoded')
+        ? { form: Object.fromEntries(new URLSearchParams(body)) }
+        : {}),
       ...(contentType.startsWith('application/json') ? { json: JSON.parse(body) as Record<string, unknown> } : {}),
     };
     this.requests.push(request);

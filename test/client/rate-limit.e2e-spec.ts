@@ -20,7 +20,13 @@ import {
   EcpayTypeOrmRateLimitStore,
   type EcpayModuleOptions,
 } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  isSingleConnection,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { EcpayStub, MovableClock, rawKeyValue, stubSign, type StubRequest } from './ecpay-stub.js';
 
@@ -35,32 +41,55 @@ function installQuery(stub: EcpayStub, banned: () => boolean): void {
     if (banned()) return { status: 403, body: 'Forbidden' };
     const f = request.form!;
     const keys = f.MerchantID === SHOP_B.merchantId ? SHOP_B : STAGE_MERCHANT;
-    return { body: rawKeyValue(stubSign({ MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, TradeStatus: '1', TradeAmt: '100' }, keys)) };
+    return {
+      body: rawKeyValue(
+        stubSign(
+          { MerchantID: f.MerchantID!, MerchantTradeNo: f.MerchantTradeNo!, TradeStatus: '1', TradeAmt: '100' },
+          keys,
+        ),
+      ),
+    };
   });
   stub.on('/CreditDetail/DoAction', () => ({ status: 500, body: 'should not be called while banned' }));
 }
 
 const options = (stub: EcpayStub, clock: MovableClock, extra: Partial<EcpayModuleOptions> = {}) =>
-  ({ environment: 'sandbox', sandboxUrl: stub.url, ...STAGE_MERCHANT, merchants: { shopB: SHOP_B }, clock, ...extra }) as EcpayModuleOptions;
+  ({
+    environment: 'sandbox',
+    sandboxUrl: stub.url,
+    ...STAGE_MERCHANT,
+    merchants: { shopB: SHOP_B },
+    clock,
+    ...extra,
+  }) as EcpayModuleOptions;
 
 async function tripAndCheck(a: EcpayClient, b: EcpayClient, stub: EcpayStub, clock: MovableClock): Promise<void> {
   let banned = true;
   installQuery(stub, () => banned);
   const opened = await a.queryTradeInfo({ merchantTradeNo: 'Rate1' }).catch((error: unknown) => error);
   expect(opened).toBeInstanceOf(EcpayRateLimitedError);
-  expect(opened).toMatchObject({ code: 'ECPAY_RATE_LIMITED', merchantId: '3002607', until: new Date(clock.now().getTime() + WINDOW) });
+  expect(opened).toMatchObject({
+    code: 'ECPAY_RATE_LIMITED',
+    merchantId: '3002607',
+    until: new Date(clock.now().getTime() + WINDOW),
+  });
   expect(stub.count(QUERY)).toBe(1);
   banned = false; // ECPay would answer again; the breaker must still not call it
 
   // The OTHER instance fails fast too, for any API of that merchant, and nothing reaches the stub.
-  for (const call of [() => b.queryTradeInfo({ merchantTradeNo: 'Rate2' }), () => b.doAction({ merchantTradeNo: 'Rate2', tradeNo: 'T1', action: 'C', totalAmount: 1 })]) {
+  for (const call of [
+    () => b.queryTradeInfo({ merchantTradeNo: 'Rate2' }),
+    () => b.doAction({ merchantTradeNo: 'Rate2', tradeNo: 'T1', action: 'C', totalAmount: 1 }),
+  ]) {
     await expect(call()).rejects.toBeInstanceOf(EcpayRateLimitedError);
   }
   expect(stub.count()).toBe(1);
   expect(await b.rateLimitedUntil()).toEqual(new Date(clock.now().getTime() + WINDOW));
 
   // Another merchant is not affected.
-  await expect(b.queryTradeInfo({ merchantTradeNo: 'Rate3' }, { merchant: 'shopB' })).resolves.toMatchObject({ merchantId: SHOP_B.merchantId });
+  await expect(b.queryTradeInfo({ merchantTradeNo: 'Rate3' }, { merchant: 'shopB' })).resolves.toMatchObject({
+    merchantId: SHOP_B.merchantId,
+  });
 
   // One millisecond before the window ends: still closed to the network. After it: calls go through again.
   clock.advance(WINDOW - 1);
@@ -85,7 +114,9 @@ describe('the 403 breaker, in memory (no persistence)', () => {
   beforeEach(async () => {
     stub.requests.length = 0;
     clock = new MovableClock(T0);
-    module = await Test.createTestingModule({ imports: [EcpayModule.forRoot({ ...options(stub, clock), persistence: false })] }).compile();
+    module = await Test.createTestingModule({
+      imports: [EcpayModule.forRoot({ ...options(stub, clock), persistence: false })],
+    }).compile();
     client = module.get(EcpayService).client;
   });
 
@@ -103,11 +134,17 @@ describe('the 403 breaker, in memory (no persistence)', () => {
   });
 
   it('a configured window replaces the 30 minutes; resetRateLimit closes it at once', async () => {
-    const custom = await Test.createTestingModule({ imports: [EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: { windowMs: 60_000 } }), persistence: false })] }).compile();
+    const custom = await Test.createTestingModule({
+      imports: [
+        EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: { windowMs: 60_000 } }), persistence: false }),
+      ],
+    }).compile();
     try {
       const c = custom.get(EcpayClient);
       installQuery(stub, () => true);
-      await expect(c.queryTradeInfo({ merchantTradeNo: 'Win1' })).rejects.toMatchObject({ until: new Date(T0 + 60_000) });
+      await expect(c.queryTradeInfo({ merchantTradeNo: 'Win1' })).rejects.toMatchObject({
+        until: new Date(T0 + 60_000),
+      });
       installQuery(stub, () => false);
       await c.resetRateLimit();
       await expect(c.queryTradeInfo({ merchantTradeNo: 'Win2' })).resolves.toMatchObject({ tradeStatus: 1 });
@@ -123,9 +160,15 @@ describe('the 403 breaker, in memory (no persistence)', () => {
     [{ windowsMs: 1 }, 'rateLimit.windowsMs'],
     [{ keyPrefix: 'x:' }, 'rateLimit.keyPrefix'],
   ])('refuses bad rateLimit options at start-up: %j', async (rateLimit: object, option: string) => {
-    const attempt = Test.createTestingModule({ imports: [EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: rateLimit as never }), persistence: false })] }).compile();
+    const attempt = Test.createTestingModule({
+      imports: [
+        EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: rateLimit as never }), persistence: false }),
+      ],
+    }).compile();
     await expect(attempt).rejects.toBeInstanceOf(EcpayConfigError);
-    await expect(attempt).rejects.toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ option })]) });
+    await expect(attempt).rejects.toMatchObject({
+      issues: expect.arrayContaining([expect.objectContaining({ option })]),
+    });
   });
 });
 
@@ -144,7 +187,11 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
     database = await createTestDatabase(kind);
     // SQLite is one connection in the process: two instances can only share it as one DataSource. The server databases get one
     // DataSource (connection pool) per instance, as two app processes would.
-    const first = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    const first = new DataSource({
+      ...database.options(),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await first.initialize();
     await first.runMigrations();
     dataSources.push(first);
@@ -158,8 +205,14 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
       modules.push(
         await Test.createTestingModule({
           imports: [
-            TypeOrmModule.forRootAsync({ useFactory: () => ({ ...database.options(), entities: [...ECPAY_ENTITIES] }), dataSourceFactory: async () => dataSource }),
-            EcpayModule.forRoot({ ...options(stub, clock, { publicUrl: 'https://shop.example.com' }), callbacks: false }),
+            TypeOrmModule.forRootAsync({
+              useFactory: () => ({ ...database.options(), entities: [...ECPAY_ENTITIES] }),
+              dataSourceFactory: async () => dataSource,
+            }),
+            EcpayModule.forRoot({
+              ...options(stub, clock, { publicUrl: 'https://shop.example.com' }),
+              callbacks: false,
+            }),
           ],
         }).compile(),
       );
@@ -183,15 +236,28 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
     installQuery(stub, () => banned);
     await expect(a!.queryTradeInfo({ merchantTradeNo: 'Db1' })).rejects.toBeInstanceOf(EcpayRateLimitedError);
     const row = await dataSources[0]!.getRepository(EcpayRateLimit).findOneByOrFail({ merchantId: '3002607' });
-    expect(row).toEqual({ merchantId: '3002607', blockedUntil: new Date(T0 + WINDOW), openedAt: new Date(T0), api: 'queryTradeInfo' });
+    expect(row).toEqual({
+      merchantId: '3002607',
+      blockedUntil: new Date(T0 + WINDOW),
+      openedAt: new Date(T0),
+      api: 'queryTradeInfo',
+    });
     banned = false;
     stub.requests.length = 0;
 
     // The browser checkout does not call ECPay's API, so the breaker does not stand in its way.
-    await expect(modules[1]!.get(EcpayService).createCheckout({ items: [{ name: 'Tea', price: 100, quantity: 1 }], description: 'Tea', payment: { method: 'Credit' } })).resolves.toBeDefined();
+    await expect(
+      modules[1]!.get(EcpayService).createCheckout({
+        items: [{ name: 'Tea', price: 100, quantity: 1 }],
+        description: 'Tea',
+        payment: { method: 'Credit' },
+      }),
+    ).resolves.toBeDefined();
 
     // The row is written again (not duplicated) by a second 403 of the same merchant.
-    await modules[1]!.get(ECPAY_RATE_LIMIT_STORE).block('3002607', new Date(T0 + WINDOW), 'queryTradeInfo', new Date(T0));
+    await modules[1]!
+      .get(ECPAY_RATE_LIMIT_STORE)
+      .block('3002607', new Date(T0 + WINDOW), 'queryTradeInfo', new Date(T0));
     expect(await dataSources[0]!.getRepository(EcpayRateLimit).countBy({ merchantId: '3002607' })).toBe(1);
 
     await expect(b!.queryTradeInfo({ merchantTradeNo: 'Db2' })).rejects.toBeInstanceOf(EcpayRateLimitedError);
@@ -205,11 +271,20 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
 
 // --- Redis --------------------------------------------------------------------------------------------------------
 
-const REDIS = { host: process.env.ECPAY_TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.ECPAY_TEST_REDIS_PORT ?? 6379) };
+const REDIS = {
+  host: process.env.ECPAY_TEST_REDIS_HOST ?? '127.0.0.1',
+  port: Number(process.env.ECPAY_TEST_REDIS_PORT ?? 6379),
+};
 const redisLabel = `Redis ${REDIS.host}:${REDIS.port}`;
 
 const connectRedis = async (): Promise<Redis> => {
-  const client = new Redis({ ...REDIS, lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const client = new Redis({
+    ...REDIS,
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   try {
     await client.connect();
     await client.ping();
@@ -227,7 +302,8 @@ async function probeRedis(): Promise<string | null> {
     return null;
   } catch (error) {
     const reason = `${redisLabel} not reachable (${(error as { code?: string }).code ?? (error as Error).message})`;
-    if (process.env.CI === 'true') throw new Error(`${reason}. CI=true: the Redis breaker tests must run in CI.`, { cause: error });
+    if (process.env.CI === 'true')
+      throw new Error(`${reason}. CI=true: the Redis breaker tests must run in CI.`, { cause: error });
     console.warn(`SKIPPED: ${reason}; its rate-limit tests are skipped. (Under CI=true this is an error.)`);
     return reason;
   }
@@ -252,7 +328,11 @@ describe(`the 403 breaker shared through ${redisLabel}`, () => {
       const redis = await connectRedis();
       redisClients.push(redis);
       modules.push(
-        await Test.createTestingModule({ imports: [EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: { redis, keyPrefix } }), persistence: false })] }).compile(),
+        await Test.createTestingModule({
+          imports: [
+            EcpayModule.forRoot({ ...options(stub, clock, { rateLimit: { redis, keyPrefix } }), persistence: false }),
+          ],
+        }).compile(),
       );
     }
   });

@@ -35,7 +35,12 @@ function check(app, what, ok, detail = '') {
 }
 
 function run(command, args, cwd, env = {}) {
-  const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
@@ -85,7 +90,11 @@ async function createDatabase(kind) {
 }
 
 async function startApp(dir, env) {
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
   child.stderr.on('data', (chunk) => (log += chunk));
@@ -110,7 +119,11 @@ async function stopApp(app) {
 }
 
 const postForm = (url, fields) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: testing.form(fields) }).then(async (r) => ({
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: testing.form(fields),
+  }).then(async (r) => ({
     status: r.status,
     text: await r.text(),
   }));
@@ -132,8 +145,20 @@ async function shopFlow(name, base) {
     body: JSON.stringify({ lines: [{ name: 'Oolong tea', price: 295, quantity: 2 }] }),
   });
   const checkout = await created.json();
-  if (!check(name, 'POST /orders creates a checkout (createCheckout)', created.status === 201 && checkout.fields?.CheckMacValue?.length === 64, JSON.stringify(checkout))) return;
-  const refused = await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lines":[]}' });
+  if (
+    !check(
+      name,
+      'POST /orders creates a checkout (createCheckout)',
+      created.status === 201 && checkout.fields?.CheckMacValue?.length === 64,
+      JSON.stringify(checkout),
+    )
+  )
+    return;
+  const refused = await fetch(`${base}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"lines":[]}',
+  });
   check(name, 'an empty cart is refused by the DTO (400)', refused.status === 400);
 
   const order = () => fetch(`${base}/orders/${checkout.merchantTradeNo}`).then((r) => r.json());
@@ -141,17 +166,42 @@ async function shopFlow(name, base) {
   const body = testing.paymentSucceeded(trade);
 
   const tampered = await postForm(`${base}/ecpay/return`, { ...body, TradeAmt: '5' });
-  check(name, 'a tampered ReturnURL is answered 400 0|CheckMacValue invalid', tampered.status === 400 && tampered.text === '0|CheckMacValue invalid', `${tampered.status} ${tampered.text}`);
+  check(
+    name,
+    'a tampered ReturnURL is answered 400 0|CheckMacValue invalid',
+    tampered.status === 400 && tampered.text === '0|CheckMacValue invalid',
+    `${tampered.status} ${tampered.text}`,
+  );
   const untouched = await order();
-  check(name, '... and changes nothing', untouched.status === 'pending' && untouched.shipments === 0, JSON.stringify(untouched));
+  check(
+    name,
+    '... and changes nothing',
+    untouched.status === 'pending' && untouched.shipments === 0,
+    JSON.stringify(untouched),
+  );
 
   const first = await postForm(`${base}/ecpay/return`, body);
-  check(name, 'the signed ReturnURL is answered exactly 1|OK', first.status === 200 && first.text === '1|OK', `${first.status} ${JSON.stringify(first.text)}`);
+  check(
+    name,
+    'the signed ReturnURL is answered exactly 1|OK',
+    first.status === 200 && first.text === '1|OK',
+    `${first.status} ${JSON.stringify(first.text)}`,
+  );
   const paid = await until(order, (o) => o.shipments >= 1);
-  check(name, 'findTrade reads the trade paid, and the handler ran once', paid.status === 'paid' && paid.totalAmount === 590 && paid.shipments === 1, JSON.stringify(paid));
+  check(
+    name,
+    'findTrade reads the trade paid, and the handler ran once',
+    paid.status === 'paid' && paid.totalAmount === 590 && paid.shipments === 1,
+    JSON.stringify(paid),
+  );
 
   const again = await postForm(`${base}/ecpay/return`, body);
-  check(name, 'the same notification again is answered 1|OK', again.status === 200 && again.text === '1|OK', `${again.status} ${again.text}`);
+  check(
+    name,
+    'the same notification again is answered 1|OK',
+    again.status === 200 && again.text === '1|OK',
+    `${again.status} ${again.text}`,
+  );
   await sleep(2500); // two dispatcher polls: a second run would show by now
   const after = await order();
   check(name, '... and nothing happens twice', after.status === 'paid' && after.shipments === 1, JSON.stringify(after));
@@ -161,14 +211,29 @@ async function signingOnlyFlow(name, base) {
   const invoice = `Inv${randomBytes(4).toString('hex')}`;
   const page = await fetch(`${base}/pay/${invoice}?amount=1200`);
   const html = await page.text();
-  check(name, 'buildCheckout renders a signed form without a database', page.status === 200 && html.includes('name="CheckMacValue"') && html.includes(`value="${invoice}"`), html.slice(0, 200));
+  check(
+    name,
+    'buildCheckout renders a signed form without a database',
+    page.status === 200 && html.includes('name="CheckMacValue"') && html.includes(`value="${invoice}"`),
+    html.slice(0, 200),
+  );
   const body = testing.paymentSucceeded({ merchantId: STAGE.merchantId, merchantTradeNo: invoice, totalAmount: 1200 });
   const tampered = await postForm(`${base}/ecpay/return`, { ...body, RtnCode: '0' });
-  check(name, 'the guard refuses a tampered notification (400)', tampered.status === 400 && tampered.text.startsWith('0|'), `${tampered.status} ${tampered.text}`);
+  check(
+    name,
+    'the guard refuses a tampered notification (400)',
+    tampered.status === 400 && tampered.text.startsWith('0|'),
+    `${tampered.status} ${tampered.text}`,
+  );
   const missing = await fetch(`${base}/pay/${invoice}/status`);
   check(name, '... and nothing was recorded', missing.status === 404);
   const ok = await postForm(`${base}/ecpay/return`, body);
-  check(name, 'the guard verifies a signed notification (1|OK)', ok.status === 200 && ok.text === '1|OK', `${ok.status} ${ok.text}`);
+  check(
+    name,
+    'the guard verifies a signed notification (1|OK)',
+    ok.status === 200 && ok.text === '1|OK',
+    `${ok.status} ${ok.text}`,
+  );
   const status = await fetch(`${base}/pay/${invoice}/status`).then((r) => r.json());
   check(name, 'the app recorded the verified payment', status.status === 'paid', JSON.stringify(status));
 }
@@ -178,14 +243,25 @@ async function tryApp(name, tarball, work) {
   console.log(`\n== ${name}: ${spec.description}`);
   const dir = join(work, name);
   mkdirSync(join(dir, 'src'), { recursive: true });
-  for (const entry of spec.examples) cpSync(join(examples, entry), spec.flatten === entry ? join(dir, 'src') : join(dir, 'src', entry), { recursive: true });
+  for (const entry of spec.examples)
+    cpSync(join(examples, entry), spec.flatten === entry ? join(dir, 'src') : join(dir, 'src', entry), {
+      recursive: true,
+    });
   if (existsSync(join(appsDir, name, 'src'))) cpSync(join(appsDir, name, 'src'), join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, ...spec.package, dependencies: { ...spec.package.dependencies, 'nestjs-ecpay': `file:${tarball}` } }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      { name, ...spec.package, dependencies: { ...spec.package.dependencies, 'nestjs-ecpay': `file:${tarball}` } },
+      null,
+      2,
+    ),
+  );
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(spec.tsconfig, null, 2));
 
   const install = run('npm', ['install', '--no-audit', '--no-fund'], dir);
   if (!check(name, 'npm install (no --legacy-peer-deps)', install.ok, install.output.slice(-3000))) return;
-  for (const pkg of spec.forbidden ?? []) check(name, `${pkg} is not installed`, !existsSync(join(dir, 'node_modules', pkg)));
+  for (const pkg of spec.forbidden ?? [])
+    check(name, `${pkg} is not installed`, !existsSync(join(dir, 'node_modules', pkg)));
   const build = run('npx', ['tsc', '-p', 'tsconfig.json'], dir);
   if (!check(name, 'tsc type-checks and builds the app', build.ok, build.output.slice(-3000))) return;
   for (const flags of spec.alsoTypeCheck ?? []) {
@@ -196,10 +272,23 @@ async function tryApp(name, tarball, work) {
   const database = spec.database ? await createDatabase(spec.database) : undefined;
   let app;
   try {
-    const env = { PORT: String(await freePort()), ECPAY_ENV: 'stage', ECPAY_MERCHANT_ID: STAGE.merchantId, ECPAY_HASH_KEY: STAGE.hashKey, ECPAY_HASH_IV: STAGE.hashIv, PUBLIC_URL: 'https://shop.example.com', DATABASE_URL: database?.url ?? '' };
+    const env = {
+      PORT: String(await freePort()),
+      ECPAY_ENV: 'stage',
+      ECPAY_MERCHANT_ID: STAGE.merchantId,
+      ECPAY_HASH_KEY: STAGE.hashKey,
+      ECPAY_HASH_IV: STAGE.hashIv,
+      PUBLIC_URL: 'https://shop.example.com',
+      DATABASE_URL: database?.url ?? '',
+    };
     if (existsSync(join(dir, 'dist/data-source.js'))) {
       const migrate = run('npx', ['typeorm', 'migration:run', '-d', 'dist/data-source.js'], dir, env);
-      check(name, "the TypeORM CLI runs ECPAY_MIGRATIONS through the app's DataSource", migrate.ok && /CreateEcpayTables/.test(migrate.output), migrate.output.slice(-2000));
+      check(
+        name,
+        "the TypeORM CLI runs ECPAY_MIGRATIONS through the app's DataSource",
+        migrate.ok && /CreateEcpayTables/.test(migrate.output),
+        migrate.output.slice(-2000),
+      );
     }
     app = await startApp(dir, env);
     check(name, 'the app starts', true);
@@ -222,7 +311,8 @@ try {
   if (!pack.ok) throw new Error(`npm pack failed:\n${pack.output}`);
   const tarball = join(work, pack.output.trim().split('\n').pop());
   const wanted = process.argv.slice(2);
-  for (const name of readdirSync(appsDir).sort()) if (wanted.length === 0 || wanted.includes(name)) await tryApp(name, tarball, work);
+  for (const name of readdirSync(appsDir).sort())
+    if (wanted.length === 0 || wanted.includes(name)) await tryApp(name, tarball, work);
 } finally {
   if (!process.env.ECPAY_KEEP_CONSUMERS) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);

@@ -36,13 +36,18 @@ class ShopModule {}
  * and the app accepts both, the app verifies what ECPay signs, not what the library happens to produce.
  */
 function independentlySigned(fields: Record<string, string>): Record<string, string> {
-  const keys = Object.keys(fields).sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+  const keys = Object.keys(fields).sort((a, b) =>
+    a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0,
+  );
   const raw = `HashKey=${STAGE_MERCHANT.hashKey}&${keys.map((k) => `${k}=${fields[k]}`).join('&')}&HashIV=${STAGE_MERCHANT.hashIv}`;
   const encoded = encodeURIComponent(raw).replace(/%20/g, '+').replace(/'/g, '%27').replace(/~/g, '%7e').toLowerCase();
   return { ...fields, CheckMacValue: createHash('sha256').update(encoded).digest('hex').toUpperCase() };
 }
 
-async function startApp(options: Partial<EcpayModuleOptions> = {}, extras: Record<string, unknown> = {}): Promise<INestApplication> {
+async function startApp(
+  options: Partial<EcpayModuleOptions> = {},
+  extras: Record<string, unknown> = {},
+): Promise<INestApplication> {
   const module = await Test.createTestingModule({
     imports: [
       testDatabase(),
@@ -80,12 +85,23 @@ describe('ECPay callbacks over HTTP', () => {
     const checkout = await app.get(EcpayService).createCheckout({
       items: [{ name: 'Oolong tea', price: 295, quantity: 2 }],
       description: 'Tea order',
-      payment: method === 'ATM' ? { method } : periodic ? { method, periodic: { periodType: 'M', frequency: 1, execTimes: 12 } } : { method },
+      payment:
+        method === 'ATM'
+          ? { method }
+          : periodic
+            ? { method, periodic: { periodType: 'M', frequency: 1, execTimes: 12 } }
+            : { method },
     });
-    return { merchantId: '3002607', merchantTradeNo: checkout.merchantTradeNo, totalAmount: 590, id: checkout.trade.id };
+    return {
+      merchantId: '3002607',
+      merchantTradeNo: checkout.merchantTradeNo,
+      totalAmount: 590,
+      id: checkout.trade.id,
+    };
   };
   const tradeRow = (id: string) => app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ id });
-  const post = (path: string, fields: Record<string, string>) => http().post(path).type('form').send(testing.form(fields));
+  const post = (path: string, fields: Record<string, string>) =>
+    http().post(path).type('form').send(testing.form(fields));
   const dispatched = () => app.get(EcpayNotificationDispatcher).kick();
 
   it('answers a valid payment with exactly 1|OK after storing it, and the handler runs once', async () => {
@@ -98,7 +114,14 @@ describe('ECPay callbacks over HTTP', () => {
     const delivered = events.filter((event) => event.merchantTradeNo === trade.merchantTradeNo);
     expect(delivered.map((event) => event.name)).toEqual(['payment.succeeded']);
     // Handlers get the fields the DTO validated, normalised: numbers, booleans, Asia/Taipei dates.
-    expect(delivered[0]!.data).toMatchObject({ kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 590, SimulatePaid: false, succeeded: true });
+    expect(delivered[0]!.data).toMatchObject({
+      kind: 'aio-return',
+      outcome: 'applied',
+      RtnCode: 1,
+      TradeAmt: 590,
+      SimulatePaid: false,
+      succeeded: true,
+    });
     expect((delivered[0]!.data as { PaymentDate: unknown }).PaymentDate).toBeInstanceOf(Date);
   });
 
@@ -119,31 +142,44 @@ describe('ECPay callbacks over HTTP', () => {
       expect(response.text).toBe('0|CheckMacValue invalid');
     }
     expect((await tradeRow(trade.id)).status).toBe('pending');
-    expect(await app.get(DataSource).getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo })).toBe(0);
+    expect(
+      await app.get(DataSource).getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo }),
+    ).toBe(0);
   });
 
   it('the same notification posted 5 times changes the trade once and runs the handler once', async () => {
     const trade = await newTrade();
     const body = testing.paymentSucceeded(trade);
-    for (let i = 0; i < 5; i++) await post('/ecpay/return', i === 0 ? body : testing.sign({ ...body, RtnMsg: 'paid' })).expect(200, '1|OK');
+    for (let i = 0; i < 5; i++)
+      await post('/ecpay/return', i === 0 ? body : testing.sign({ ...body, RtnMsg: 'paid' })).expect(200, '1|OK');
     await dispatched();
     expect((await tradeRow(trade.id)).version).toBe(2);
     expect(events.filter((event) => event.merchantTradeNo === trade.merchantTradeNo)).toHaveLength(1);
   });
 
   it('acknowledges an orphan, an amount mismatch and a simulated payment, changing no money', async () => {
-    await post('/ecpay/return', testing.paymentSucceeded({ merchantId: '3002607', merchantTradeNo: 'NoSuchTrade9', totalAmount: 590 })).expect(200, '1|OK');
+    await post(
+      '/ecpay/return',
+      testing.paymentSucceeded({ merchantId: '3002607', merchantTradeNo: 'NoSuchTrade9', totalAmount: 590 }),
+    ).expect(200, '1|OK');
     const trade = await newTrade();
     await post('/ecpay/return', testing.paymentSucceeded({ ...trade, totalAmount: 5 })).expect(200, '1|OK');
     await post('/ecpay/return', testing.paymentSucceeded(trade, { SimulatePaid: '1' })).expect(200, '1|OK');
     expect((await tradeRow(trade.id)).status).toBe('pending');
     await dispatched();
-    expect(events.map((event) => event.name).sort()).toEqual(['notification.rejected', 'notification.rejected', 'payment.simulated']);
+    expect(events.map((event) => event.name).sort()).toEqual([
+      'notification.rejected',
+      'notification.rejected',
+      'payment.simulated',
+    ]);
   });
 
   it('refuses a notification for a MerchantID we have no keys for', async () => {
     const other = new EcpayTesting({ hashKey: '5294y06JbISpM5x9', hashIv: 'v77hoKGq4kWxNNIS' });
-    await post('/ecpay/return', other.paymentSucceeded({ merchantId: '2000132', merchantTradeNo: 'X1', totalAmount: 1 })).expect(400, '0|CheckMacValue invalid');
+    await post(
+      '/ecpay/return',
+      other.paymentSucceeded({ merchantId: '2000132', merchantTradeNo: 'X1', totalAmount: 1 }),
+    ).expect(400, '0|CheckMacValue invalid');
   });
 
   it('PaymentInfoURL codes, then the payment', async () => {
@@ -159,14 +195,20 @@ describe('ECPay callbacks over HTTP', () => {
     await post('/ecpay/return', testing.paymentSucceeded(trade)).expect(200, '1|OK');
     // ECPay's retry repeats the post (the charge's ProcessDate included), so the last one is a duplicate.
     for (const times of [2, 3, 4, 3]) {
-      await post('/ecpay/period-return', testing.periodCharged(trade, times, { ProcessDate: `2026/12/0${times} 08:00:00` })).expect(200, '1|OK');
+      await post(
+        '/ecpay/period-return',
+        testing.periodCharged(trade, times, { ProcessDate: `2026/12/0${times} 08:00:00` }),
+      ).expect(200, '1|OK');
     }
     await dispatched();
     expect(events.filter((event) => event.name === 'period.charged')).toHaveLength(3);
   });
 
   /** A signed periodic charge with ECPay's documented `Gwsr` renamed, its CheckMacValue kept: the MAC is blind to the name's case. */
-  const renamedGwsr = ({ Gwsr, ...rest }: Record<string, string>, spelling: string): Record<string, string> => ({ ...rest, [spelling]: Gwsr! });
+  const renamedGwsr = ({ Gwsr, ...rest }: Record<string, string>, spelling: string): Record<string, string> => ({
+    ...rest,
+    [spelling]: Gwsr!,
+  });
 
   it('a periodic charge posted with gwsr (the spelling seen in the wild) is verified and applied under Gwsr, once', async () => {
     const trade = await newTrade('Credit', true);
@@ -178,10 +220,15 @@ describe('ECPay callbacks over HTTP', () => {
     // The same charge under the documented spelling is the same notification.
     await post('/ecpay/period-return', documented).expect(200, '1|OK');
     await dispatched();
-    const charged = events.filter((event) => event.name === 'period.charged' && event.merchantTradeNo === trade.merchantTradeNo);
+    const charged = events.filter(
+      (event) => event.name === 'period.charged' && event.merchantTradeNo === trade.merchantTradeNo,
+    );
     expect(charged).toHaveLength(1);
     expect(charged[0]!.data).toMatchObject({ Gwsr: charge.gwsr, TotalSuccessTimes: 2 });
-    const [row] = await app.get(DataSource).getRepository(EcpayNotification).findBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' });
+    const [row] = await app
+      .get(DataSource)
+      .getRepository(EcpayNotification)
+      .findBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' });
     expect(row!.payload).toMatchObject({ Gwsr: charge.gwsr });
     expect(row!.payload).not.toHaveProperty('gwsr');
   });
@@ -193,19 +240,40 @@ describe('ECPay callbacks over HTTP', () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {
       await post('/ecpay/period-return', testing.sign({ ...fields, gwsr: '99999999' })).expect(400, '0|Malformed body');
-      expect(errors.mock.calls.map(([message]) => String(message)).join('\n')).toMatch(/Gwsr \(Gwsr and gwsr are one field spelled 2 ways, posted with different values\)/);
+      expect(errors.mock.calls.map(([message]) => String(message)).join('\n')).toMatch(
+        /Gwsr \(Gwsr and gwsr are one field spelled 2 ways, posted with different values\)/,
+      );
     } finally {
       errors.mockRestore();
     }
-    expect(await app.get(DataSource).getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' })).toBe(0);
+    expect(
+      await app
+        .get(DataSource)
+        .getRepository(EcpayNotification)
+        .countBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'period-return' }),
+    ).toBe(0);
     // The same value under both spellings is one field: accepted.
     await post('/ecpay/period-return', testing.sign({ ...fields, gwsr: fields.Gwsr! })).expect(200, '1|OK');
   });
 
   it('JSON envelopes: applied under the merchant key, 0|Envelope invalid under another', async () => {
     const trade = await newTrade();
-    const data = { RtnCode: 1, RtnMsg: 'Success', MerchantID: '3002607', OrderInfo: { MerchantTradeNo: trade.merchantTradeNo, TradeNo: '2401019999999999', TradeAmt: 590, PaymentType: 'Credit', PaymentDate: '2024/01/01 12:05:00' } };
-    const wrongKey = new EcpayTesting({ hashKey: 'ABCDEFGHIJKLMNOP', hashIv: STAGE_MERCHANT.hashIv }).envelope('3002607', data);
+    const data = {
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      MerchantID: '3002607',
+      OrderInfo: {
+        MerchantTradeNo: trade.merchantTradeNo,
+        TradeNo: '2401019999999999',
+        TradeAmt: 590,
+        PaymentType: 'Credit',
+        PaymentDate: '2024/01/01 12:05:00',
+      },
+    };
+    const wrongKey = new EcpayTesting({ hashKey: 'ABCDEFGHIJKLMNOP', hashIv: STAGE_MERCHANT.hashIv }).envelope(
+      '3002607',
+      data,
+    );
     await http().post('/ecpay/ecpg/return').send(wrongKey).expect(400, '0|Envelope invalid');
     expect((await tradeRow(trade.id)).status).toBe('pending');
     await http().post('/ecpay/ecpg/return').send(testing.envelope('3002607', data)).expect(200, '1|OK');
@@ -221,7 +289,9 @@ describe('ECPay callbacks over HTTP', () => {
 
   it('does not answer 1|OK when the notification cannot be stored, so ECPay retries', async () => {
     const trade = await newTrade();
-    const receive = jest.spyOn(app.get(EcpayNotificationService), 'receive').mockRejectedValueOnce(new Error('database down'));
+    const receive = jest
+      .spyOn(app.get(EcpayNotificationService), 'receive')
+      .mockRejectedValueOnce(new Error('database down'));
     const response = await post('/ecpay/return', testing.paymentSucceeded(trade)).expect(503);
     expect(response.text).toBe('0|Try again later');
     receive.mockRestore();
@@ -234,7 +304,11 @@ describe('the callback routes are configurable', () => {
   it('moves to another prefix, or away', async () => {
     const moved = await startApp({}, { callbacks: { prefix: 'payments/ecpay' } });
     try {
-      const body = new EcpayTesting(STAGE_MERCHANT).paymentSucceeded({ merchantId: '3002607', merchantTradeNo: 'Moved1', totalAmount: 1 });
+      const body = new EcpayTesting(STAGE_MERCHANT).paymentSucceeded({
+        merchantId: '3002607',
+        merchantTradeNo: 'Moved1',
+        totalAmount: 1,
+      });
       await request(moved.getHttpServer()).post('/payments/ecpay/return').type('form').send(body).expect(200, '1|OK');
       await request(moved.getHttpServer()).post('/ecpay/return').type('form').send(body).expect(404);
     } finally {

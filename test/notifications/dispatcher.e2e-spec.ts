@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
@@ -11,8 +11,20 @@ import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  ECPAY_ENTITIES,
+  ECPAY_MIGRATIONS,
+  EcpayBoundCard,
+  EcpayBoundCardStore,
+  EcpayTrade,
+  EcpayTradeStore,
+} from '../../src/persistence/index.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
 
@@ -48,7 +60,6 @@ let counter = 0;
 const tradeNo = (): string => `D${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
 
 describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
-
   let database: TestDatabase;
   let dataSource: DataSource;
   let module: TestingModule;
@@ -57,17 +68,27 @@ describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
   let now: Date;
   const clock = { now: () => now };
   const dispatcher = (options = {}) =>
-    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, { pollIntervalMs: 0, ...options });
+    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, {
+      pollIntervalMs: 0,
+      ...options,
+    });
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    dataSource = new DataSource({
+      ...database.options(),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
     await module.init();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
+    receiver = new EcpayNotificationService(
+      dataSource,
+      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+    );
   });
 
   afterAll(async () => {
@@ -87,28 +108,53 @@ describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
   /** A paid trade whose payment.succeeded event waits in the inbox. */
   async function paidTrade(): Promise<EcpayNotification> {
     const trade = await store.createPending({
-      merchantId: '3002607', merchantTradeNo: tradeNo(), totalAmount: 100, choosePayment: 'Credit',
-      itemName: 'Tea x1', tradeDesc: 'Tea', merchantTradeDate: '2024/01/01 12:00:00',
+      merchantId: '3002607',
+      merchantTradeNo: tradeNo(),
+      totalAmount: 100,
+      choosePayment: 'Credit',
+      itemName: 'Tea x1',
+      tradeDesc: 'Tea',
+      merchantTradeDate: '2024/01/01 12:00:00',
     });
-    const receipt = await receiver.receive('aio-return', {
-      MerchantID: '3002607', MerchantTradeNo: trade.merchantTradeNo, RtnCode: '1', RtnMsg: '交易成功', TradeNo: '2401010000000001',
-      TradeAmt: '100', PaymentDate: '2024/01/01 12:05:00', PaymentType: 'Credit_CreditCard', SimulatePaid: '0',
-    }, now);
+    const receipt = await receiver.receive(
+      'aio-return',
+      {
+        MerchantID: '3002607',
+        MerchantTradeNo: trade.merchantTradeNo,
+        RtnCode: '1',
+        RtnMsg: '交易成功',
+        TradeNo: '2401010000000001',
+        TradeAmt: '100',
+        PaymentDate: '2024/01/01 12:05:00',
+        PaymentType: 'Credit_CreditCard',
+        SimulatePaid: '0',
+      },
+      now,
+    );
     return receipt.notification;
   }
   const row = (id: string) => dataSource.getRepository(EcpayNotification).findOneByOrFail({ id });
 
-  it('delivers an event once to each handler, with the row\'s id and the verified payload, then marks it done', async () => {
+  it("delivers an event once to each handler, with the row's id and the verified payload, then marks it done", async () => {
     const notification = await paidTrade();
     expect(await dispatcher().kick()).toBeGreaterThanOrEqual(1);
     expect(seen.audit.map((event) => event.id)).toEqual([notification.id]);
     expect(seen.audit[0]).toMatchObject({
-      name: 'payment.succeeded', merchantId: '3002607', merchantTradeNo: notification.merchantTradeNo, tradeId: notification.tradeId,
-      data: { kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 }, raw: notification.payload,
+      name: 'payment.succeeded',
+      merchantId: '3002607',
+      merchantTradeNo: notification.merchantTradeNo,
+      tradeId: notification.tradeId,
+      data: { kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
+      raw: notification.payload,
     });
     expect(seen.audit[0]!.occurredAt.toISOString()).toBe('2024-01-01T04:05:00.000Z');
     expect(seen.all).toEqual(['payment.succeeded']);
-    expect(await row(notification.id)).toMatchObject({ dispatchStatus: 'done', attempts: 1, lastError: null, lockedBy: null });
+    expect(await row(notification.id)).toMatchObject({
+      dispatchStatus: 'done',
+      attempts: 1,
+      lastError: null,
+      lockedBy: null,
+    });
     expect(await dispatcher().kick()).toBe(0); // nothing left to do
     expect(seen.audit).toHaveLength(1);
   });
@@ -166,7 +212,9 @@ describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
 
   it('takes over an event whose claiming instance died (lease expired)', async () => {
     const notification = await paidTrade();
-    await dataSource.getRepository(EcpayNotification).update({ id: notification.id }, { lockedBy: 'dead-instance', lockedUntil: new Date(now.getTime() + 5_000) });
+    await dataSource
+      .getRepository(EcpayNotification)
+      .update({ id: notification.id }, { lockedBy: 'dead-instance', lockedUntil: new Date(now.getTime() + 5_000) });
     await dispatcher().kick();
     expect(seen.audit).toHaveLength(0); // still leased
     now = new Date(now.getTime() + 6_000);

@@ -27,7 +27,12 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
     const module = await Test.createTestingModule({
       imports: [
         testDatabase(),
-        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com', dispatch: { pollIntervalMs: 0 } } as EcpayModuleOptions),
+        EcpayModule.forRoot({
+          environment: 'stage',
+          ...STAGE_MERCHANT,
+          publicUrl: 'https://shop.example.com',
+          dispatch: { pollIntervalMs: 0 },
+        } as EcpayModuleOptions),
       ],
     }).compile();
     app = fastify
@@ -38,7 +43,8 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
   });
   afterAll(() => app.close());
 
-  const post = (path: string, fields: Record<string, string>) => request(app.getHttpServer()).post(path).type('form').send(testing.form(fields));
+  const post = (path: string, fields: Record<string, string>) =>
+    request(app.getHttpServer()).post(path).type('form').send(testing.form(fields));
 
   it('stores a signed payment result, answers 1|OK once per change, and refuses a tampered one', async () => {
     const checkout = await app.get(EcpayService).createCheckout({
@@ -46,7 +52,11 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
       description: 'Tea order',
       payment: { method: 'Credit' },
     });
-    const trade = { merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: checkout.merchantTradeNo, totalAmount: 590 };
+    const trade = {
+      merchantId: STAGE_MERCHANT.merchantId,
+      merchantTradeNo: checkout.merchantTradeNo,
+      totalAmount: 590,
+    };
     const row = () => app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ id: checkout.trade.id });
     const body = testing.paymentSucceeded(trade);
 
@@ -57,7 +67,10 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
     const first = await post('/ecpay/return', body);
     expect([first.status, first.text]).toEqual([200, '1|OK']);
     expect((await row()).status).toBe('paid');
-    await expect(app.get(EcpayService).findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({ status: 'paid', totalAmount: 590 });
+    await expect(app.get(EcpayService).findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({
+      status: 'paid',
+      totalAmount: 590,
+    });
     const version = (await row()).version;
 
     const again = await post('/ecpay/return', body);
@@ -66,16 +79,36 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
   });
 
   it('opens a JSON envelope under the merchant key and refuses one under another key', async () => {
-    const data = { RtnCode: 1, RtnMsg: 'Success', MerchantID: STAGE_MERCHANT.merchantId, OrderInfo: { MerchantTradeNo: 'NoSuchOrder1', TradeNo: '2401019999999999', TradeAmt: 590, PaymentType: 'Credit', PaymentDate: '2024/01/01 12:05:00' } };
-    const wrongKey = new EcpayTesting({ hashKey: 'ABCDEFGHIJKLMNOP', hashIv: STAGE_MERCHANT.hashIv }).envelope(STAGE_MERCHANT.merchantId, data);
+    const data = {
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      MerchantID: STAGE_MERCHANT.merchantId,
+      OrderInfo: {
+        MerchantTradeNo: 'NoSuchOrder1',
+        TradeNo: '2401019999999999',
+        TradeAmt: 590,
+        PaymentType: 'Credit',
+        PaymentDate: '2024/01/01 12:05:00',
+      },
+    };
+    const wrongKey = new EcpayTesting({ hashKey: 'ABCDEFGHIJKLMNOP', hashIv: STAGE_MERCHANT.hashIv }).envelope(
+      STAGE_MERCHANT.merchantId,
+      data,
+    );
     const refused = await request(app.getHttpServer()).post('/ecpay/ecpg/return').send(wrongKey);
     expect(refused.status).toBe(400);
-    const accepted = await request(app.getHttpServer()).post('/ecpay/ecpg/return').send(testing.envelope(STAGE_MERCHANT.merchantId, data));
+    const accepted = await request(app.getHttpServer())
+      .post('/ecpay/ecpg/return')
+      .send(testing.envelope(STAGE_MERCHANT.merchantId, data));
     expect([accepted.status, accepted.text]).toEqual([200, '1|OK']);
   });
 
   it('refuses a form whose field is repeated, whatever the parser made of it', async () => {
-    const body = new URLSearchParams(testing.form(testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: 'Twice1', totalAmount: 1 })));
+    const body = new URLSearchParams(
+      testing.form(
+        testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: 'Twice1', totalAmount: 1 }),
+      ),
+    );
     body.append('RtnCode', '1');
     const response = await request(app.getHttpServer()).post('/ecpay/return').type('form').send(body.toString());
     expect(response.status).toBe(400);
@@ -86,13 +119,29 @@ describe.each(platforms)('notifications on $name (rawBody: $rawBody)', ({ fastif
 describe('EcpayService.findTrade', () => {
   it('reads a trade by MerchantTradeNo for the default or a named merchant, null when there is none', async () => {
     const module = await Test.createTestingModule({
-      imports: [testDatabase(), EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com' } as EcpayModuleOptions)],
+      imports: [
+        testDatabase(),
+        EcpayModule.forRoot({
+          environment: 'stage',
+          ...STAGE_MERCHANT,
+          publicUrl: 'https://shop.example.com',
+        } as EcpayModuleOptions),
+      ],
     }).compile();
     try {
       const ecpay = module.get(EcpayService);
-      const checkout = await ecpay.createCheckout({ items: [{ name: 'Tea', price: 100, quantity: 1 }], description: 'Tea', payment: { method: 'Credit' } });
-      await expect(ecpay.findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({ id: checkout.trade.id, status: 'pending' });
-      await expect(ecpay.findTrade(checkout.merchantTradeNo, { merchant: STAGE_MERCHANT.merchantId })).resolves.toMatchObject({ id: checkout.trade.id });
+      const checkout = await ecpay.createCheckout({
+        items: [{ name: 'Tea', price: 100, quantity: 1 }],
+        description: 'Tea',
+        payment: { method: 'Credit' },
+      });
+      await expect(ecpay.findTrade(checkout.merchantTradeNo)).resolves.toMatchObject({
+        id: checkout.trade.id,
+        status: 'pending',
+      });
+      await expect(
+        ecpay.findTrade(checkout.merchantTradeNo, { merchant: STAGE_MERCHANT.merchantId }),
+      ).resolves.toMatchObject({ id: checkout.trade.id });
       await expect(ecpay.findTrade('NoSuchTrade1')).resolves.toBeNull();
       await expect(ecpay.findTrade(checkout.merchantTradeNo, { merchant: '9999999' })).rejects.toThrow(/9999999/);
     } finally {
@@ -102,7 +151,9 @@ describe('EcpayService.findTrade', () => {
 
   it('says that trades need persistence when it is off', async () => {
     const module = await Test.createTestingModule({
-      imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false } as EcpayModuleOptions)],
+      imports: [
+        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false } as EcpayModuleOptions),
+      ],
     }).compile();
     try {
       await expect(module.get(EcpayService).findTrade('Any1')).rejects.toThrow(/persistence/);

@@ -54,7 +54,10 @@ const PAYMENT_INFO_ATM: Record<string, string> = {
   CustomField4: '',
 };
 
-function issuesOf(kind: Parameters<typeof normalizeNotification>[0], fields: Record<string, string>): EcpayNotificationIssue[] {
+function issuesOf(
+  kind: Parameters<typeof normalizeNotification>[0],
+  fields: Record<string, string>,
+): EcpayNotificationIssue[] {
   try {
     normalizeNotification(kind, fields);
   } catch (error) {
@@ -101,7 +104,11 @@ describe('normalizeNotification("aio-return")', () => {
   // Jest sandboxes process.env, so the zone cannot be switched inside a test: npm test runs this file under TZ=UTC
   // and again under TZ=Asia/Taipei (and it passes under any other TZ), and the instants below are absolute.
   it(`reads ECPay dates as Asia/Taipei whatever the process TZ (here UTC${-new Date(0).getTimezoneOffset() / 60 >= 0 ? '+' : ''}${-new Date(0).getTimezoneOffset() / 60})`, () => {
-    const paid = normalizeNotification('aio-return', { ...RETURN, PaymentDate: '2024/01/01 00:00:00', TradeDate: '2023-12-31 23:59:59' });
+    const paid = normalizeNotification('aio-return', {
+      ...RETURN,
+      PaymentDate: '2024/01/01 00:00:00',
+      TradeDate: '2023-12-31 23:59:59',
+    });
     expect(paid.PaymentDate!.toISOString()).toBe('2023-12-31T16:00:00.000Z');
     expect(paid.TradeDate.toISOString()).toBe('2023-12-31T15:59:59.000Z');
     const info = normalizeNotification('payment-info', { ...PAYMENT_INFO_ATM, ExpireDate: '2024/12/31' });
@@ -110,12 +117,21 @@ describe('normalizeNotification("aio-return")', () => {
 
   it('normalises the ECPay PHP SDK example callback (no StoreID, no CustomFields)', () => {
     const paid = normalizeNotification('aio-return', vectorInput('sdkphp-callback-example'));
-    expect(paid).toMatchObject({ RtnCode: 1, TradeAmt: 500, PaymentTypeChargeFee: 1, SimulatePaid: false, StoreID: '', CustomField4: '' });
+    expect(paid).toMatchObject({
+      RtnCode: 1,
+      TradeAmt: 500,
+      PaymentTypeChargeFee: 1,
+      SimulatePaid: false,
+      StoreID: '',
+      CustomField4: '',
+    });
     expect(paid.TradeDate.toISOString()).toBe('2019-05-08T16:00:18.000Z');
   });
 
   it('keeps decimals of PaymentTypeChargeFee, flags simulated payments and failures, and a blank PaymentDate as null', () => {
-    expect(normalizeNotification('aio-return', { ...RETURN, PaymentTypeChargeFee: '2.5' }).PaymentTypeChargeFee).toBe(2.5);
+    expect(normalizeNotification('aio-return', { ...RETURN, PaymentTypeChargeFee: '2.5' }).PaymentTypeChargeFee).toBe(
+      2.5,
+    );
     expect(normalizeNotification('aio-return', { ...RETURN, SimulatePaid: '1' }).SimulatePaid).toBe(true);
     const failed = normalizeNotification('aio-return', { ...RETURN, RtnCode: '10100058', PaymentDate: '' });
     expect(failed).toMatchObject({ succeeded: false, RtnCode: 10100058, PaymentDate: null });
@@ -160,7 +176,12 @@ describe('normalizeNotification("aio-return")', () => {
   });
 
   it('is not fooled by posted fields named constructor or __proto__', () => {
-    const fields = Object.fromEntries([...Object.entries(RETURN), ['constructor', 'x'], ['__proto__', 'y'], ['TradeAmt', 'abc']]);
+    const fields = Object.fromEntries([
+      ...Object.entries(RETURN),
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+      ['TradeAmt', 'abc'],
+    ]);
     expect(fieldsWithIssues('aio-return', fields)).toEqual(['TradeAmt']);
     const valid = Object.fromEntries([...Object.entries(RETURN), ['constructor', 'x'], ['__proto__', 'y']]);
     const paid = normalizeNotification('aio-return', valid);
@@ -201,7 +222,13 @@ describe('normalizeNotification("period-return")', () => {
   });
 
   it('accepts a failed authorization with blank Gwsr, AuthCode and ProcessDate', () => {
-    const failed = normalizeNotification('period-return', { ...vectorInput('period-callback'), RtnCode: '10100248', Gwsr: '', AuthCode: '', ProcessDate: '' });
+    const failed = normalizeNotification('period-return', {
+      ...vectorInput('period-callback'),
+      RtnCode: '10100248',
+      Gwsr: '',
+      AuthCode: '',
+      ProcessDate: '',
+    });
     expect(failed).toMatchObject({ succeeded: false, RtnCode: 10100248, Gwsr: '', AuthCode: '', ProcessDate: null });
   });
 
@@ -215,19 +242,39 @@ describe('normalizeNotification("period-return")', () => {
 
   it('refuses Gwsr and gwsr posted with different values, naming the field', () => {
     const fields = { ...vectorInput('period-callback'), gwsr: '99999999' };
-    expect(issuesOf('period-return', fields)).toEqual([{ field: 'Gwsr', messages: ['Gwsr and gwsr are one field spelled 2 ways, posted with different values'] }]);
+    expect(issuesOf('period-return', fields)).toEqual([
+      { field: 'Gwsr', messages: ['Gwsr and gwsr are one field spelled 2 ways, posted with different values'] },
+    ]);
   });
 
   it('refuses a bad PeriodType, amounts and counts, naming them', () => {
-    const fields = { ...vectorInput('period-callback'), PeriodType: 'W', Amount: '1.5', ExecTimes: 'x', SimulatePaid: 'yes' };
-    expect(fieldsWithIssues('period-return', fields).sort()).toEqual(['Amount', 'ExecTimes', 'PeriodType', 'SimulatePaid']);
+    const fields = {
+      ...vectorInput('period-callback'),
+      PeriodType: 'W',
+      Amount: '1.5',
+      ExecTimes: 'x',
+      SimulatePaid: 'yes',
+    };
+    expect(fieldsWithIssues('period-return', fields).sort()).toEqual([
+      'Amount',
+      'ExecTimes',
+      'PeriodType',
+      'SimulatePaid',
+    ]);
   });
 });
 
 describe('normalizeNotification("payment-info")', () => {
   it('normalises an ATM account: ExpireDate is payable through that Taipei day', () => {
     const issued = normalizeNotification('payment-info', PAYMENT_INFO_ATM);
-    expect(issued).toMatchObject({ kind: 'payment-info', succeeded: true, RtnCode: 2, TradeAmt: 1200, BankCode: '812', vAccount: '9103522175887271' });
+    expect(issued).toMatchObject({
+      kind: 'payment-info',
+      succeeded: true,
+      RtnCode: 2,
+      TradeAmt: 1200,
+      BankCode: '812',
+      vAccount: '9103522175887271',
+    });
     expect(issued.ExpireDate!.toISOString()).toBe('2024-03-07T15:59:59.000Z'); // 2024/03/07 23:59:59 Asia/Taipei
     expect(issued.TradeDate.toISOString()).toBe('2024-03-04T08:36:54.000Z');
     expect('PaymentNo' in issued).toBe(false);
@@ -235,22 +282,44 @@ describe('normalizeNotification("payment-info")', () => {
 
   it('normalises a CVS code and a BARCODE with their own fields', () => {
     const { BankCode: _b, vAccount: _v, ...base } = PAYMENT_INFO_ATM;
-    const cvs = normalizeNotification('payment-info', { ...base, RtnCode: '10100073', PaymentType: 'CVS_CVS', ExpireDate: '2024/03/10 23:59:59', PaymentNo: 'LLL22251222' });
+    const cvs = normalizeNotification('payment-info', {
+      ...base,
+      RtnCode: '10100073',
+      PaymentType: 'CVS_CVS',
+      ExpireDate: '2024/03/10 23:59:59',
+      PaymentNo: 'LLL22251222',
+    });
     expect(cvs).toMatchObject({ succeeded: true, RtnCode: 10100073, PaymentNo: 'LLL22251222' });
     expect(cvs.ExpireDate!.toISOString()).toBe('2024-03-10T15:59:59.000Z');
     expect('BankCode' in cvs).toBe(false);
     const barcode = normalizeNotification('payment-info', {
-      ...base, RtnCode: '10100073', PaymentType: 'BARCODE_BARCODE', ExpireDate: '2024/03/11', Barcode1: '130311655', Barcode2: '9180000000000000', Barcode3: '031132000000590',
+      ...base,
+      RtnCode: '10100073',
+      PaymentType: 'BARCODE_BARCODE',
+      ExpireDate: '2024/03/11',
+      Barcode1: '130311655',
+      Barcode2: '9180000000000000',
+      Barcode3: '031132000000590',
     });
     expect(barcode).toMatchObject({ Barcode1: '130311655', Barcode2: '9180000000000000', Barcode3: '031132000000590' });
   });
 
   it('accepts a failed issue with a blank ExpireDate (null) and refuses garbage', () => {
-    expect(normalizeNotification('payment-info', { ...PAYMENT_INFO_ATM, RtnCode: '10100050', ExpireDate: '', BankCode: '', vAccount: '' })).toMatchObject({
+    expect(
+      normalizeNotification('payment-info', {
+        ...PAYMENT_INFO_ATM,
+        RtnCode: '10100050',
+        ExpireDate: '',
+        BankCode: '',
+        vAccount: '',
+      }),
+    ).toMatchObject({
       succeeded: false,
       ExpireDate: null,
       BankCode: '',
     });
-    expect(fieldsWithIssues('payment-info', { ...PAYMENT_INFO_ATM, ExpireDate: '07/03/2024', TradeAmt: '' }).sort()).toEqual(['ExpireDate', 'TradeAmt']);
+    expect(
+      fieldsWithIssues('payment-info', { ...PAYMENT_INFO_ATM, ExpireDate: '07/03/2024', TradeAmt: '' }).sort(),
+    ).toEqual(['ExpireDate', 'TradeAmt']);
   });
 });

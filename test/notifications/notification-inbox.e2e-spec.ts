@@ -2,11 +2,23 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
+import {
+  ECPAY_ENTITIES,
+  ECPAY_MIGRATIONS,
+  EcpayBoundCard,
+  EcpayBoundCardStore,
+  EcpayTrade,
+  EcpayTradeStore,
+} from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { NotificationInbox } from '../../src/notifications/notification-inbox.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
@@ -36,7 +48,6 @@ const aioReturn = (merchantTradeNo: string, overrides: Record<string, string> = 
 });
 
 describeEachDatabase(targets, 'notification inbox', (kind) => {
-
   let database: TestDatabase;
   let dataSource: DataSource;
   let store: EcpayTradeStore;
@@ -44,11 +55,18 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    dataSource = new DataSource({
+      ...database.options(),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    service = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
+    service = new EcpayNotificationService(
+      dataSource,
+      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+    );
   });
 
   afterAll(async () => {
@@ -67,9 +85,10 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
       merchantTradeDate: '2024/01/01 12:00:00',
     });
   const reload = (id: string) => dataSource.getRepository(EcpayTrade).findOneByOrFail({ id });
-  const inboxRows = (merchantTradeNo: string) => dataSource.getRepository(EcpayNotification).findBy({ merchantTradeNo });
+  const inboxRows = (merchantTradeNo: string) =>
+    dataSource.getRepository(EcpayNotification).findBy({ merchantTradeNo });
 
-  it('a payment marks the trade paid once, with ECPay\'s TradeNo and payment time, and queues payment.succeeded', async () => {
+  it("a payment marks the trade paid once, with ECPay's TradeNo and payment time, and queues payment.succeeded", async () => {
     const trade = await newTrade();
     const receipt = await service.receive('aio-return', aioReturn(trade.merchantTradeNo));
     expect(receipt.duplicate).toBe(false);
@@ -84,7 +103,12 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     });
     expect(receipt.notification.payload).toEqual(aioReturn(trade.merchantTradeNo));
     const paid = await reload(trade.id);
-    expect(paid).toMatchObject({ status: 'paid', ecpayTradeNo: '2401011234567890', paymentType: 'Credit_CreditCard', version: trade.version + 1 });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      ecpayTradeNo: '2401011234567890',
+      paymentType: 'Credit_CreditCard',
+      version: trade.version + 1,
+    });
     expect(paid.paidAt?.toISOString()).toBe('2024-01-01T04:05:00.000Z'); // 12:05 in Taipei
   });
 
@@ -102,7 +126,9 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
 
   it('the same notification received concurrently changes the trade exactly once', async () => {
     const trade = await newTrade();
-    const receipts = await Promise.all(Array.from({ length: 12 }, () => service.receive('aio-return', aioReturn(trade.merchantTradeNo))));
+    const receipts = await Promise.all(
+      Array.from({ length: 12 }, () => service.receive('aio-return', aioReturn(trade.merchantTradeNo))),
+    );
     expect(receipts.filter((receipt) => !receipt.duplicate)).toHaveLength(1);
     expect(new Set(receipts.map((receipt) => receipt.notification.id)).size).toBe(1);
     expect((await reload(trade.id)).version).toBe(trade.version + 1);
@@ -112,11 +138,15 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
   it('an amount other than the stored one is a tamper alarm, never a payment', async () => {
     const trade = await newTrade();
     const receipt = await service.receive('aio-return', aioReturn(trade.merchantTradeNo, { TradeAmt: '59' }));
-    expect(receipt.notification).toMatchObject({ outcome: 'amount-mismatch', eventName: 'notification.rejected', tradeId: trade.id });
+    expect(receipt.notification).toMatchObject({
+      outcome: 'amount-mismatch',
+      eventName: 'notification.rejected',
+      tradeId: trade.id,
+    });
     expect(await reload(trade.id)).toMatchObject({ status: 'pending', version: trade.version });
   });
 
-  it('an unknown MerchantTradeNo (or another merchant\'s) is stored as an orphan, not a crash', async () => {
+  it("an unknown MerchantTradeNo (or another merchant's) is stored as an orphan, not a crash", async () => {
     const orphan = await service.receive('aio-return', aioReturn('NoSuchTrade1'));
     expect(orphan.notification).toMatchObject({ outcome: 'orphan', tradeId: null, eventName: 'notification.rejected' });
     const trade = await newTrade();
@@ -131,32 +161,52 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     expect(simulated.notification).toMatchObject({ outcome: 'simulated', eventName: 'payment.simulated' });
     expect(await reload(trade.id)).toMatchObject({ status: 'pending', simulated: true });
     const real = await service.receive('aio-return', aioReturn(trade.merchantTradeNo));
-    expect(real).toMatchObject({ duplicate: false, notification: { outcome: 'applied', eventName: 'payment.succeeded' } });
+    expect(real).toMatchObject({
+      duplicate: false,
+      notification: { outcome: 'applied', eventName: 'payment.succeeded' },
+    });
     expect((await reload(trade.id)).status).toBe('paid');
   });
 
   it('a failure after payment is kept and flagged, the trade stays paid', async () => {
     const trade = await newTrade();
     await service.receive('aio-return', aioReturn(trade.merchantTradeNo));
-    const failed = await service.receive('aio-return', aioReturn(trade.merchantTradeNo, { RtnCode: '10100058', RtnMsg: 'Failed' }));
+    const failed = await service.receive(
+      'aio-return',
+      aioReturn(trade.merchantTradeNo, { RtnCode: '10100058', RtnMsg: 'Failed' }),
+    );
     expect(failed.notification).toMatchObject({ outcome: 'invalid-transition', eventName: 'notification.rejected' });
     expect((await reload(trade.id)).status).toBe('paid');
   });
 
   it('a failed payment fails a pending trade', async () => {
     const trade = await newTrade();
-    const failed = await service.receive('aio-return', aioReturn(trade.merchantTradeNo, { RtnCode: '10100058', RtnMsg: 'Failed' }));
+    const failed = await service.receive(
+      'aio-return',
+      aioReturn(trade.merchantTradeNo, { RtnCode: '10100058', RtnMsg: 'Failed' }),
+    );
     expect(failed.notification).toMatchObject({ outcome: 'applied', eventName: 'payment.failed' });
     expect((await reload(trade.id)).status).toBe('failed');
   });
 
   it('PaymentInfoURL: an issued ATM or CVS code moves the trade to code-issued, then the payment pays it', async () => {
-    for (const [choosePayment, rtnCode] of [['ATM', '2'], ['CVS', '10100073']] as const) {
+    for (const [choosePayment, rtnCode] of [
+      ['ATM', '2'],
+      ['CVS', '10100073'],
+    ] as const) {
       const trade = await newTrade(choosePayment);
       const info = await service.receive('payment-info', {
-        MerchantID: '3002607', MerchantTradeNo: trade.merchantTradeNo, RtnCode: rtnCode, RtnMsg: 'Get Number Succeeded',
-        TradeNo: '2401011234567891', TradeAmt: '590', PaymentType: `${choosePayment}_TEST`, TradeDate: '2024/01/01 12:00:00',
-        ExpireDate: '2024/01/04', PaymentNo: choosePayment === 'CVS' ? 'LLL12345678' : '', vAccount: choosePayment === 'ATM' ? '9103522175887271' : '',
+        MerchantID: '3002607',
+        MerchantTradeNo: trade.merchantTradeNo,
+        RtnCode: rtnCode,
+        RtnMsg: 'Get Number Succeeded',
+        TradeNo: '2401011234567891',
+        TradeAmt: '590',
+        PaymentType: `${choosePayment}_TEST`,
+        TradeDate: '2024/01/01 12:00:00',
+        ExpireDate: '2024/01/04',
+        PaymentNo: choosePayment === 'CVS' ? 'LLL12345678' : '',
+        vAccount: choosePayment === 'ATM' ? '9103522175887271' : '',
       });
       expect(info.notification).toMatchObject({ outcome: 'applied', eventName: 'payment-info.issued' });
       expect((await reload(trade.id)).status).toBe('code-issued');
@@ -169,15 +219,32 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     const trade = await newTrade();
     await service.receive('aio-return', aioReturn(trade.merchantTradeNo));
     const period = (times: number, rtnCode = '1') => ({
-      MerchantID: '3002607', MerchantTradeNo: trade.merchantTradeNo, RtnCode: rtnCode, RtnMsg: 'OK', PeriodType: 'M', Frequency: '1',
-      ExecTimes: '12', Amount: '590', Gwsr: String(10_000 + times), ProcessDate: `2024/0${times}/01 12:00:00`, AuthCode: '777777',
-      FirstAuthAmount: '590', TotalSuccessTimes: String(times), SimulatePaid: '0',
+      MerchantID: '3002607',
+      MerchantTradeNo: trade.merchantTradeNo,
+      RtnCode: rtnCode,
+      RtnMsg: 'OK',
+      PeriodType: 'M',
+      Frequency: '1',
+      ExecTimes: '12',
+      Amount: '590',
+      Gwsr: String(10_000 + times),
+      ProcessDate: `2024/0${times}/01 12:00:00`,
+      AuthCode: '777777',
+      FirstAuthAmount: '590',
+      TotalSuccessTimes: String(times),
+      SimulatePaid: '0',
     });
     for (const times of [2, 3, 4]) {
-      expect((await service.receive('period-return', period(times))).notification).toMatchObject({ outcome: 'applied', eventName: 'period.charged' });
+      expect((await service.receive('period-return', period(times))).notification).toMatchObject({
+        outcome: 'applied',
+        eventName: 'period.charged',
+      });
       expect((await service.receive('period-return', period(times))).duplicate).toBe(true);
     }
-    expect((await service.receive('period-return', { ...period(5, '10100050'), Gwsr: '', TotalSuccessTimes: '4' })).notification.eventName).toBe('period.failed');
+    expect(
+      (await service.receive('period-return', { ...period(5, '10100050'), Gwsr: '', TotalSuccessTimes: '4' }))
+        .notification.eventName,
+    ).toBe('period.failed');
     expect((await inboxRows(trade.merchantTradeNo)).filter((row) => row.kind === 'period-return')).toHaveLength(4);
     expect((await reload(trade.id)).status).toBe('paid');
   });
@@ -186,17 +253,25 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
   const inboxInsertFails = async (): Promise<() => Promise<void>> => {
     const type = dataSource.options.type;
     if (type === 'postgres') {
-      await dataSource.query(`CREATE FUNCTION ecpay_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database down'; END $$ LANGUAGE plpgsql`);
-      await dataSource.query('CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW EXECUTE FUNCTION ecpay_test_fail()');
+      await dataSource.query(
+        `CREATE FUNCTION ecpay_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database down'; END $$ LANGUAGE plpgsql`,
+      );
+      await dataSource.query(
+        'CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW EXECUTE FUNCTION ecpay_test_fail()',
+      );
       return async () => {
         await dataSource.query('DROP TRIGGER ecpay_test_fail ON ecpay_notification');
         await dataSource.query('DROP FUNCTION ecpay_test_fail()');
       };
     }
     if (type === 'mysql' || type === 'mariadb') {
-      await dataSource.query("CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'database down'");
+      await dataSource.query(
+        "CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'database down'",
+      );
     } else {
-      await dataSource.query("CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification BEGIN SELECT RAISE(ABORT, 'database down'); END");
+      await dataSource.query(
+        "CREATE TRIGGER ecpay_test_fail BEFORE INSERT ON ecpay_notification BEGIN SELECT RAISE(ABORT, 'database down'); END",
+      );
     }
     return async () => void (await dataSource.query('DROP TRIGGER ecpay_test_fail'));
   };
@@ -238,10 +313,26 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
     const row = (): EcpayNotification => {
       const now = new Date();
       return Object.assign(new EcpayNotification(), {
-        id: randomUUID(), version: 1, createdAt: now, updatedAt: now, kind: 'aio-return', dedupeKey, merchantId: '3002607',
-        merchantTradeNo: trade.merchantTradeNo, tradeId: trade.id, outcome: 'invalid-transition', eventName: null, payload: {},
-        dispatchStatus: 'none', attempts: 0, completedHandlers: null, lastError: null, nextAttemptAt: null, lockedUntil: null,
-        lockedBy: null, receivedAt: now,
+        id: randomUUID(),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        kind: 'aio-return',
+        dedupeKey,
+        merchantId: '3002607',
+        merchantTradeNo: trade.merchantTradeNo,
+        tradeId: trade.id,
+        outcome: 'invalid-transition',
+        eventName: null,
+        payload: {},
+        dispatchStatus: 'none',
+        attempts: 0,
+        completedHandlers: null,
+        lastError: null,
+        nextAttemptAt: null,
+        lockedUntil: null,
+        lockedBy: null,
+        receivedAt: now,
       });
     };
     expect(await inbox.write(row(), stale!, undefined, new Date())).toBe(false);
@@ -260,7 +351,10 @@ describe('EcpayNotificationService through EcpayModule', () => {
     const { EcpayModule, EcpayService } = await import('../../src/index.js');
     const { STAGE_MERCHANT, testDatabase } = await import('../support/test-module.js');
     const module = await Test.createTestingModule({
-      imports: [testDatabase(), EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com' })],
+      imports: [
+        testDatabase(),
+        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com' }),
+      ],
     }).compile();
     try {
       const checkout = await module.get(EcpayService).createCheckout({
@@ -268,7 +362,9 @@ describe('EcpayNotificationService through EcpayModule', () => {
         description: 'Tea order',
         payment: { method: 'Credit' },
       });
-      const receipt = await module.get(EcpayNotificationService).receive('aio-return', aioReturn(checkout.merchantTradeNo));
+      const receipt = await module
+        .get(EcpayNotificationService)
+        .receive('aio-return', aioReturn(checkout.merchantTradeNo));
       expect(receipt.notification).toMatchObject({ outcome: 'applied', tradeId: checkout.trade.id });
       const trade = await module.get(EcpayTradeStore).findByMerchantTradeNo('3002607', checkout.merchantTradeNo);
       expect(trade?.status).toBe('paid');

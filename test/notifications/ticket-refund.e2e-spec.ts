@@ -21,7 +21,9 @@ const TICKET = { merchantId: '3085676', hashKey: '7b53896b742849d3', hashIv: '37
 // An implementation of docs/protocol.md §1.6 and §3 written here from the spec, independent of the library: PHP's
 // urlencode (RFC 1738 with `+` for space, `~` encoded), AES-128-CBC with PKCS7, base64.
 const phpUrlEncode = (text: string): string =>
-  encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  encodeURIComponent(text)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const phpUrlDecode = (text: string): string => decodeURIComponent(text.replace(/\+/g, ' '));
 const encrypt = (json: string): string => {
   const cipher = createCipheriv('aes-128-cbc', Buffer.from(TICKET.hashKey), Buffer.from(TICKET.hashIv));
@@ -31,7 +33,11 @@ const decrypt = (data: string): string => {
   const decipher = createDecipheriv('aes-128-cbc', Buffer.from(TICKET.hashKey), Buffer.from(TICKET.hashIv));
   return phpUrlDecode(Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8'));
 };
-const ticketMac = (json: string): string => createHash('sha256').update(phpUrlEncode(TICKET.hashKey + json + TICKET.hashIv).toLowerCase()).digest('hex').toUpperCase();
+const ticketMac = (json: string): string =>
+  createHash('sha256')
+    .update(phpUrlEncode(TICKET.hashKey + json + TICKET.hashIv).toLowerCase())
+    .digest('hex')
+    .toUpperCase();
 
 const events: EcpayEvent[] = [];
 @Injectable()
@@ -45,9 +51,21 @@ class Listener {
 class ListenerModule {}
 
 /** A RefundNotifyURL post as ECPay sends it (docs/protocol.md §6.8). */
-function refundNotification(data: Record<string, unknown>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function refundNotification(
+  data: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const json = JSON.stringify(data);
-  return { PlatformID: '', MerchantID: TICKET.merchantId, RqHeader: { Timestamp: Math.floor(Date.now() / 1000) }, TransCode: 1, TransMsg: 'Success', Data: encrypt(json), CheckMacValue: ticketMac(json), ...overrides };
+  return {
+    PlatformID: '',
+    MerchantID: TICKET.merchantId,
+    RqHeader: { Timestamp: Math.floor(Date.now() / 1000) },
+    TransCode: 1,
+    TransMsg: 'Success',
+    Data: encrypt(json),
+    CheckMacValue: ticketMac(json),
+    ...overrides,
+  };
 }
 
 describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
@@ -58,7 +76,12 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
     const module = await Test.createTestingModule({
       imports: [
         testDatabase(),
-        EcpayModule.forRoot({ environment: 'stage', ...TICKET, publicUrl: 'https://shop.example.com', dispatch: { pollIntervalMs: 0 } } as EcpayModuleOptions),
+        EcpayModule.forRoot({
+          environment: 'stage',
+          ...TICKET,
+          publicUrl: 'https://shop.example.com',
+          dispatch: { pollIntervalMs: 0 },
+        } as EcpayModuleOptions),
         ListenerModule,
       ],
     }).compile();
@@ -73,12 +96,21 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
   const http = () => request(app.getHttpServer());
   const rows = () => app.get(DataSource).getRepository(EcpayNotification).findBy({ kind: 'ecticket-refund' });
 
-  it('checks the independent docs/protocol.md §1.6 implementation against ECPay\'s published E-Ticket vector', () => {
-    expect(ticketMac('{"MerchantID":"3085676","BarCode":"/1234567"}')).toBe('025168759A37FAADD6AC443CDC6C95D534674611E6BD9F8143E5065B16F77796');
+  it("checks the independent docs/protocol.md §1.6 implementation against ECPay's published E-Ticket vector", () => {
+    expect(ticketMac('{"MerchantID":"3085676","BarCode":"/1234567"}')).toBe(
+      '025168759A37FAADD6AC443CDC6C95D534674611E6BD9F8143E5065B16F77796',
+    );
   });
 
-  it('stores a verified refund result, raises refund.notified, and acknowledges with ECPay\'s signed envelope', async () => {
-    const data = { MerchantID: TICKET.merchantId, MerchantTradeNo: 'TK2026112200001', RtnCode: 1, RtnMsg: '退款成功', RefundAmount: 300, 票券: '鳳梨酥兌換券' };
+  it("stores a verified refund result, raises refund.notified, and acknowledges with ECPay's signed envelope", async () => {
+    const data = {
+      MerchantID: TICKET.merchantId,
+      MerchantTradeNo: 'TK2026112200001',
+      RtnCode: 1,
+      RtnMsg: '退款成功',
+      RefundAmount: 300,
+      票券: '鳳梨酥兌換券',
+    };
     const response = await http().post(path).send(refundNotification(data)).expect(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     const ack = response.body as Record<string, unknown>;
@@ -90,10 +122,14 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
     expect(ack.CheckMacValue).toBe(ticketMac(plaintext));
     expect(response.text).not.toBe('1|OK');
 
-    expect(await rows()).toEqual([expect.objectContaining({ merchantTradeNo: 'TK2026112200001', eventName: 'refund.notified' })]);
+    expect(await rows()).toEqual([
+      expect.objectContaining({ merchantTradeNo: 'TK2026112200001', eventName: 'refund.notified' }),
+    ]);
     await app.get(EcpayNotificationDispatcher).kick();
     expect(events).toHaveLength(1);
-    expect(events[0]!.raw).toMatchObject({ Data: expect.objectContaining({ RefundAmount: 300, 票券: '鳳梨酥兌換券' }) });
+    expect(events[0]!.raw).toMatchObject({
+      Data: expect.objectContaining({ RefundAmount: 300, 票券: '鳳梨酥兌換券' }),
+    });
   });
 
   it('acknowledges a retry the same way and stores nothing new', async () => {
@@ -108,14 +144,35 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
   it('refuses a bad checksum, a Data under other keys, TransCode ≠ 1 and a form body with 400, storing nothing', async () => {
     const before = (await rows()).length;
     const data = { MerchantID: TICKET.merchantId, MerchantTradeNo: 'TK2026112200003', RtnCode: 1 };
-    await http().post(path).send(refundNotification(data, { CheckMacValue: ticketMac('{}') })).expect(400, '0|Envelope invalid');
-    await http().post(path).send(refundNotification({ ...data, RtnCode: 2 }, { CheckMacValue: refundNotification(data).CheckMacValue })).expect(400, '0|Envelope invalid');
+    await http()
+      .post(path)
+      .send(refundNotification(data, { CheckMacValue: ticketMac('{}') }))
+      .expect(400, '0|Envelope invalid');
+    await http()
+      .post(path)
+      .send(refundNotification({ ...data, RtnCode: 2 }, { CheckMacValue: refundNotification(data).CheckMacValue }))
+      .expect(400, '0|Envelope invalid');
     const otherKeys = createCipheriv('aes-128-cbc', Buffer.from('AAAAAAAAAAAAAAAA'), Buffer.from('BBBBBBBBBBBBBBBB'));
-    const foreign = Buffer.concat([otherKeys.update(phpUrlEncode(JSON.stringify(data))), otherKeys.final()]).toString('base64');
-    await http().post(path).send(refundNotification(data, { Data: foreign })).expect(400, '0|Envelope invalid');
-    await http().post(path).send(refundNotification(data, { TransCode: 0 })).expect(400, '0|Envelope invalid');
-    await http().post(path).type('form').send({ Data: 'x', CheckMacValue: 'y' }).expect(400, '0|Unsupported Content-Type');
-    await http().post(path).send(refundNotification(data, { MerchantID: '9999999' })).expect(400, '0|Envelope invalid');
+    const foreign = Buffer.concat([otherKeys.update(phpUrlEncode(JSON.stringify(data))), otherKeys.final()]).toString(
+      'base64',
+    );
+    await http()
+      .post(path)
+      .send(refundNotification(data, { Data: foreign }))
+      .expect(400, '0|Envelope invalid');
+    await http()
+      .post(path)
+      .send(refundNotification(data, { TransCode: 0 }))
+      .expect(400, '0|Envelope invalid');
+    await http()
+      .post(path)
+      .type('form')
+      .send({ Data: 'x', CheckMacValue: 'y' })
+      .expect(400, '0|Unsupported Content-Type');
+    await http()
+      .post(path)
+      .send(refundNotification(data, { MerchantID: '9999999' }))
+      .expect(400, '0|Envelope invalid');
     expect((await rows()).length).toBe(before);
   });
 
@@ -134,7 +191,10 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
     const withoutPadding = (plain: string): string => {
       const aes = createCipheriv('aes-128-cbc', Buffer.from(TICKET.hashKey), Buffer.from(TICKET.hashIv));
       aes.setAutoPadding(false);
-      return Buffer.concat([aes.update(Buffer.from(plain.padEnd(Math.ceil(plain.length / 16) * 16, 'x'))), aes.final()]).toString('base64');
+      return Buffer.concat([
+        aes.update(Buffer.from(plain.padEnd(Math.ceil(plain.length / 16) * 16, 'x'))),
+        aes.final(),
+      ]).toString('base64');
     };
     const failures: Record<string, unknown>[] = [
       refundNotification(data, { CheckMacValue: ticketMac('{}') }), // decrypts, JSON, wrong MAC
@@ -156,7 +216,9 @@ describe('ECTicket RefundNotifyURL (docs/protocol.md §6.8)', () => {
     }
     const array = await http().post(path).send([genuine]);
     replies.push({ status: array.status, type: array.headers['content-type'], body: array.text });
-    expect(new Set(replies.map((reply) => JSON.stringify(reply)))).toEqual(new Set([JSON.stringify({ status: 400, type: 'text/plain; charset=utf-8', body: '0|Envelope invalid' })]));
+    expect(new Set(replies.map((reply) => JSON.stringify(reply)))).toEqual(
+      new Set([JSON.stringify({ status: 400, type: 'text/plain; charset=utf-8', body: '0|Envelope invalid' })]),
+    );
     expect((await rows()).length).toBe(before);
   });
 });

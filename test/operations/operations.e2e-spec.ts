@@ -1,8 +1,21 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { EcpayApiError, EcpayOperationError, EcpayOperationsService, EcpayTrade, EcpayTradeAction, EcpayNotification, type EcpayOperationResult } from '../../src/index.js';
+import {
+  EcpayApiError,
+  EcpayOperationError,
+  EcpayOperationsService,
+  EcpayTrade,
+  EcpayTradeAction,
+  EcpayNotification,
+  type EcpayOperationResult,
+} from '../../src/index.js';
 import { EcpayStub } from '../client/ecpay-stub.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import {
   DO_ACTION,
   doActionReply,
@@ -59,7 +72,10 @@ describeEachDatabase(targets, 'operations', (kind) => {
   });
 
   const reload = (app: OperationsApp, id: string) => app.dataSource.getRepository(EcpayTrade).findOneByOrFail({ id });
-  const actions = (app: OperationsApp, tradeId: string) => app.dataSource.getRepository(EcpayTradeAction).find({ where: { tradeId }, order: { requestedAt: 'ASC', createdAt: 'ASC' } });
+  const actions = (app: OperationsApp, tradeId: string) =>
+    app.dataSource
+      .getRepository(EcpayTradeAction)
+      .find({ where: { tradeId }, order: { requestedAt: 'ASC', createdAt: 'ASC' } });
   const dispatched = async (app: OperationsApp) => {
     await app.dispatcher.kick();
   };
@@ -69,10 +85,17 @@ describeEachDatabase(targets, 'operations', (kind) => {
       const trade = await paidTrade(manual, clock, taipei('2026-11-22T10:00:00'));
       const result = await manual.ecpay.refund(trade.merchantTradeNo);
       expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['N:1000']);
-      expect(result).toMatchObject({ operation: 'refund', amount: 1000, trade: { status: 'refunded', refundedAmount: 1000, pendingActionId: null } });
+      expect(result).toMatchObject({
+        operation: 'refund',
+        amount: 1000,
+        trade: { status: 'refunded', refundedAmount: 1000, pendingActionId: null },
+      });
       await dispatched(manual);
       expect(eventsOf(trade.merchantTradeNo, 'refund.succeeded')).toHaveLength(1);
-      expect(eventsOf(trade.merchantTradeNo, 'refund.succeeded')[0]!.data).toMatchObject({ kind: 'operation', Amount: 1000 });
+      expect(eventsOf(trade.merchantTradeNo, 'refund.succeeded')[0]!.data).toMatchObject({
+        kind: 'operation',
+        Amount: 1000,
+      });
     });
 
     it('authorized: a partial refund is refused (ECPay voids in full only) and nothing is sent', async () => {
@@ -81,12 +104,17 @@ describeEachDatabase(targets, 'operations', (kind) => {
       expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual([]);
     });
 
-    it('to be closed (auto-close, paid before today\'s 20:15): full refund is E then N', async () => {
+    it("to be closed (auto-close, paid before today's 20:15): full refund is E then N", async () => {
       const trade = await paidTrade(auto, clock, taipei('2026-11-22T10:00:00'));
       const result = await auto.ecpay.refund(trade.merchantTradeNo);
       expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['E:1000', 'N:1000']);
       expect(result.actions.map((a) => `${a.action}:${a.status}`)).toEqual(['E:succeeded', 'N:succeeded']);
-      expect(await reload(auto, trade.id)).toMatchObject({ status: 'refunded', refundedAmount: 1000, closeState: 'authorized', pendingActionId: null });
+      expect(await reload(auto, trade.id)).toMatchObject({
+        status: 'refunded',
+        refundedAmount: 1000,
+        closeState: 'authorized',
+        pendingActionId: null,
+      });
       const recorded = await actions(auto, trade.id);
       expect(recorded.map((a) => [a.action, a.status, a.rtnCode, a.operationId])).toEqual([
         ['E', 'succeeded', 1, result.operationId],
@@ -152,21 +180,34 @@ describeEachDatabase(targets, 'operations', (kind) => {
     });
 
     it('periodic orders: cancelPeriod and reAuthPeriod call CreditCardPeriodAction and raise their events', async () => {
-      const trade = await paidTrade(auto, clock, taipei('2026-11-22T10:00:00'), 100, { PeriodAmount: 100, PeriodType: 'M', Frequency: 1, ExecTimes: 12 });
+      const trade = await paidTrade(auto, clock, taipei('2026-11-22T10:00:00'), 100, {
+        PeriodAmount: 100,
+        PeriodType: 'M',
+        Frequency: 1,
+        ExecTimes: 12,
+      });
       await auto.ecpay.reAuthPeriod(trade.merchantTradeNo);
       await auto.ecpay.cancelPeriod(trade.merchantTradeNo);
-      const sent = stub.requests.filter((r) => r.path === PERIOD_ACTION && r.form?.MerchantTradeNo === trade.merchantTradeNo).map((r) => r.form!.Action);
+      const sent = stub.requests
+        .filter((r) => r.path === PERIOD_ACTION && r.form?.MerchantTradeNo === trade.merchantTradeNo)
+        .map((r) => r.form!.Action);
       expect(sent).toEqual(['ReAuth', 'Cancel']);
       const plain = await paidTrade(auto, clock, taipei('2026-11-22T10:00:00'));
       expect(await outcome(auto.ecpay.cancelPeriod(plain.merchantTradeNo))).toBe('not-periodic');
       await dispatched(auto);
-      expect(eventsOf(trade.merchantTradeNo).map((e) => e.name).filter((n) => n.startsWith('period.'))).toEqual(['period.reauthorized', 'period.cancelled']);
+      expect(
+        eventsOf(trade.merchantTradeNo)
+          .map((e) => e.name)
+          .filter((n) => n.startsWith('period.')),
+      ).toEqual(['period.reauthorized', 'period.cancelled']);
     });
   });
 
   describe('refusals, before anything is sent', () => {
     it('partial refunds of installment and Redeem trades; over what is left; not whole TWD', async () => {
-      const installment = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'), 1000, { CreditInstallment: '3,6' });
+      const installment = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'), 1000, {
+        CreditInstallment: '3,6',
+      });
       const redeem = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'), 1000, { Redeem: 'Y' });
       const plain = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'));
       expect(await outcome(auto.ecpay.refund(installment.merchantTradeNo, 500))).toBe('partial-not-allowed');
@@ -200,11 +241,13 @@ describeEachDatabase(targets, 'operations', (kind) => {
       expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['R:10']);
     });
 
-    it('ECPay\'s refusal (RtnCode ≠ 1) is recorded as failed and frees the trade', async () => {
+    it("ECPay's refusal (RtnCode ≠ 1) is recorded as failed and frees the trade", async () => {
       const trade = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'));
       stub.on(DO_ACTION, doActionReply('10200050'));
       await expect(auto.ecpay.refund(trade.merchantTradeNo, 100)).rejects.toBeInstanceOf(EcpayApiError);
-      expect((await actions(auto, trade.id)).map((a) => [a.action, a.status, a.rtnCode])).toEqual([['R', 'failed', 10200050]]);
+      expect((await actions(auto, trade.id)).map((a) => [a.action, a.status, a.rtnCode])).toEqual([
+        ['R', 'failed', 10200050],
+      ]);
       expect(await reload(auto, trade.id)).toMatchObject({ status: 'paid', refundedAmount: 0, pendingActionId: null });
       stub.on(DO_ACTION, doActionReply());
       await auto.ecpay.refund(trade.merchantTradeNo, 100);
@@ -218,12 +261,22 @@ describeEachDatabase(targets, 'operations', (kind) => {
     const error = await auto.ecpay.refund(trade.merchantTradeNo, 400, { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'outcome-unknown' });
     const actionId = (error as EcpayOperationError).actionId!;
-    expect((await actions(auto, trade.id)).map((a) => [a.id, a.action, a.amount, a.status])).toEqual([[actionId, 'R', 400, 'unknown']]);
-    expect(await reload(auto, trade.id)).toMatchObject({ status: 'paid', refundedAmount: 0, pendingActionId: actionId });
+    expect((await actions(auto, trade.id)).map((a) => [a.id, a.action, a.amount, a.status])).toEqual([
+      [actionId, 'R', 400, 'unknown'],
+    ]);
+    expect(await reload(auto, trade.id)).toMatchObject({
+      status: 'paid',
+      refundedAmount: 0,
+      pendingActionId: actionId,
+    });
 
     // Not sent again, whatever is asked, until resolved.
     stub.on(DO_ACTION, doActionReply());
-    for (const retry of [auto.ecpay.refund(trade.merchantTradeNo, 400), auto.ecpay.refund(trade.merchantTradeNo), auto.ecpay.cancel(trade.merchantTradeNo)]) {
+    for (const retry of [
+      auto.ecpay.refund(trade.merchantTradeNo, 400),
+      auto.ecpay.refund(trade.merchantTradeNo),
+      auto.ecpay.cancel(trade.merchantTradeNo),
+    ]) {
       expect(await outcome(retry)).toBe('outcome-unknown');
     }
     expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['R:400']);
@@ -239,7 +292,9 @@ describeEachDatabase(targets, 'operations', (kind) => {
 
     // A timed-out call resolved as failed frees the trade without a change.
     stub.on(DO_ACTION, () => 'hang');
-    const second = (await auto.ecpay.refund(trade.merchantTradeNo, 100, { timeoutMs: 200 }).catch((e: unknown) => e)) as EcpayOperationError;
+    const second = (await auto.ecpay
+      .refund(trade.merchantTradeNo, 100, { timeoutMs: 200 })
+      .catch((e: unknown) => e)) as EcpayOperationError;
     expect(second.reason).toBe('outcome-unknown');
     await auto.ecpay.resolveAction(second.actionId!, 'failed');
     expect(await reload(auto, trade.id)).toMatchObject({ refundedAmount: 400, pendingActionId: null });
@@ -249,14 +304,22 @@ describeEachDatabase(targets, 'operations', (kind) => {
   it('concurrent refunds: only one passes the "what is left" check; one DoAction, one event', async () => {
     const trade = await paidTrade(auto, clock, taipei('2026-11-20T10:00:00'));
     const attempts = 8;
-    const results = await Promise.all(Array.from({ length: attempts }, () => outcome(auto.ecpay.refund(trade.merchantTradeNo, 600))));
+    const results = await Promise.all(
+      Array.from({ length: attempts }, () => outcome(auto.ecpay.refund(trade.merchantTradeNo, 600))),
+    );
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r !== 'ok').every((r) => r === 'in-progress' || r === 'exceeds-remaining')).toBe(true);
     expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['R:600']);
-    expect(await reload(auto, trade.id)).toMatchObject({ status: 'partially-refunded', refundedAmount: 600, pendingActionId: null });
+    expect(await reload(auto, trade.id)).toMatchObject({
+      status: 'partially-refunded',
+      refundedAmount: 600,
+      pendingActionId: null,
+    });
     await dispatched(auto);
     expect(eventsOf(trade.merchantTradeNo, 'refund.succeeded')).toHaveLength(1);
-    const inbox = await auto.dataSource.getRepository(EcpayNotification).findBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'operation' });
+    const inbox = await auto.dataSource
+      .getRepository(EcpayNotification)
+      .findBy({ merchantTradeNo: trade.merchantTradeNo, kind: 'operation' });
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ dispatchStatus: 'done', eventName: 'refund.succeeded' });
   });

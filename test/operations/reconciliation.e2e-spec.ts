@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { EcpayNotification, EcpayTrade, RECONCILE_DELAYS_MS } from '../../src/index.js';
 import { EcpayStub } from '../client/ecpay-stub.js';
-import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  isSingleConnection,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import {
   createTrade,
   ecpayTradeNoOf,
@@ -48,12 +54,16 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
   beforeEach(() => {
     clock.set(Date.now());
     tradeStatus = '1';
-    stub.on(QUERY_TRADE, queryReply(amounts, () => tradeStatus));
+    stub.on(
+      QUERY_TRADE,
+      queryReply(amounts, () => tradeStatus),
+    );
   });
 
   const reload = (id: string) => a.dataSource.getRepository(EcpayTrade).findOneByOrFail({ id });
   const inbox = (merchantTradeNo: string) => a.dataSource.getRepository(EcpayNotification).findBy({ merchantTradeNo });
-  const queries = (merchantTradeNo: string) => stub.requests.filter((r) => r.path === QUERY_TRADE && r.form?.MerchantTradeNo === merchantTradeNo).length;
+  const queries = (merchantTradeNo: string) =>
+    stub.requests.filter((r) => r.path === QUERY_TRADE && r.form?.MerchantTradeNo === merchantTradeNo).length;
   const pending = async (choosePayment = 'Credit', paymentOptions: Record<string, number> | null = null) => {
     const trade = await createTrade(a, 590, paymentOptions, choosePayment);
     amounts.set(trade.merchantTradeNo, trade.totalAmount);
@@ -85,7 +95,8 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
       // reaches the stub, so the query's answer and the notification are stored concurrently (odd rounds add a
       // millisecond or two of skew, so either may be first).
       // Every third round posts ReturnURL as the round starts instead (ReturnURL then usually wins).
-      let returned: Promise<string> | undefined = i % 3 === 2 ? postReturn(target, paymentFields(trade, new Date('2026-11-22T04:05:00Z'))) : undefined;
+      let returned: Promise<string> | undefined =
+        i % 3 === 2 ? postReturn(target, paymentFields(trade, new Date('2026-11-22T04:05:00Z'))) : undefined;
       const answer = queryReply(amounts, () => '1');
       stub.on(QUERY_TRADE, (request) => {
         const post = () => postReturn(target, paymentFields(trade, new Date('2026-11-22T04:05:00Z')));
@@ -102,13 +113,22 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
       raced += queried;
       await settle();
       const stored = await reload(trade.id);
-      expect(stored).toMatchObject({ status: 'paid', ecpayTradeNo: ecpayTradeNoOf(trade.merchantTradeNo), version: trade.version + 1 });
+      expect(stored).toMatchObject({
+        status: 'paid',
+        ecpayTradeNo: ecpayTradeNoOf(trade.merchantTradeNo),
+        version: trade.version + 1,
+      });
       const rows = await inbox(trade.merchantTradeNo);
       // Both kept: one applied (whichever came first), one confirmation; neither flagged.
       expect(rows.map((row) => row.outcome).sort()).toEqual(queried === 1 ? ['applied', 'confirmed'] : ['applied']);
-      if (rows.length === 2) firstWasQuery += rows.find((row) => row.outcome === 'applied')!.kind === 'reconcile' ? 1 : 0;
+      if (rows.length === 2)
+        firstWasQuery += rows.find((row) => row.outcome === 'applied')!.kind === 'reconcile' ? 1 : 0;
       expect(rows.filter((row) => row.eventName !== null).map((row) => row.eventName)).toEqual(['payment.succeeded']);
-      if (eventsOf(trade.merchantTradeNo, 'payment.succeeded').length !== 1) console.log(JSON.stringify(rows.map((r) => [r.kind, r.outcome, r.dispatchStatus, r.nextAttemptAt, r.lastError])), clock.now());
+      if (eventsOf(trade.merchantTradeNo, 'payment.succeeded').length !== 1)
+        console.log(
+          JSON.stringify(rows.map((r) => [r.kind, r.outcome, r.dispatchStatus, r.nextAttemptAt, r.lastError])),
+          clock.now(),
+        );
       expect(eventsOf(trade.merchantTradeNo, 'payment.succeeded')).toHaveLength(1);
       expect(eventsOf(trade.merchantTradeNo, 'notification.rejected')).toHaveLength(0);
     }
@@ -118,12 +138,18 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
     expect(firstWasQuery).toBeLessThan(iterations);
   });
 
-  it('follows ECPay\'s delays: 10 minutes after, 10 minutes later, once more at 40, then stops', async () => {
+  it("follows ECPay's delays: 10 minutes after, 10 minutes later, once more at 40, then stops", async () => {
     tradeStatus = '0';
     const trade = await pending();
     const at = (ms: number) => clock.set(trade.createdAt.getTime() + ms);
     const plan: [number, number][] = [
-      [5 * MINUTE, 0], [10 * MINUTE + 1_000, 1], [15 * MINUTE, 1], [20 * MINUTE + 1_000, 2], [30 * MINUTE, 2], [40 * MINUTE + 1_000, 3], [24 * 60 * MINUTE, 3],
+      [5 * MINUTE, 0],
+      [10 * MINUTE + 1_000, 1],
+      [15 * MINUTE, 1],
+      [20 * MINUTE + 1_000, 2],
+      [30 * MINUTE, 2],
+      [40 * MINUTE + 1_000, 3],
+      [24 * 60 * MINUTE, 3],
     ];
     for (const [offset, expected] of plan) {
       at(offset);
@@ -152,12 +178,20 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
 
   it('a query answer with a bad CheckMacValue changes nothing', async () => {
     const trade = await pending();
-    stub.on(QUERY_TRADE, queryReply(amounts, () => '1', true));
+    stub.on(
+      QUERY_TRADE,
+      queryReply(amounts, () => '1', true),
+    );
     clock.set(trade.createdAt.getTime() + 11 * MINUTE);
     const report = await a.ecpay.reconcile();
     expect(report).toMatchObject({ queried: 1, failed: 1, paid: 0 });
     await settle();
-    expect(await reload(trade.id)).toMatchObject({ status: 'pending', version: trade.version, ecpayTradeNo: null, reconcileAttempts: 0 });
+    expect(await reload(trade.id)).toMatchObject({
+      status: 'pending',
+      version: trade.version,
+      ecpayTradeNo: null,
+      reconcileAttempts: 0,
+    });
     expect(await inbox(trade.merchantTradeNo)).toHaveLength(0);
     expect(eventsOf(trade.merchantTradeNo)).toHaveLength(0);
   });
@@ -167,9 +201,19 @@ describeEachDatabase(targets, 'reconciliation', (kind) => {
     tradeStatus = '0';
     const trades = await Promise.all(Array.from({ length: 12 }, () => pending()));
     clock.set(Math.max(...trades.map((t) => t.createdAt.getTime())) + 11 * MINUTE);
-    const reports = await Promise.all([a.ecpay.reconcile(), b.ecpay.reconcile(), a.ecpay.reconcile(), b.ecpay.reconcile()]);
+    const reports = await Promise.all([
+      a.ecpay.reconcile(),
+      b.ecpay.reconcile(),
+      a.ecpay.reconcile(),
+      b.ecpay.reconcile(),
+    ]);
     expect(trades.map((t) => queries(t.merchantTradeNo))).toEqual(trades.map(() => 1));
     expect(reports.reduce((sum, r) => sum + r.queried, 0)).toBeGreaterThanOrEqual(trades.length);
-    for (const trade of trades) expect(await reload(trade.id)).toMatchObject({ reconcileAttempts: 1, reconcileLockedBy: null, version: trade.version });
+    for (const trade of trades)
+      expect(await reload(trade.id)).toMatchObject({
+        reconcileAttempts: 1,
+        reconcileLockedBy: null,
+        version: trade.version,
+      });
   });
 });

@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
 
@@ -15,7 +20,11 @@ describeEachDatabase(targets, 'EcpayBoundCardStore', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    dataSource = new DataSource({
+      ...database.options(),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     store = new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard));
@@ -26,7 +35,15 @@ describeEachDatabase(targets, 'EcpayBoundCardStore', (kind) => {
     await database?.drop();
   });
 
-  const binding = { merchantId: '3002607', merchantMemberId: 'm-1', bindCardId: 'f'.repeat(64), card6: '431195', card4: '2222', cardValidMm: '12', cardValidYy: '39' };
+  const binding = {
+    merchantId: '3002607',
+    merchantMemberId: 'm-1',
+    bindCardId: 'f'.repeat(64),
+    card6: '431195',
+    card4: '2222',
+    cardValidMm: '12',
+    cardValidYy: '39',
+  };
 
   it('keeps one row per member and BindCardID, refreshing its details, and a row per other member', async () => {
     await store.recordBinding(binding);
@@ -35,7 +52,13 @@ describeEachDatabase(targets, 'EcpayBoundCardStore', (kind) => {
     await store.recordBinding({ ...binding, merchantMemberId: 'm-2' });
     const cards = await dataSource.getRepository(EcpayBoundCard).find({ order: { merchantMemberId: 'ASC' } });
     expect(cards).toHaveLength(2);
-    expect(cards[0]).toMatchObject({ id: first!.id, merchantMemberId: 'm-1', cardValidMm: '01', cardValidYy: '40', status: 'active' });
+    expect(cards[0]).toMatchObject({
+      id: first!.id,
+      merchantMemberId: 'm-1',
+      cardValidMm: '01',
+      cardValidYy: '40',
+      status: 'active',
+    });
     expect(cards[1]).toMatchObject({ merchantMemberId: 'm-2', card4No: '2222' });
   });
 });

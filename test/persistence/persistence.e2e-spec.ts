@@ -14,7 +14,12 @@ import {
   EcpayTradeStore,
   type NewEcpayTrade,
 } from '../../src/persistence/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 
 // The committed migrations in order; a new one must be added here on purpose.
 const ALL_MIGRATIONS = [
@@ -29,7 +34,8 @@ const targets = await testDatabaseTargets();
 
 let tradeCounter = 0;
 /** A unique MerchantTradeNo (20 characters at most) for each test. */
-const nextTradeNo = (): string => `T${Date.now().toString(36)}${(tradeCounter++).toString(36)}`.toUpperCase().slice(0, 20);
+const nextTradeNo = (): string =>
+  `T${Date.now().toString(36)}${(tradeCounter++).toString(36)}`.toUpperCase().slice(0, 20);
 
 const newTrade = (overrides: Partial<NewEcpayTrade> = {}): NewEcpayTrade => ({
   merchantId: '3002607',
@@ -47,13 +53,20 @@ const secondsApart = (a: Date, b: Date) => Math.abs(a.getTime() - b.getTime()) /
 
 describe('ECPay trade statuses', () => {
   it('lists every status once', () => {
-    expect(ECPAY_TRADE_STATUSES).toEqual(['pending', 'code-issued', 'paid', 'failed', 'cancelled', 'refunded', 'partially-refunded']);
+    expect(ECPAY_TRADE_STATUSES).toEqual([
+      'pending',
+      'code-issued',
+      'paid',
+      'failed',
+      'cancelled',
+      'refunded',
+      'partially-refunded',
+    ]);
     expect(Object.isFrozen(ECPAY_TRADE_STATUSES)).toBe(true);
   });
 });
 
 describeEachDatabase(targets, 'persistence', (kind) => {
-
   let database: TestDatabase;
   let dataSource: DataSource;
   let trades: Repository<EcpayTrade>;
@@ -107,7 +120,14 @@ describeEachDatabase(targets, 'persistence', (kind) => {
       platformId: '3002599',
       totalAmount: 2_147_483_647,
       choosePayment: 'Credit',
-      paymentOptions: { CreditInstallment: '3,6,12', Redeem: 'Y', UnionPay: 0, BindingCard: 1, MerchantMemberID: 'member-1', Language: null },
+      paymentOptions: {
+        CreditInstallment: '3,6,12',
+        Redeem: 'Y',
+        UnionPay: 0,
+        BindingCard: 1,
+        MerchantMemberID: 'member-1',
+        Language: null,
+      },
       customField1: 'order-42',
       customField4: '備註',
     });
@@ -129,7 +149,14 @@ describeEachDatabase(targets, 'persistence', (kind) => {
       currency: 'TWD',
       status: 'pending',
       choosePayment: 'Credit',
-      paymentOptions: { CreditInstallment: '3,6,12', Redeem: 'Y', UnionPay: 0, BindingCard: 1, MerchantMemberID: 'member-1', Language: null },
+      paymentOptions: {
+        CreditInstallment: '3,6,12',
+        Redeem: 'Y',
+        UnionPay: 0,
+        BindingCard: 1,
+        MerchantMemberID: 'member-1',
+        Language: null,
+      },
       itemName: '測試商品 x 2#咖啡豆 (250g)',
       tradeDesc: '綠界測試訂單',
       merchantTradeDate: '2026/11/22 12:34:56',
@@ -207,7 +234,8 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     const existing = await store.createPending(newTrade());
     // A repository whose create() reuses an existing id: the insert breaks the primary key, not the trade-no index.
     const colliding: Repository<EcpayTrade> = Object.create(trades);
-    colliding.create = ((fields: Partial<EcpayTrade>) => trades.create({ ...fields, id: existing.id })) as typeof trades.create;
+    colliding.create = ((fields: Partial<EcpayTrade>) =>
+      trades.create({ ...fields, id: existing.id })) as typeof trades.create;
     const attempt = new EcpayTradeStore(colliding).createPending(newTrade());
     await expect(attempt).rejects.toBeInstanceOf(QueryFailedError);
     await expect(attempt).rejects.not.toBeInstanceOf(EcpayDuplicateTradeError);
@@ -226,9 +254,21 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     expect([first.version, second.version]).toEqual([1, 1]);
 
     const paidAt = new Date('2026-11-22T04:05:06.789Z');
-    expect(await store.updateIfVersion(first.id, first.version, { status: 'paid', ecpayTradeNo: '2611221205061234', paymentType: 'Credit_CreditCard', paidAt })).toBe(true);
+    expect(
+      await store.updateIfVersion(first.id, first.version, {
+        status: 'paid',
+        ecpayTradeNo: '2611221205061234',
+        paymentType: 'Credit_CreditCard',
+        paidAt,
+      }),
+    ).toBe(true);
     const afterFirst = await trades.findOneByOrFail({ id: created.id });
-    expect(afterFirst).toMatchObject({ status: 'paid', ecpayTradeNo: '2611221205061234', paymentType: 'Credit_CreditCard', version: 2 });
+    expect(afterFirst).toMatchObject({
+      status: 'paid',
+      ecpayTradeNo: '2611221205061234',
+      paymentType: 'Credit_CreditCard',
+      version: 2,
+    });
     // Dates round-trip exactly, milliseconds included.
     expect(afterFirst.paidAt?.toISOString()).toBe('2026-11-22T04:05:06.789Z');
     expect(afterFirst.updatedAt.getTime()).toBeGreaterThanOrEqual(afterFirst.createdAt.getTime());
@@ -242,7 +282,9 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     await expect(
       trades.findOne({ where: { id: created.id }, lock: { mode: 'optimistic', version: second.version } }),
     ).rejects.toBeInstanceOf(OptimisticLockVersionMismatchError);
-    await expect(trades.findOne({ where: { id: created.id }, lock: { mode: 'optimistic', version: 2 } })).resolves.toEqual(afterFirst);
+    await expect(
+      trades.findOne({ where: { id: created.id }, lock: { mode: 'optimistic', version: 2 } }),
+    ).resolves.toEqual(afterFirst);
 
     // save() of an entity also increments the version (and sets updatedAt from JavaScript).
     afterFirst.simulated = true;
@@ -253,7 +295,15 @@ describeEachDatabase(targets, 'persistence', (kind) => {
 
   it('a bound card round-trips, keeps only the first 6 and last 4 digits, and is unique per merchant, member and BindCardID', async () => {
     const card = await cards.save(
-      cards.create({ merchantId: '3002607', merchantMemberId: 'member-1', bindCardId: 'BC0001', card6No: '431195', card4No: '2222', cardValidMm: '12', cardValidYy: '30' }),
+      cards.create({
+        merchantId: '3002607',
+        merchantMemberId: 'member-1',
+        bindCardId: 'BC0001',
+        card6No: '431195',
+        card4No: '2222',
+        cardValidMm: '12',
+        cardValidYy: '30',
+      }),
     );
     expect(card.id).toMatch(/^[0-9a-f-]{36}$/);
     const found = await cards.findOneByOrFail({ id: card.id });
@@ -274,10 +324,34 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     expect(secondsApart(found.createdAt, new Date())).toBeLessThan(60);
 
     await expect(
-      cards.insert(cards.create({ merchantId: '3002607', merchantMemberId: 'member-1', bindCardId: 'BC0001', card6No: '431195', card4No: '3333' })),
+      cards.insert(
+        cards.create({
+          merchantId: '3002607',
+          merchantMemberId: 'member-1',
+          bindCardId: 'BC0001',
+          card6No: '431195',
+          card4No: '3333',
+        }),
+      ),
     ).rejects.toBeInstanceOf(QueryFailedError);
-    await cards.save(cards.create({ merchantId: '3002607', merchantMemberId: 'member-2', bindCardId: 'BC0001', card6No: '431195', card4No: '2222' }));
-    await cards.save(cards.create({ merchantId: '2000132', merchantMemberId: 'member-1', bindCardId: 'BC0001', card6No: '431195', card4No: '2222' }));
+    await cards.save(
+      cards.create({
+        merchantId: '3002607',
+        merchantMemberId: 'member-2',
+        bindCardId: 'BC0001',
+        card6No: '431195',
+        card4No: '2222',
+      }),
+    );
+    await cards.save(
+      cards.create({
+        merchantId: '2000132',
+        merchantMemberId: 'member-1',
+        bindCardId: 'BC0001',
+        card6No: '431195',
+        card4No: '2222',
+      }),
+    );
     expect(await cards.countBy({ bindCardId: 'BC0001' })).toBe(3);
 
     found.status = 'deleted';
@@ -293,7 +367,14 @@ describeEachDatabase(targets, 'persistence', (kind) => {
     for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     const queryRunner = dataSource.createQueryRunner();
     try {
-      for (const table of ['ecpay_trade', 'ecpay_bound_card', 'ecpay_notification', 'ecpay_rate_limit', 'ecpay_trade_action']) expect(await queryRunner.hasTable(table)).toBe(false);
+      for (const table of [
+        'ecpay_trade',
+        'ecpay_bound_card',
+        'ecpay_notification',
+        'ecpay_rate_limit',
+        'ecpay_trade_action',
+      ])
+        expect(await queryRunner.hasTable(table)).toBe(false);
     } finally {
       await queryRunner.release();
     }
@@ -323,7 +404,13 @@ describe('EcpayTradeStore through Nest DI (TypeOrmModule, sql.js)', () => {
         TypeOrmModule.forFeature([...ECPAY_ENTITIES]),
       ],
       // The store is built on a repository of the app's DataSource (EcpayModule does this through its data-source alias).
-      providers: [{ provide: EcpayTradeStore, useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)), inject: [DataSource] }],
+      providers: [
+        {
+          provide: EcpayTradeStore,
+          useFactory: (dataSource: DataSource) => new EcpayTradeStore(dataSource.getRepository(EcpayTrade)),
+          inject: [DataSource],
+        },
+      ],
     }).compile();
     try {
       const store = moduleRef.get(EcpayTradeStore);

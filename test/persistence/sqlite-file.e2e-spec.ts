@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayNotification, EcpayNotificationService, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import {
+  ECPAY_ENTITIES,
+  ECPAY_MIGRATIONS,
+  EcpayBoundCard,
+  EcpayBoundCardStore,
+  EcpayNotification,
+  EcpayNotificationService,
+  EcpayTesting,
+  EcpayTrade,
+  EcpayTradeStore,
+} from '../../src/index.js';
 import { createTestDatabase, sqliteFileOptions, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
@@ -17,7 +27,11 @@ describe('SQLite file (better-sqlite3)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('better-sqlite3');
-    dataSource = new DataSource({ ...sqliteFileOptions(database.name, BUSY_TIMEOUT_MS), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    dataSource = new DataSource({
+      ...sqliteFileOptions(database.name, BUSY_TIMEOUT_MS),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     other = new DataSource({ ...database.options(), entities: [] });
@@ -46,20 +60,36 @@ describe('SQLite file (better-sqlite3)', () => {
       tradeDesc: 'Tea order',
       merchantTradeDate: '2026/11/22 10:00:00',
     });
-    const fields = new EcpayTesting(STAGE_MERCHANT).paymentSucceeded({ merchantId: trade.merchantId, merchantTradeNo: trade.merchantTradeNo, totalAmount: 590 });
-    const service = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
+    const fields = new EcpayTesting(STAGE_MERCHANT).paymentSucceeded({
+      merchantId: trade.merchantId,
+      merchantTradeNo: trade.merchantTradeNo,
+      totalAmount: 590,
+    });
+    const service = new EcpayNotificationService(
+      dataSource,
+      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+    );
 
     await other.query('BEGIN IMMEDIATE');
     try {
-      await expect(service.receive('aio-return', fields)).rejects.toMatchObject({ driverError: { code: 'SQLITE_BUSY' } });
+      await expect(service.receive('aio-return', fields)).rejects.toMatchObject({
+        driverError: { code: 'SQLITE_BUSY' },
+      });
     } finally {
       await other.query('ROLLBACK');
     }
-    expect(await dataSource.getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo })).toBe(0);
-    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({ status: 'pending', version: trade.version });
+    expect(await dataSource.getRepository(EcpayNotification).countBy({ merchantTradeNo: trade.merchantTradeNo })).toBe(
+      0,
+    );
+    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({
+      status: 'pending',
+      version: trade.version,
+    });
 
     const retry = await service.receive('aio-return', fields);
     expect(retry).toMatchObject({ duplicate: false, notification: { outcome: 'applied' } });
-    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({ status: 'paid' });
+    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({
+      status: 'paid',
+    });
   });
 });

@@ -18,7 +18,12 @@ import {
   type EcpayEvent,
 } from '../../src/index.js';
 import { CuttableProxy } from '../support/cuttable-proxy.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm, waitFor } from '../sandbox/support/sandbox-http.js';
@@ -36,7 +41,6 @@ class PaymentsListener {
 }
 @Module({ providers: [PaymentsListener] })
 class ListenerModule {}
-
 
 // The database goes away while ECPay (the sandbox) posts the payment result: the app must not answer 1|OK for what
 // it could not store, and ECPay's retry, once the database is back, must land — the payment applied and its handler
@@ -56,9 +60,27 @@ describeEachDatabase(targets, 'the database down during a notification', () => {
     base = `http://127.0.0.1:${port}`;
     const module = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ ...database.options(), host: '127.0.0.1', port: proxy.port, autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, retryAttempts: 0 } as never),
-        EcpayModule.forRoot({ environment: 'sandbox', ...STAGE_MERCHANT, publicUrl: base, sandboxUrl: `${base}/ecpay-sandbox`, dispatch: { pollIntervalMs: 100, backoffMs: 50 } }),
-        EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: [400, 400, 400, 400] }),
+        TypeOrmModule.forRoot({
+          ...database.options(),
+          host: '127.0.0.1',
+          port: proxy.port,
+          autoLoadEntities: true,
+          migrations: [...ECPAY_MIGRATIONS],
+          migrationsRun: true,
+          retryAttempts: 0,
+        } as never),
+        EcpayModule.forRoot({
+          environment: 'sandbox',
+          ...STAGE_MERCHANT,
+          publicUrl: base,
+          sandboxUrl: `${base}/ecpay-sandbox`,
+          dispatch: { pollIntervalMs: 100, backoffMs: 50 },
+        }),
+        EcpaySandboxModule.forRoot({
+          prefix: '/ecpay-sandbox',
+          merchants: [STAGE_MERCHANT],
+          retrySchedule: [400, 400, 400, 400],
+        }),
         ListenerModule,
       ],
     }).compile();
@@ -73,8 +95,12 @@ describeEachDatabase(targets, 'the database down during a notification', () => {
     await database?.drop();
   });
 
-  it('answers no 1|OK while the database is down, and ECPay\'s retry is applied once it is back', async () => {
-    const checkout = await app.get(EcpayService).createCheckout({ items: [{ name: 'Oolong tea', price: 590, quantity: 1 }], description: 'Tea order', payment: { method: 'Credit' } });
+  it("answers no 1|OK while the database is down, and ECPay's retry is applied once it is back", async () => {
+    const checkout = await app.get(EcpayService).createCheckout({
+      items: [{ name: 'Oolong tea', price: 590, quantity: 1 }],
+      description: 'Tea order',
+      payment: { method: 'Credit' },
+    });
     const accepted = await postForm(checkout.action, { ...checkout.fields });
     expect(accepted.status).toBe(302);
 
@@ -93,8 +119,12 @@ describeEachDatabase(targets, 'the database down during a notification', () => {
     expect(notification.attempts.at(-1)).toMatchObject({ status: 200, body: '1|OK', acknowledged: true });
 
     const dataSource = app.get(DataSource);
-    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: checkout.trade.id })).toMatchObject({ status: 'paid' });
-    expect(await dataSource.getRepository(EcpayNotification).countBy({ merchantTradeNo: checkout.merchantTradeNo })).toBe(1);
+    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: checkout.trade.id })).toMatchObject({
+      status: 'paid',
+    });
+    expect(
+      await dataSource.getRepository(EcpayNotification).countBy({ merchantTradeNo: checkout.merchantTradeNo }),
+    ).toBe(1);
     await waitFor(async () => {
       await app.get(EcpayNotificationDispatcher).kick();
       return handled.some((event) => event.merchantTradeNo === checkout.merchantTradeNo);

@@ -10,7 +10,13 @@ import {
   EcpayTrade,
   type EcpayEvent,
 } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, isSingleConnection, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  isSingleConnection,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { startAppInstances } from '../support/app-instances.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
@@ -20,7 +26,6 @@ const targets = (await testDatabaseTargets()).filter((target) => !isSingleConnec
 const TRADES = 100;
 const COPIES = 6; // each distinct notification is posted this many times: 175 distinct × 6 = 1,050 posts
 const IN_FLIGHT = 32;
-
 
 /** A small seeded PRNG (mulberry32), so the interleaving of a failing run can be replayed. */
 function random(seed: number): () => number {
@@ -55,8 +60,13 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     const [a, b] = [ecpayEventRecorder(), ecpayEventRecorder()];
-    recorders = [{ instance: 'a', events: a.events }, { instance: 'b', events: b.events }];
-    ({ apps, urls } = await startAppInstances(database, [{ imports: [a.module] }, { imports: [b.module] }], { dispatch: { pollIntervalMs: 100 } }));
+    recorders = [
+      { instance: 'a', events: a.events },
+      { instance: 'b', events: b.events },
+    ];
+    ({ apps, urls } = await startAppInstances(database, [{ imports: [a.module] }, { imports: [b.module] }], {
+      dispatch: { pollIntervalMs: 100 },
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -64,7 +74,7 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
     await database?.drop();
   });
 
-  it('ends every trade in its right state, stores each notification once and runs each event\'s handler once', async () => {
+  it("ends every trade in its right state, stores each notification once and runs each event's handler once", async () => {
     const ecpay = apps[0]!.get(EcpayService);
     const testing = new EcpayTesting(STAGE_MERCHANT);
     type Kind = 'atm' | 'credit' | 'declined' | 'periodic';
@@ -74,19 +84,36 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
       const checkout = await ecpay.createCheckout({
         items: [{ name: `Tea ${i}`, price: 100 + i, quantity: 1 }],
         description: 'load test',
-        payment: kind === 'atm' ? { method: 'ATM' } : kind === 'periodic' ? { method: 'Credit', periodic: { periodType: 'M', frequency: 1, execTimes: 12 } } : { method: 'Credit' },
+        payment:
+          kind === 'atm'
+            ? { method: 'ATM' }
+            : kind === 'periodic'
+              ? { method: 'Credit', periodic: { periodType: 'M', frequency: 1, execTimes: 12 } }
+              : { method: 'Credit' },
       });
-      trades.push({ kind, merchantTradeNo: checkout.merchantTradeNo, totalAmount: checkout.trade.totalAmount, expected: kind === 'declined' ? 'failed' : 'paid' });
+      trades.push({
+        kind,
+        merchantTradeNo: checkout.merchantTradeNo,
+        totalAmount: checkout.trade.totalAmount,
+        expected: kind === 'declined' ? 'failed' : 'paid',
+      });
     }
 
     const form = (fields: Record<string, string>) => ({ route: '', body: testing.form(fields) });
     const first: { route: string; body: string }[] = [];
     const second: { route: string; body: string }[] = [];
     for (const t of trades) {
-      const trade = { merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: t.merchantTradeNo, totalAmount: t.totalAmount };
+      const trade = {
+        merchantId: STAGE_MERCHANT.merchantId,
+        merchantTradeNo: t.merchantTradeNo,
+        totalAmount: t.totalAmount,
+      };
       if (t.kind === 'atm') {
         first.push({ ...form(testing.paymentInfo(trade, 'ATM')), route: '/ecpay/payment-info' });
-        second.push({ ...form(testing.paymentSucceeded(trade, { PaymentType: 'ATM_TAISHIN' })), route: '/ecpay/return' });
+        second.push({
+          ...form(testing.paymentSucceeded(trade, { PaymentType: 'ATM_TAISHIN' })),
+          route: '/ecpay/return',
+        });
       } else if (t.kind === 'declined') {
         first.push({ ...form(testing.paymentFailed(trade)), route: '/ecpay/return' });
       } else {
@@ -95,10 +122,25 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
       if (t.kind === 'periodic') {
         for (const times of [2, 3]) {
           const charge = testing.sign({
-            MerchantID: trade.merchantId, MerchantTradeNo: trade.merchantTradeNo, StoreID: '', RtnCode: '1', RtnMsg: '授權成功',
-            PeriodType: 'M', Frequency: '1', ExecTimes: '12', Amount: String(trade.totalAmount), Gwsr: `${9_000_000 + times}${trades.indexOf(t)}`,
-            ProcessDate: `2026/0${times}/01 10:00:00`, AuthCode: '777777', FirstAuthAmount: String(trade.totalAmount), TotalSuccessTimes: String(times),
-            SimulatePaid: '0', CustomField1: '', CustomField2: '', CustomField3: '', CustomField4: '',
+            MerchantID: trade.merchantId,
+            MerchantTradeNo: trade.merchantTradeNo,
+            StoreID: '',
+            RtnCode: '1',
+            RtnMsg: '授權成功',
+            PeriodType: 'M',
+            Frequency: '1',
+            ExecTimes: '12',
+            Amount: String(trade.totalAmount),
+            Gwsr: `${9_000_000 + times}${trades.indexOf(t)}`,
+            ProcessDate: `2026/0${times}/01 10:00:00`,
+            AuthCode: '777777',
+            FirstAuthAmount: String(trade.totalAmount),
+            TotalSuccessTimes: String(times),
+            SimulatePaid: '0',
+            CustomField1: '',
+            CustomField2: '',
+            CustomField3: '',
+            CustomField4: '',
           });
           second.push({ route: '/ecpay/period-return', body: testing.form(charge) });
         }
@@ -109,14 +151,21 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
     let posted = 0;
     const replies = new Map<string, number>();
     for (const wave of [first, second]) {
-      const posts = shuffled(wave.flatMap((n) => Array.from({ length: COPIES }, () => n)), next);
+      const posts = shuffled(
+        wave.flatMap((n) => Array.from({ length: COPIES }, () => n)),
+        next,
+      );
       let cursor = 0;
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
           while (cursor < posts.length) {
             const post = posts[cursor]!;
             const url = urls[cursor++ % 2]!;
-            const response = await fetch(url + post.route, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: post.body });
+            const response = await fetch(url + post.route, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: post.body,
+            });
             const reply = `${response.status} ${await response.text()}`;
             replies.set(reply, (replies.get(reply) ?? 0) + 1);
             posted++;
@@ -149,8 +198,18 @@ describeEachDatabase(targets, 'load: 1,000+ notifications through two app instan
     expect(perEvent.size).toBe(distinct);
     expect([...perEvent.values()].filter((count) => count !== 1)).toEqual([]);
     expect(new Set(rows.map((row) => row.id))).toEqual(new Set(perEvent.keys()));
-    const events = rows.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.eventName!]: (counts[row.eventName!] ?? 0) + 1 }), {});
-    expect(events).toEqual({ 'payment-info.issued': 25, 'payment.succeeded': 75, 'payment.failed': 25, 'period.charged': 50 });
-    process.stdout.write(`load (${kind}): ${posted} posts of ${distinct} notifications over ${TRADES} trades; handler runs ${runs.length} (instance a ${runs.filter((r) => r.instance === 'a').length}, b ${runs.filter((r) => r.instance === 'b').length})\n`);
+    const events = rows.reduce<Record<string, number>>(
+      (counts, row) => ({ ...counts, [row.eventName!]: (counts[row.eventName!] ?? 0) + 1 }),
+      {},
+    );
+    expect(events).toEqual({
+      'payment-info.issued': 25,
+      'payment.succeeded': 75,
+      'payment.failed': 25,
+      'period.charged': 50,
+    });
+    process.stdout.write(
+      `load (${kind}): ${posted} posts of ${distinct} notifications over ${TRADES} trades; handler runs ${runs.length} (instance a ${runs.filter((r) => r.instance === 'a').length}, b ${runs.filter((r) => r.instance === 'b').length})\n`,
+    );
   }, 180_000);
 });

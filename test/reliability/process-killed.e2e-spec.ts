@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ECPAY_ENTITIES, EcpayNotification, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 const targets = (await testDatabaseTargets()).filter((target) => target.kind === 'postgres');
@@ -24,12 +29,16 @@ function startApp(env: Record<string, string>): Promise<{ child: ChildProcess; p
       const ready = /ready (\d+)/.exec(stdout);
       if (ready) resolve({ child, port: Number(ready[1]) });
     });
-    child.once('exit', (code, signal) => reject(new Error(`app exited (${code ?? signal}) before it was ready: ${stderr.slice(0, 500)}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`app exited (${code ?? signal}) before it was ready: ${stderr.slice(0, 500)}`)),
+    );
   });
 }
 
 const exited = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.signalCode ?? child.exitCode) : new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.signalCode ?? child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
 
 // The process is killed (SIGKILL: no shutdown hook, no catch) after a notification was stored and answered 1|OK and
 // while its handler runs. Nothing is lost: a new process, after the dead one's lease on the event expires, runs the
@@ -42,7 +51,8 @@ describeEachDatabase(targets, 'the app process killed between store and dispatch
   const log = join(dir, 'handled.log');
 
   beforeAll(async () => {
-    if (!existsSync(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+    if (!existsSync(join(import.meta.dirname, '..', '..', 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run npm run build (npm test does)');
     database = await createTestDatabase('postgres');
   });
 
@@ -72,7 +82,13 @@ describeEachDatabase(targets, 'the app process killed between store and dispatch
     const response = await fetch(`http://127.0.0.1:${first.port}/ecpay/return`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: testing.form(testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: trade.merchantTradeNo, totalAmount: 590 })),
+      body: testing.form(
+        testing.paymentSucceeded({
+          merchantId: STAGE_MERCHANT.merchantId,
+          merchantTradeNo: trade.merchantTradeNo,
+          totalAmount: 590,
+        }),
+      ),
     });
     expect(`${response.status} ${await response.text()}`).toBe('200 1|OK');
     expect(await exited(first.child)).toBe('SIGKILL');
@@ -83,7 +99,9 @@ describeEachDatabase(targets, 'the app process killed between store and dispatch
     expect(row).toMatchObject({ dispatchStatus: 'pending', eventName: 'payment.succeeded' });
     expect(row!.lockedBy).not.toBeNull();
     expect(existsSync(log)).toBe(false);
-    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({ status: 'paid' });
+    expect(await dataSource.getRepository(EcpayTrade).findOneByOrFail({ id: trade.id })).toMatchObject({
+      status: 'paid',
+    });
 
     const second = await startApp({ ECPAY_CRASH_DB: db, ECPAY_CRASH_LOG: log });
     children.push(second.child);

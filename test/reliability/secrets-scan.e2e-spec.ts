@@ -3,12 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  EcpaySandboxNotifier,
-  EcpaySandboxStore,
-  EcpayService,
-  EcpayTesting,
-} from '../../src/index.js';
+import { EcpaySandboxNotifier, EcpaySandboxStore, EcpayService, EcpayTesting } from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm } from '../sandbox/support/sandbox-http.js';
@@ -30,16 +25,29 @@ const SECRETS: readonly { what: string; pattern: RegExp }[] = [
 class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
   private keep(level: string, message: unknown, rest: unknown[]): void {
-    this.lines.push(`${level} ${[message, ...rest].map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 6 }))).join(' ')}`);
+    this.lines.push(
+      `${level} ${[message, ...rest].map((part) => (typeof part === 'string' ? part : inspect(part, { depth: 6 }))).join(' ')}`,
+    );
   }
-  log(message: unknown, ...rest: unknown[]) { this.keep('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.keep('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.keep('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.keep('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.keep('verbose', message, rest); }
-  fatal(message: unknown, ...rest: unknown[]) { this.keep('fatal', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.keep('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.keep('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.keep('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.keep('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.keep('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.keep('fatal', message, rest);
+  }
 }
-
 
 // After a run that pays, declines, rejects a forged notification, trips the rate limit and breaks ECPay's rules,
 // no log line, error, reply or table row holds a card number, the CVV, the HashKey or the HashIV.
@@ -56,9 +64,15 @@ describe('secrets never reach logs, errors or tables', () => {
   afterAll(() => app?.close());
 
   async function pay(cardNo: string): Promise<string> {
-    const checkout = await app.get(EcpayService).createCheckout({ items: [{ name: 'Oolong tea', price: 590, quantity: 1 }], description: 'Tea order', payment: { method: 'Credit' } });
+    const checkout = await app.get(EcpayService).createCheckout({
+      items: [{ name: 'Oolong tea', price: 590, quantity: 1 }],
+      description: 'Tea order',
+      payment: { method: 'Credit' },
+    });
     const accepted = await postForm(checkout.action, { ...checkout.fields });
-    surfaced.push(await payByCard(absolute(checkout.action, accepted.headers.get('location')!), cardNo, { CardCVV: CVV }));
+    surfaced.push(
+      await payByCard(absolute(checkout.action, accepted.headers.get('location')!), cardNo, { CardCVV: CVV }),
+    );
     await app.get(EcpaySandboxNotifier).settled();
     return checkout.merchantTradeNo;
   }
@@ -76,8 +90,15 @@ describe('secrets never reach logs, errors or tables', () => {
     await pay(DECLINED);
     // A forged notification (wrong MAC) and one posted with the card number in a field: both refused and logged.
     const testing = new EcpayTesting(STAGE_MERCHANT);
-    const forged = testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: paid, totalAmount: 590 }, { CustomField1: CARD });
-    const reply = await fetch(`${base}/ecpay/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: testing.form({ ...forged, TradeAmt: '1' }) });
+    const forged = testing.paymentSucceeded(
+      { merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo: paid, totalAmount: 590 },
+      { CustomField1: CARD },
+    );
+    const reply = await fetch(`${base}/ecpay/return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: testing.form({ ...forged, TradeAmt: '1' }),
+    });
     surfaced.push(`${reply.status} ${await reply.text()}`);
     // ECPay's rate limit, a query, an order breaking the rules, and the service printed.
     const ecpay = app.get(EcpayService);
@@ -87,22 +108,44 @@ describe('secrets never reach logs, errors or tables', () => {
     await capture(() => ecpay.client.queryTradeInfo({ merchantTradeNo: paid }));
     app.get(EcpaySandboxStore).setFaults({});
     await ecpay.client.resetRateLimit();
-    await capture(() => ecpay.createCheckout({ items: [{ name: '<b>tea</b>', price: 1, quantity: 1 }], description: 'x', payment: { method: 'Credit' } }));
-    surfaced.push(inspect(ecpay, { depth: 4 }), inspect(ecpay.merchant(), { depth: 4 }), JSON.stringify(ecpay.merchant()));
+    await capture(() =>
+      ecpay.createCheckout({
+        items: [{ name: '<b>tea</b>', price: 1, quantity: 1 }],
+        description: 'x',
+        payment: { method: 'Credit' },
+      }),
+    );
+    surfaced.push(
+      inspect(ecpay, { depth: 4 }),
+      inspect(ecpay.merchant(), { depth: 4 }),
+      JSON.stringify(ecpay.merchant()),
+    );
 
     const dataSource = app.get(DataSource);
     const rows: string[] = [];
     for (const entity of dataSource.entityMetadatas) {
-      rows.push(...(await dataSource.query(`SELECT * FROM ${dataSource.driver.escape(entity.tableName)}`)).map((row: unknown) => JSON.stringify(row)));
+      rows.push(
+        ...(await dataSource.query(`SELECT * FROM ${dataSource.driver.escape(entity.tableName)}`)).map((row: unknown) =>
+          JSON.stringify(row),
+        ),
+      );
     }
     expect(rows.length).toBeGreaterThan(3);
     expect(logger.lines.length).toBeGreaterThan(0);
 
     const findings: string[] = [];
-    for (const [where, texts] of [['log', logger.lines], ['error or reply', surfaced], ['table row', rows]] as const) {
-      for (const text of texts) for (const secret of SECRETS) if (secret.pattern.test(text)) findings.push(`${secret.what} in a ${where}: ${text.slice(0, 160)}`);
+    for (const [where, texts] of [
+      ['log', logger.lines],
+      ['error or reply', surfaced],
+      ['table row', rows],
+    ] as const) {
+      for (const text of texts)
+        for (const secret of SECRETS)
+          if (secret.pattern.test(text)) findings.push(`${secret.what} in a ${where}: ${text.slice(0, 160)}`);
     }
     expect(findings).toEqual([]);
-    process.stdout.write(`secrets scan: ${logger.lines.length} log lines, ${surfaced.length} errors/replies, ${rows.length} table rows — nothing found\n`);
+    process.stdout.write(
+      `secrets scan: ${logger.lines.length} log lines, ${surfaced.length} errors/replies, ${rows.length} table rows — nothing found\n`,
+    );
   }, 60_000);
 });

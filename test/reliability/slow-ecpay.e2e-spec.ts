@@ -25,7 +25,11 @@ describe('ECPay slow or timing out', () => {
   });
 
   async function paidTrade(): Promise<{ merchantTradeNo: string; tradeNo: string }> {
-    const checkout = await ecpay.createCheckout({ items: [{ name: 'Oolong tea', price: 590, quantity: 1 }], description: 'Tea order', payment: { method: 'Credit' } });
+    const checkout = await ecpay.createCheckout({
+      items: [{ name: 'Oolong tea', price: 590, quantity: 1 }],
+      description: 'Tea order',
+      payment: { method: 'Credit' },
+    });
     const accepted = await postForm(checkout.action, { ...checkout.fields });
     await payByCard(absolute(checkout.action, accepted.headers.get('location')!), '4311-9522-2222-2222');
     const trade = sandbox.store.trade(checkout.merchantTradeNo)!;
@@ -37,7 +41,9 @@ describe('ECPay slow or timing out', () => {
     const trade = await paidTrade();
     sandbox.store.setFaults({ delayMs: 600 });
     const started = Date.now();
-    const failure = await ecpay.client.doAction({ ...trade, action: 'N', totalAmount: 590 }, { timeoutMs: 150 }).catch((error: unknown) => error);
+    const failure = await ecpay.client
+      .doAction({ ...trade, action: 'N', totalAmount: 590 }, { timeoutMs: 150 })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EcpayTimeoutError);
     expect(failure).toMatchObject({ outcomeUnknown: true });
     expect(Date.now() - started).toBeLessThan(600);
@@ -54,8 +60,12 @@ describe('ECPay slow or timing out', () => {
   it('a query that times out is an EcpayTimeoutError too, and the next query succeeds', async () => {
     const trade = await paidTrade();
     sandbox.store.setFaults({ delayMs: 500 });
-    await expect(ecpay.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo }, { timeoutMs: 100 })).rejects.toBeInstanceOf(EcpayTimeoutError);
+    await expect(
+      ecpay.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo }, { timeoutMs: 100 }),
+    ).rejects.toBeInstanceOf(EcpayTimeoutError);
     sandbox.store.setFaults({});
-    await expect(ecpay.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo })).resolves.toMatchObject({ merchantTradeNo: trade.merchantTradeNo });
+    await expect(ecpay.client.queryTradeInfo({ merchantTradeNo: trade.merchantTradeNo })).resolves.toMatchObject({
+      merchantTradeNo: trade.merchantTradeNo,
+    });
   }, 20_000);
 });

@@ -5,7 +5,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayNotification, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import {
+  ECPAY_ENTITIES,
+  ECPAY_MIGRATIONS,
+  EcpayNotification,
+  EcpayTesting,
+  EcpayTrade,
+  EcpayTradeStore,
+} from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -28,12 +35,16 @@ function startDemo(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildP
       const ready = /ready (\d+)/.exec(stdout);
       if (ready) resolve({ child, port: Number(ready[1]) });
     });
-    child.once('exit', (code, signal) => reject(new Error(`demo exited (${code ?? signal}) before it was ready: ${stderr.slice(0, 500)}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`demo exited (${code ?? signal}) before it was ready: ${stderr.slice(0, 500)}`)),
+    );
   });
 }
 
 const exited = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.signalCode ?? child.exitCode) : new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.signalCode ?? child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
 
 // The demo on its embedded default (.data/demo-shop.sqlite, better-sqlite3 in WAL mode) is killed with SIGKILL — no
 // shutdown hook, no checkpoint, writes in flight — a third into a burst of signed first ReturnURL posts on loopback.
@@ -47,12 +58,17 @@ describe('the demo on its embedded SQLite killed (SIGKILL) during a burst of not
   const plain = { type: 'better-sqlite3', database: file } as const;
   const children: ChildProcess[] = [];
   let dataSource: DataSource | undefined;
-  let trades: { merchantTradeNo: string }[] = [];
+  const trades: { merchantTradeNo: string }[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+    if (!existsSync(join(ROOT, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run npm run build (npm test does)');
     // What `npm start` compiles: the demo, against the library in dist/.
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'demo', 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'demo', 'tsconfig.json')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
     // The shop's pending trades, stored before the demo starts (its migrations then find nothing to do).
     const seed = new DataSource({ ...plain, entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
     await seed.initialize();
@@ -87,7 +103,8 @@ describe('the demo on its embedded SQLite killed (SIGKILL) during a burst of not
   it('every notification answered 1|OK is stored and its trade paid; the file opens and passes integrity_check', async () => {
     // The demo's defaults: its own database setting, the sandbox and ECPay's public stage merchant.
     const env = { ...process.env };
-    for (const name of ['ECPAY_DEMO_DATABASE', 'ECPAY_ENV', 'ECPAY_MERCHANT_ID', 'ECPAY_HASH_KEY', 'ECPAY_HASH_IV']) delete env[name];
+    for (const name of ['ECPAY_DEMO_DATABASE', 'ECPAY_ENV', 'ECPAY_MERCHANT_ID', 'ECPAY_HASH_KEY', 'ECPAY_HASH_IV'])
+      delete env[name];
     const demo = await startDemo(dir, env);
     children.push(demo.child);
 
@@ -104,7 +121,9 @@ describe('the demo on its embedded SQLite killed (SIGKILL) during a burst of not
           const response = await fetch(`http://127.0.0.1:${demo.port}/ecpay/return`, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: testing.form(testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo, totalAmount: 590 })),
+            body: testing.form(
+              testing.paymentSucceeded({ merchantId: STAGE_MERCHANT.merchantId, merchantTradeNo, totalAmount: 590 }),
+            ),
             signal: AbortSignal.timeout(10_000),
           });
           const answer = `${response.status} ${await response.text()}`;
@@ -131,7 +150,9 @@ describe('the demo on its embedded SQLite killed (SIGKILL) during a burst of not
     await dataSource.initialize();
     expect(await dataSource.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    const stored = await dataSource.getRepository(EcpayNotification).findBy({ kind: 'aio-return', merchantTradeNo: In(acked) });
+    const stored = await dataSource
+      .getRepository(EcpayNotification)
+      .findBy({ kind: 'aio-return', merchantTradeNo: In(acked) });
     expect(acked.filter((no) => !stored.some((row) => row.merchantTradeNo === no))).toEqual([]);
     expect(stored.every((row) => row.outcome === 'applied')).toBe(true);
     const paid = await dataSource.getRepository(EcpayTrade).findBy({ merchantTradeNo: In(acked), status: 'paid' });
@@ -141,6 +162,8 @@ describe('the demo on its embedded SQLite killed (SIGKILL) during a burst of not
     const allStored = await dataSource.getRepository(EcpayNotification).countBy({ kind: 'aio-return' });
     const allPaid = await dataSource.getRepository(EcpayTrade).countBy({ status: 'paid' });
     expect(allPaid).toBe(allStored);
-    console.info(`SIGKILL after ${acked.length} of ${trades.length} posts answered 1|OK (${failed} cut off); ${allStored} stored`);
+    console.info(
+      `SIGKILL after ${acked.length} of ${trades.length} posts answered 1|OK (${failed} cut off); ${allStored} stored`,
+    );
   }, 60_000);
 });

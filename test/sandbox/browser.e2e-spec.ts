@@ -27,7 +27,9 @@ describeIfChromium('sandbox payment pages in Chromium', () => {
   });
 
   it('pays with the test card from the checkout form to OrderResultURL', async () => {
-    const fields = order('SbxBrowser1', `${shop.url}/ecpay/return`, { OrderResultURL: `${shop.url}/ecpay/order-result` });
+    const fields = order('SbxBrowser1', `${shop.url}/ecpay/return`, {
+      OrderResultURL: `${shop.url}/ecpay/order-result`,
+    });
     const page = await browser.newPage();
     await page.setContent(renderCheckoutForm(`${sandbox.url}/Cashier/AioCheckOut/V5`, fields));
     await page.waitForSelector('#card-form');

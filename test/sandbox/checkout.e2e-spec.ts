@@ -38,7 +38,10 @@ describe('sandbox AioCheckOut/V5', () => {
 
   it('accepts a checkout built and signed by the library and shows the order on its payment page', async () => {
     const checkout = await shop.get(EcpayService).createCheckout({
-      items: [{ name: 'Oolong tea', price: 295, quantity: 2 }, { name: 'Tea & cup "set"', price: 100, quantity: 1 }],
+      items: [
+        { name: 'Oolong tea', price: 295, quantity: 2 },
+        { name: 'Tea & cup "set"', price: 100, quantity: 1 },
+      ],
       description: 'Tea order',
       payment: { method: 'Credit' },
     });
@@ -59,22 +62,33 @@ describe('sandbox AioCheckOut/V5', () => {
     expect(trade.tradeNo).toMatch(/^\d{16}$/);
   });
 
-  it('answers a wrong CheckMacValue with ECPay\'s 10200073 error page', async () => {
+  it("answers a wrong CheckMacValue with ECPay's 10200073 error page", async () => {
     const fields = order('SbxBadMac1', returnUrl);
-    expect(await refusal({ ...fields, TotalAmount: '591' })).toEqual({ status: 200, code: '10200073', message: 'CheckMacValue Error.' });
+    expect(await refusal({ ...fields, TotalAmount: '591' })).toEqual({
+      status: 200,
+      code: '10200073',
+      message: 'CheckMacValue Error.',
+    });
     expect(await refusal({ ...fields, CheckMacValue: '' })).toMatchObject({ code: '10200073' });
     // Signed with another merchant's keys.
-    expect(await refusal(signed({ ...fields }, { hashKey: 'ABCDEFGHIJKLMNOP', hashIv: 'ABCDEFGHIJKLMNOP' }))).toMatchObject({ code: '10200073' });
+    expect(
+      await refusal(signed({ ...fields }, { hashKey: 'ABCDEFGHIJKLMNOP', hashIv: 'ABCDEFGHIJKLMNOP' })),
+    ).toMatchObject({ code: '10200073' });
     expect(sandbox.store.trade('SbxBadMac1')).toBeUndefined();
   });
 
   it('refuses an unknown merchant', async () => {
-    expect(await refusal(order('SbxUnknown1', returnUrl, { MerchantID: '2000132' }))).toMatchObject({ code: '10200141' });
+    expect(await refusal(order('SbxUnknown1', returnUrl, { MerchantID: '2000132' }))).toMatchObject({
+      code: '10200141',
+    });
   });
 
   it('refuses a missing or malformed field, even when correctly signed, naming it', async () => {
     const { TotalAmount: _dropped, ...withoutAmount } = order('SbxMissing1', returnUrl);
-    expect(await refusal(signed(withoutAmount))).toMatchObject({ code: '10200050', message: 'Parameter Error. TotalAmount is required.' });
+    expect(await refusal(signed(withoutAmount))).toMatchObject({
+      code: '10200050',
+      message: 'Parameter Error. TotalAmount is required.',
+    });
     const cases: [Record<string, string>, string][] = [
       [{ TotalAmount: '59.5' }, 'TotalAmount must be a positive integer.'],
       [{ TotalAmount: '0' }, 'TotalAmount must be a positive integer.'],
@@ -87,11 +101,21 @@ describe('sandbox AioCheckOut/V5', () => {
       [{ EncryptType: '0' }, 'EncryptType must be 1.'],
       [{ ItemName: '<b>tea</b>' }, 'ItemName must not contain HTML tags.'],
       [{ PeriodAmount: '590', PeriodType: 'M', Frequency: '1' }, 'ExecTimes is required for periodic payments.'],
-      [{ PeriodAmount: '590', PeriodType: 'M', Frequency: '1', ExecTimes: '12', CreditInstallment: '3' }, 'CreditInstallment cannot be combined with periodic payments.'],
-      [{ PeriodAmount: '100', PeriodType: 'M', Frequency: '1', ExecTimes: '12' }, 'PeriodAmount must equal TotalAmount.'],
+      [
+        { PeriodAmount: '590', PeriodType: 'M', Frequency: '1', ExecTimes: '12', CreditInstallment: '3' },
+        'CreditInstallment cannot be combined with periodic payments.',
+      ],
+      [
+        { PeriodAmount: '100', PeriodType: 'M', Frequency: '1', ExecTimes: '12' },
+        'PeriodAmount must equal TotalAmount.',
+      ],
     ];
     for (const [change, message] of cases) {
-      expect(await refusal(order('SbxBadField1', returnUrl, change))).toEqual({ status: 200, code: '10200050', message: `Parameter Error. ${message}` });
+      expect(await refusal(order('SbxBadField1', returnUrl, change))).toEqual({
+        status: 200,
+        code: '10200050',
+        message: `Parameter Error. ${message}`,
+      });
     }
     expect(sandbox.store.trade('SbxBadField1')).toBeUndefined();
   });
@@ -99,7 +123,10 @@ describe('sandbox AioCheckOut/V5', () => {
   it('refuses a reused MerchantTradeNo, even after the first order was never paid', async () => {
     const fields = order('SbxReused1', returnUrl);
     expect((await post(fields)).status).toBe(302);
-    expect(await refusal(order('SbxReused1', returnUrl, { TotalAmount: '100' }))).toMatchObject({ code: '10200058', message: expect.stringContaining('訂單編號重覆') });
+    expect(await refusal(order('SbxReused1', returnUrl, { TotalAmount: '100' }))).toMatchObject({
+      code: '10200058',
+      message: expect.stringContaining('訂單編號重覆'),
+    });
     // As text for clients that ask for it.
     const text = await (await post(fields, { Accept: 'text/plain' })).text();
     expect(text).toBe('10200058|訂單編號重覆 (MerchantTradeNo duplicate).');
@@ -107,13 +134,23 @@ describe('sandbox AioCheckOut/V5', () => {
 
   it('accepts installment and periodic orders', async () => {
     expect((await post(order('SbxInstall1', returnUrl, { CreditInstallment: '3,6' }))).status).toBe(302);
-    const periodic = { PeriodAmount: '590', PeriodType: 'M', Frequency: '1', ExecTimes: '6', PeriodReturnURL: `${returnUrl}/period` };
+    const periodic = {
+      PeriodAmount: '590',
+      PeriodType: 'M',
+      Frequency: '1',
+      ExecTimes: '6',
+      PeriodReturnURL: `${returnUrl}/period`,
+    };
     expect((await post(order('SbxPeriod1', returnUrl, periodic))).status).toBe(302);
     expect(sandbox.store.trade('SbxPeriod1')?.params.ExecTimes).toBe('6');
   });
 
   it('verifies the MAC over the form-decoded values: spaces, +, %, emoji and Chinese', async () => {
-    const fields = order('SbxEncoding1', returnUrl, { TradeDesc: '促銷 方案', ItemName: "C++ 100% tea 😀 ~'!*()", CustomField1: 'a+b=c&d' });
+    const fields = order('SbxEncoding1', returnUrl, {
+      TradeDesc: '促銷 方案',
+      ItemName: "C++ 100% tea 😀 ~'!*()",
+      CustomField1: 'a+b=c&d',
+    });
     expect((await post(fields)).status).toBe(302);
     expect(sandbox.store.trade('SbxEncoding1')?.params.ItemName).toBe("C++ 100% tea 😀 ~'!*()");
   });

@@ -25,8 +25,12 @@ describe('sandbox card payment and ReturnURL', () => {
 
   it('pays with 4311-9522-2222-2222 through 3-D Secure; ReturnURL is re-posted until it gets exactly 1|OK, then stops', async () => {
     // The shop answers wrongly twice (a quoted string, then a 500), then right.
-    shop.respond = (_request, index) => (index === 0 ? { body: '"1|OK"' } : index === 1 ? { status: 500, body: '1|OK' } : { body: '1|OK' });
-    const page = await checkout(sandbox.url, order('SbxCard1', returnUrl(), { CustomField1: 'order-42', StoreID: 'Shop1' }));
+    shop.respond = (_request, index) =>
+      index === 0 ? { body: '"1|OK"' } : index === 1 ? { status: 500, body: '1|OK' } : { body: '1|OK' };
+    const page = await checkout(
+      sandbox.url,
+      order('SbxCard1', returnUrl(), { CustomField1: 'order-42', StoreID: 'Shop1' }),
+    );
     const result = await payByCard(page, '4311-9522-2222-2222');
     expect(result).toContain('data-status="paid"');
 
@@ -40,13 +44,39 @@ describe('sandbox card payment and ReturnURL', () => {
     expect(posts.map((post) => post.fields.RtnMsg)).toEqual(['交易成功', 'paid', 'paid']);
     const first = posts[0]!.fields;
     expect(Object.keys(first).sort()).toEqual(
-      ['CheckMacValue', 'CustomField1', 'CustomField2', 'CustomField3', 'CustomField4', 'MerchantID', 'MerchantTradeNo', 'PaymentDate', 'PaymentType',
-        'PaymentTypeChargeFee', 'RtnCode', 'RtnMsg', 'SimulatePaid', 'StoreID', 'TradeAmt', 'TradeDate', 'TradeNo'].sort(),
+      [
+        'CheckMacValue',
+        'CustomField1',
+        'CustomField2',
+        'CustomField3',
+        'CustomField4',
+        'MerchantID',
+        'MerchantTradeNo',
+        'PaymentDate',
+        'PaymentType',
+        'PaymentTypeChargeFee',
+        'RtnCode',
+        'RtnMsg',
+        'SimulatePaid',
+        'StoreID',
+        'TradeAmt',
+        'TradeDate',
+        'TradeNo',
+      ].sort(),
     );
     const trade = sandbox.store.trade('SbxCard1')!;
     expect(first).toMatchObject({
-      MerchantID: '3002607', MerchantTradeNo: 'SbxCard1', StoreID: 'Shop1', RtnCode: '1', TradeNo: trade.tradeNo, TradeAmt: '590',
-      PaymentType: 'Credit_CreditCard', SimulatePaid: '0', CustomField1: 'order-42', PaymentDate: trade.paymentDate, TradeDate: trade.tradeDate,
+      MerchantID: '3002607',
+      MerchantTradeNo: 'SbxCard1',
+      StoreID: 'Shop1',
+      RtnCode: '1',
+      TradeNo: trade.tradeNo,
+      TradeAmt: '590',
+      PaymentType: 'Credit_CreditCard',
+      SimulatePaid: '0',
+      CustomField1: 'order-42',
+      PaymentDate: trade.paymentDate,
+      TradeDate: trade.tradeDate,
     });
     expect(first.PaymentDate).toMatch(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
 
@@ -58,7 +88,11 @@ describe('sandbox card payment and ReturnURL', () => {
       [2, 500, '1|OK', false],
       [3, 200, '1|OK', true],
     ]);
-    const control = await (await get(`${sandbox.url}/__sandbox/trades/SbxCard1`)).json() as { status: string; credit: { last4: string; state: string }; notifications: { attempts: unknown[] }[] };
+    const control = (await (await get(`${sandbox.url}/__sandbox/trades/SbxCard1`)).json()) as {
+      status: string;
+      credit: { last4: string; state: string };
+      notifications: { attempts: unknown[] }[];
+    };
     expect(control).toMatchObject({ status: 'paid', credit: { last4: '2222', state: 'authorized' } });
     expect(control.notifications[0]!.attempts).toHaveLength(3);
     // No card number anywhere but its last four digits.
@@ -86,19 +120,30 @@ describe('sandbox card payment and ReturnURL', () => {
   });
 
   it('sends the browser to OrderResultURL with a signed auto-submitting form', async () => {
-    const fields = order('SbxResult1', returnUrl(), { OrderResultURL: `${shop.url}/ecpay/order-result`, ClientBackURL: `${shop.url}/ignored` });
+    const fields = order('SbxResult1', returnUrl(), {
+      OrderResultURL: `${shop.url}/ecpay/order-result`,
+      ClientBackURL: `${shop.url}/ignored`,
+    });
     const result = await payByCard(await checkout(sandbox.url, fields), '4311 9522 2222 2222');
     const form = formById(result, 'order-result-form');
     expect(form.action).toBe(`${shop.url}/ecpay/order-result`);
     expect(result).toContain("document.getElementById('order-result-form').submit()");
-    expect(form.fields).toMatchObject({ MerchantTradeNo: 'SbxResult1', RtnCode: '1', RtnMsg: 'Succeeded', TradeAmt: '590' });
+    expect(form.fields).toMatchObject({
+      MerchantTradeNo: 'SbxResult1',
+      RtnCode: '1',
+      RtnMsg: 'Succeeded',
+      TradeAmt: '590',
+    });
     expect(form.fields.CheckMacValue).toBe(independentMac(form.fields));
     // OrderResultURL wins over ClientBackURL (docs/protocol.md §5.6).
     expect(result).not.toContain('/ignored');
   });
 
   it('offers a link back to ClientBackURL when there is no OrderResultURL; a reload does not pay twice', async () => {
-    const page = await checkout(sandbox.url, order('SbxBack1', returnUrl(), { ClientBackURL: `${shop.url}/shop?x=1&y=2` }));
+    const page = await checkout(
+      sandbox.url,
+      order('SbxBack1', returnUrl(), { ClientBackURL: `${shop.url}/shop?x=1&y=2` }),
+    );
     const result = await payByCard(page, '4311952222222222');
     expect(result).toContain(`href="${shop.url}/shop?x=1&amp;y=2"`);
     // The customer reloads the result and replays the 3-D Secure post.
@@ -111,7 +156,10 @@ describe('sandbox card payment and ReturnURL', () => {
   });
 
   it('declines any other valid card: failed trade, ReturnURL with a failure RtnCode, no 3-D Secure step', async () => {
-    const result = await payByCard(await checkout(sandbox.url, order('SbxDecline1', returnUrl())), '4111 1111 1111 1111');
+    const result = await payByCard(
+      await checkout(sandbox.url, order('SbxDecline1', returnUrl())),
+      '4111 1111 1111 1111',
+    );
     expect(result).toContain('data-status="failed"');
     await sandbox.notifier.settled();
     const [post] = shop.on('/ecpay/return');
@@ -130,14 +178,21 @@ describe('sandbox card payment and ReturnURL', () => {
       [{ CardExpiry: '13/30' }, 'has expired'],
       [{ CardCVV: '12' }, 'CVV must be 3 or 4 digits'],
     ] as const) {
-      const response = await postForm(`${page}/card`, { CardNo: '4311952222222222', CardExpiry: '12/39', CardCVV: '222', ...entry });
+      const response = await postForm(`${page}/card`, {
+        CardNo: '4311952222222222',
+        CardExpiry: '12/39',
+        CardCVV: '222',
+        ...entry,
+      });
       expect(response.status).toBe(200);
       const html = await response.text();
       expect(html).toContain(message);
       expect(html).not.toContain('4111 1111 1111 1112');
     }
     expect(sandbox.store.trade('SbxInvalid1')!.status).toBe('created');
-    expect((await postForm(`${page}/card`, { CardNo: '4311952222222222', CardExpiry: '12/39', CardCVV: '222' })).status).toBe(303);
+    expect(
+      (await postForm(`${page}/card`, { CardNo: '4311952222222222', CardExpiry: '12/39', CardCVV: '222' })).status,
+    ).toBe(303);
     const wrongOtp = await postForm(`${page}/3ds`, { otp: '0000', action: 'confirm' });
     expect(await wrongOtp.text()).toContain('Wrong one-time password');
     const cancelled = await postForm(`${page}/3ds`, { otp: '', action: 'cancel' });
@@ -147,9 +202,14 @@ describe('sandbox card payment and ReturnURL', () => {
   });
 
   it('lets the customer pick installments offered by CreditInstallment and reports them with NeedExtraPaidInfo', async () => {
-    const page = await checkout(sandbox.url, order('SbxInstall2', returnUrl(), { TotalAmount: '1000', CreditInstallment: '3,6', NeedExtraPaidInfo: 'Y' }));
+    const page = await checkout(
+      sandbox.url,
+      order('SbxInstall2', returnUrl(), { TotalAmount: '1000', CreditInstallment: '3,6', NeedExtraPaidInfo: 'Y' }),
+    );
     expect(await (await get(page)).text()).toContain('<option value="6">6 期</option>');
-    expect(await payByCard(page, '4311952222222222', { Installments: '12' })).toContain('Choose one of the offered installments');
+    expect(await payByCard(page, '4311952222222222', { Installments: '12' })).toContain(
+      'Choose one of the offered installments',
+    );
     await payByCard(page, '4311952222222222', { Installments: '3' });
     await sandbox.notifier.settled();
     const [post] = shop.on('/ecpay/return');
@@ -158,7 +218,10 @@ describe('sandbox card payment and ReturnURL', () => {
   });
 
   it('lets the customer choose the method when ChoosePayment is ALL, without the IgnorePayment ones', async () => {
-    const page = await checkout(sandbox.url, order('SbxAll1', returnUrl(), { ChoosePayment: 'ALL', IgnorePayment: 'CVS#BARCODE' }));
+    const page = await checkout(
+      sandbox.url,
+      order('SbxAll1', returnUrl(), { ChoosePayment: 'ALL', IgnorePayment: 'CVS#BARCODE' }),
+    );
     const html = await (await get(page)).text();
     expect(html).toContain('value="Credit"');
     expect(html).toContain('value="ATM"');

@@ -24,12 +24,19 @@ describe('sandbox faults', () => {
   });
 
   const query = (no = 'SbxFault0') =>
-    postForm(`${sandbox.url}/Cashier/QueryTradeInfo/V5`, signed({ MerchantID: '3002607', MerchantTradeNo: no, TimeStamp: String(Math.floor(Date.now() / 1000)) }));
+    postForm(
+      `${sandbox.url}/Cashier/QueryTradeInfo/V5`,
+      signed({ MerchantID: '3002607', MerchantTradeNo: no, TimeStamp: String(Math.floor(Date.now() / 1000)) }),
+    );
   const setFaults = (body: Record<string, unknown>, asForm = false) =>
-    fetch(`${sandbox.url}/__sandbox/faults`, asForm
-      ? { method: 'POST', body: new URLSearchParams(body as Record<string, string>) }
-      : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const pay = async (no: string) => payByCard(await checkout(sandbox.url, order(no, `${shop.url}/ecpay/return`)), '4311952222222222');
+    fetch(
+      `${sandbox.url}/__sandbox/faults`,
+      asForm
+        ? { method: 'POST', body: new URLSearchParams(body as Record<string, string>) }
+        : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+    );
+  const pay = async (no: string) =>
+    payByCard(await checkout(sandbox.url, order(no, `${shop.url}/ecpay/return`)), '4311952222222222');
 
   it('rateLimit (from forRoot): the server APIs answer a bare 403, creating orders still works', async () => {
     const response = await query();
@@ -66,7 +73,9 @@ describe('sandbox faults', () => {
     expect(shop.received.map((post) => post.fields.MerchantTradeNo)).toEqual(['SbxDrop2']);
     expect(sandbox.store.trade('SbxDrop1')!.notifications[0]).toMatchObject({ status: 'dropped', attempts: [] });
     expect(sandbox.store.faults().dropNotifications).toBe(0);
-    const control = (await (await fetch(`${sandbox.url}/__sandbox/trades/SbxDrop1`)).json()) as { notifications: { status: string }[] };
+    const control = (await (await fetch(`${sandbox.url}/__sandbox/trades/SbxDrop1`)).json()) as {
+      notifications: { status: string }[];
+    };
     expect(control.notifications[0]!.status).toBe('dropped');
   });
 
@@ -78,7 +87,10 @@ describe('sandbox faults', () => {
     expect(posts).toHaveLength(2);
     expect(posts[1]!.fields).toEqual(posts[0]!.fields);
     const attempts = sandbox.store.trade('SbxDup1')!.notifications[0]!.attempts;
-    expect(attempts.map((a) => [a.attempt, a.duplicate ?? false, a.acknowledged])).toEqual([[1, false, true], [1, true, true]]);
+    expect(attempts.map((a) => [a.attempt, a.duplicate ?? false, a.acknowledged])).toEqual([
+      [1, false, true],
+      [1, true, true],
+    ]);
   });
 
   it('refuses unusable faults with 400, at runtime and in forRoot', async () => {
@@ -86,9 +98,14 @@ describe('sandbox faults', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'faults delayMs must be a non-negative integer' });
     expect((await setFaults({ explode: true })).status).toBe(400);
-    await expect(startEcpaySandbox({ faults: { dropNotifications: 1.5 } })).rejects.toThrow(/sandbox\.faults: dropNotifications must be a non-negative integer/);
-    await expect(startEcpaySandbox({ merchants: [{ merchantId: '3002607', hashKey: 'short', hashIv: 'EkRm7iFT261dpevs' }], prefix: 'a b' })).rejects.toThrow(
-      /sandbox\.merchants\[0\]\.hashKey: must be exactly 16 characters[\s\S]*sandbox\.prefix/,
+    await expect(startEcpaySandbox({ faults: { dropNotifications: 1.5 } })).rejects.toThrow(
+      /sandbox\.faults: dropNotifications must be a non-negative integer/,
     );
+    await expect(
+      startEcpaySandbox({
+        merchants: [{ merchantId: '3002607', hashKey: 'short', hashIv: 'EkRm7iFT261dpevs' }],
+        prefix: 'a b',
+      }),
+    ).rejects.toThrow(/sandbox\.merchants\[0\]\.hashKey: must be exactly 16 characters[\s\S]*sandbox\.prefix/);
   });
 });

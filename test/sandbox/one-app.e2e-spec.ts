@@ -7,7 +7,6 @@ import { formById, postForm, absolute } from './support/sandbox-http.js';
 import { payByCard } from './support/sandbox-flow.js';
 import { startEcpayWithSandbox } from '../support/sandbox-app.js';
 
-
 // The library and the sandbox in ONE app, as the demo shop runs offline: checkout → the sandbox's page → ReturnURL
 // back into the library's callbacks → the trade is paid in the library's database.
 describe('EcpayModule + EcpaySandboxModule in one app', () => {
@@ -19,7 +18,8 @@ describe('EcpayModule + EcpaySandboxModule in one app', () => {
   });
   afterAll(() => app.close());
 
-  const tradeRow = (merchantTradeNo: string) => app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ merchantTradeNo });
+  const tradeRow = (merchantTradeNo: string) =>
+    app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ merchantTradeNo });
 
   it('a trade created by createCheckout ends paid after paying on the sandbox page', async () => {
     const checkout = await app.get(EcpayService).createCheckout({
@@ -42,7 +42,9 @@ describe('EcpayModule + EcpaySandboxModule in one app', () => {
     await app.get(EcpaySandboxNotifier).settled();
     const [notification] = app.get(EcpaySandboxStore).trade(checkout.merchantTradeNo)!.notifications;
     expect(notification).toMatchObject({ url: `${base}/ecpay/return`, status: 'delivered' });
-    expect(notification!.attempts).toEqual([expect.objectContaining({ status: 200, body: '1|OK', acknowledged: true })]);
+    expect(notification!.attempts).toEqual([
+      expect.objectContaining({ status: 200, body: '1|OK', acknowledged: true }),
+    ]);
     const trade = await tradeRow(checkout.merchantTradeNo);
     expect(trade.status).toBe('paid');
 

@@ -20,12 +20,36 @@ describe('sandbox QueryTradeInfo/V5 and CreditDetail/DoAction', () => {
   });
 
   const stamp = (offsetSeconds = 0) => String(Math.floor(now.getTime() / 1000) + offsetSeconds);
-  const query = async (fields: Record<string, string>) => (await postForm(`${sandbox.url}/Cashier/QueryTradeInfo/V5`, fields)).text();
-  const doAction = async (merchantTradeNo: string, action: string, amount: number, tradeNo = sandbox.store.trade(merchantTradeNo)?.tradeNo ?? '') => {
-    const text = await (await postForm(`${sandbox.url}/CreditDetail/DoAction`, signed({ MerchantID: '3002607', MerchantTradeNo: merchantTradeNo, TradeNo: tradeNo, Action: action, TotalAmount: String(amount) }))).text();
+  const query = async (fields: Record<string, string>) =>
+    (await postForm(`${sandbox.url}/Cashier/QueryTradeInfo/V5`, fields)).text();
+  const doAction = async (
+    merchantTradeNo: string,
+    action: string,
+    amount: number,
+    tradeNo = sandbox.store.trade(merchantTradeNo)?.tradeNo ?? '',
+  ) => {
+    const text = await (
+      await postForm(
+        `${sandbox.url}/CreditDetail/DoAction`,
+        signed({
+          MerchantID: '3002607',
+          MerchantTradeNo: merchantTradeNo,
+          TradeNo: tradeNo,
+          Action: action,
+          TotalAmount: String(amount),
+        }),
+      )
+    ).text();
     const answer = parseKeyValues(text);
     expect(answer.CheckMacValue).toBe(independentMac(answer));
-    expect(Object.keys(answer)).toEqual(['MerchantID', 'MerchantTradeNo', 'TradeNo', 'RtnCode', 'RtnMsg', 'CheckMacValue']);
+    expect(Object.keys(answer)).toEqual([
+      'MerchantID',
+      'MerchantTradeNo',
+      'TradeNo',
+      'RtnCode',
+      'RtnMsg',
+      'CheckMacValue',
+    ]);
     return answer;
   };
   const paidTrade = async (no: string, extra: Record<string, string> = {}) => {
@@ -41,16 +65,27 @@ describe('sandbox QueryTradeInfo/V5 and CreditDetail/DoAction', () => {
     const answer = parseKeyValues(text);
     expect(answer.CheckMacValue).toBe(independentMac(answer));
     expect(answer).toMatchObject({
-      MerchantID: '3002607', MerchantTradeNo: 'SbxQuery1', TradeNo: trade.tradeNo, TradeAmt: '590', TradeStatus: '1',
-      PaymentType: 'Credit_CreditCard', PaymentDate: '2025/03/04 16:36:54', TradeDate: '2025/03/04 16:36:54', CustomField2: 'a b',
+      MerchantID: '3002607',
+      MerchantTradeNo: 'SbxQuery1',
+      TradeNo: trade.tradeNo,
+      TradeAmt: '590',
+      TradeStatus: '1',
+      PaymentType: 'Credit_CreditCard',
+      PaymentDate: '2025/03/04 16:36:54',
+      TradeDate: '2025/03/04 16:36:54',
+      CustomField2: 'a b',
     });
   });
 
   it('answers TradeStatus 0 before payment and 10200047 for an unknown order, still signed', async () => {
     await checkout(sandbox.url, order('SbxQuery2', `${shop.url}/ecpay/return`));
-    const unpaid = parseKeyValues(await query(signed({ MerchantID: '3002607', MerchantTradeNo: 'SbxQuery2', TimeStamp: stamp() })));
+    const unpaid = parseKeyValues(
+      await query(signed({ MerchantID: '3002607', MerchantTradeNo: 'SbxQuery2', TimeStamp: stamp() })),
+    );
     expect(unpaid.TradeStatus).toBe('0');
-    const unknown = parseKeyValues(await query(signed({ MerchantID: '3002607', MerchantTradeNo: 'NoSuchOrder', TimeStamp: stamp() })));
+    const unknown = parseKeyValues(
+      await query(signed({ MerchantID: '3002607', MerchantTradeNo: 'NoSuchOrder', TimeStamp: stamp() })),
+    );
     expect(unknown).toMatchObject({ MerchantTradeNo: 'NoSuchOrder', TradeStatus: '10200047', TradeNo: '' });
     expect(unknown.CheckMacValue).toBe(independentMac(unknown));
   });
@@ -70,7 +105,10 @@ describe('sandbox QueryTradeInfo/V5 and CreditDetail/DoAction', () => {
 
   it('DoAction on an authorized trade: R, E refused; N voids it, and then nothing more is allowed', async () => {
     await paidTrade('SbxVoid1');
-    expect(await doAction('SbxVoid1', 'R', 100)).toMatchObject({ RtnCode: expect.not.stringMatching(/^1$/), RtnMsg: '更新失敗.(error_status_R)' });
+    expect(await doAction('SbxVoid1', 'R', 100)).toMatchObject({
+      RtnCode: expect.not.stringMatching(/^1$/),
+      RtnMsg: '更新失敗.(error_status_R)',
+    });
     expect((await doAction('SbxVoid1', 'E', 590)).RtnCode).not.toBe('1');
     expect(await doAction('SbxVoid1', 'N', 590)).toMatchObject({ MerchantTradeNo: 'SbxVoid1', RtnCode: '1' });
     expect(sandbox.store.trade('SbxVoid1')!.credit!.state).toBe('voided');
@@ -97,16 +135,36 @@ describe('sandbox QueryTradeInfo/V5 and CreditDetail/DoAction', () => {
     expect((await doAction('SbxRefund1', 'R', 200)).RtnCode).toBe('1');
     const credit = sandbox.store.trade('SbxRefund1')!.credit!;
     expect(credit).toMatchObject({ state: 'refunded', refundedAmount: 590 });
-    expect(credit.actions.map((a) => `${a.action}${a.amount}`)).toEqual(['C590', 'E590', 'C590', 'R90', 'R300', 'R200']);
+    expect(credit.actions.map((a) => `${a.action}${a.amount}`)).toEqual([
+      'C590',
+      'E590',
+      'C590',
+      'R90',
+      'R300',
+      'R200',
+    ]);
   });
 
   it('DoAction refuses a wrong TradeNo, an unpaid or unknown trade and a bad MAC', async () => {
     await paidTrade('SbxAction3');
     expect((await doAction('SbxAction3', 'N', 590, '9999999999999999')).RtnMsg).toBe('更新失敗.(error_TradeNo_N)');
     await checkout(sandbox.url, order('SbxAction4', `${shop.url}/ecpay/return`));
-    expect((await doAction('SbxAction4', 'N', 590, sandbox.store.trade('SbxAction4')!.tradeNo)).RtnMsg).toBe('更新失敗.(error_nopay_N)');
+    expect((await doAction('SbxAction4', 'N', 590, sandbox.store.trade('SbxAction4')!.tradeNo)).RtnMsg).toBe(
+      '更新失敗.(error_nopay_N)',
+    );
     expect((await doAction('NoSuchTrade', 'N', 590, '1')).RtnCode).toBe('10200047');
-    const tampered = { ...signed({ MerchantID: '3002607', MerchantTradeNo: 'SbxAction3', TradeNo: '1', Action: 'N', TotalAmount: '590' }), TotalAmount: '1' };
-    expect(await (await postForm(`${sandbox.url}/CreditDetail/DoAction`, tampered)).text()).toBe('10200073|CheckMacValue Error.');
+    const tampered = {
+      ...signed({
+        MerchantID: '3002607',
+        MerchantTradeNo: 'SbxAction3',
+        TradeNo: '1',
+        Action: 'N',
+        TotalAmount: '590',
+      }),
+      TotalAmount: '1',
+    };
+    expect(await (await postForm(`${sandbox.url}/CreditDetail/DoAction`, tampered)).text()).toBe(
+      '10200073|CheckMacValue Error.',
+    );
   });
 });

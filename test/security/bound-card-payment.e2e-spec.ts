@@ -17,13 +17,24 @@ import {
 } from '../../src/index.js';
 import { BackAuthStub, QUERY_TRADE_PATH } from '../back-auth/support/back-auth-stub.js';
 import { startAppInstances } from '../support/app-instances.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 const targets = await testDatabaseTargets();
 const testing = new EcpayTesting(STAGE_MERCHANT);
-const card = { CardNo: '4311-9522-2222-2222', CardValidMM: '12', CardValidYY: '39', CardCVV2: '222', DirectCapture: '1' as const };
+const card = {
+  CardNo: '4311-9522-2222-2222',
+  CardValidMM: '12',
+  CardValidYY: '39',
+  CardCVV2: '222',
+  DirectCapture: '1' as const,
+};
 
 /** The ReturnURL Data of a CreatePaymentWithCardID payment: it names the member and the saved card it charged. */
 function savedCardPayment(merchantTradeNo: string, amount: number): Record<string, unknown> {
@@ -33,8 +44,22 @@ function savedCardPayment(merchantTradeNo: string, amount: number): Record<strin
     MerchantID: STAGE_MERCHANT.merchantId,
     MerchantMemberID: 'member-p',
     BindCardID: '3'.repeat(64),
-    CardInfo: { Card6No: '431195', Card4No: '2222', AuthCode: '777777', Gwsr: 126, ProcessDate: '2026/12/02 12:00:00', Amount: amount },
-    OrderInfo: { MerchantTradeNo: merchantTradeNo, TradeNo: '2612021200000003', TradeAmt: amount, PaymentType: 'Credit', PaymentDate: '2026/12/02 12:00:00', TradeStatus: '1' },
+    CardInfo: {
+      Card6No: '431195',
+      Card4No: '2222',
+      AuthCode: '777777',
+      Gwsr: 126,
+      ProcessDate: '2026/12/02 12:00:00',
+      Amount: amount,
+    },
+    OrderInfo: {
+      MerchantTradeNo: merchantTradeNo,
+      TradeNo: '2612021200000003',
+      TradeAmt: amount,
+      PaymentType: 'Credit',
+      PaymentDate: '2026/12/02 12:00:00',
+      TradeStatus: '1',
+    },
   };
 }
 
@@ -73,8 +98,10 @@ describeEachDatabase(targets, 'payments with a saved card', (kind) => {
   });
 
   const http = () => request(app.getHttpServer());
-  const trade = (merchantTradeNo: string) => app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ merchantTradeNo });
-  const inbox = (merchantTradeNo: string) => app.get(DataSource).getRepository(EcpayNotification).findBy({ merchantTradeNo });
+  const trade = (merchantTradeNo: string) =>
+    app.get(DataSource).getRepository(EcpayTrade).findOneByOrFail({ merchantTradeNo });
+  const inbox = (merchantTradeNo: string) =>
+    app.get(DataSource).getRepository(EcpayNotification).findBy({ merchantTradeNo });
   const dispatched = () => app.get(EcpayNotificationDispatcher).kick();
   const pendingTrade = (merchantTradeNo: string, totalAmount: number) =>
     app.get(EcpayTradeStore).createPending({
@@ -91,12 +118,18 @@ describeEachDatabase(targets, 'payments with a saved card', (kind) => {
   it('a payment with a saved card settles its trade and raises no card.bound', async () => {
     await pendingTrade('SAVEDCARD0001', 680);
     const envelope = testing.envelope(STAGE_MERCHANT.merchantId, savedCardPayment('SAVEDCARD0001', 680));
-    await http().post('/ecpay/ecpg/order-result').type('form').send({ ResultData: JSON.stringify(envelope) }).expect(303);
+    await http()
+      .post('/ecpay/ecpg/order-result')
+      .type('form')
+      .send({ ResultData: JSON.stringify(envelope) })
+      .expect(303);
     await http().post('/ecpay/ecpg/return').send(envelope).expect(200, '1|OK');
     expect(await trade('SAVEDCARD0001')).toMatchObject({ status: 'paid', ecpayTradeNo: '2612021200000003' });
     await dispatched();
     expect(recorder.events.map((event) => event.name)).toEqual(['payment.succeeded']);
-    expect(await app.get(DataSource).getRepository(EcpayBoundCard).findBy({ merchantMemberId: 'member-p' })).toEqual([]);
+    expect(await app.get(DataSource).getRepository(EcpayBoundCard).findBy({ merchantMemberId: 'member-p' })).toEqual(
+      [],
+    );
     expect((await inbox('SAVEDCARD0001')).map((row) => row.kind).sort()).toEqual(['ecpg-order-result', 'ecpg-return']);
   });
 
@@ -104,7 +137,10 @@ describeEachDatabase(targets, 'payments with a saved card', (kind) => {
     // BackAuth charges the card, the answer is lost, and QueryTrade does not know the order yet: the trade is pending.
     stub.backAuth = 'authorize-then-reset';
     stub.queryTrade = 'not-found';
-    const result = await app.get(EcpayService).backAuth({ OrderInfo: { TotalAmount: 590, ItemName: 'Oolong tea', TradeDesc: 'Tea', ReturnURL: '' }, CardInfo: card });
+    const result = await app.get(EcpayService).backAuth({
+      OrderInfo: { TotalAmount: 590, ItemName: 'Oolong tea', TradeDesc: 'Tea', ReturnURL: '' },
+      CardInfo: card,
+    });
     expect(result).toMatchObject({ status: 'unknown', trade: { status: 'pending' } });
     const queries = stub.count(QUERY_TRADE_PATH);
 
@@ -116,6 +152,8 @@ describeEachDatabase(targets, 'payments with a saved card', (kind) => {
     expect(stub.count(QUERY_TRADE_PATH)).toBe(queries + 1);
     expect(await trade(result.merchantTradeNo)).toMatchObject({ status: 'paid', totalAmount: 590 });
     await dispatched();
-    expect(recorder.events.filter((event) => event.name === 'payment.succeeded').map((event) => event.merchantTradeNo)).toEqual([result.merchantTradeNo]);
+    expect(
+      recorder.events.filter((event) => event.name === 'payment.succeeded').map((event) => event.merchantTradeNo),
+    ).toEqual([result.merchantTradeNo]);
   });
 });

@@ -9,11 +9,28 @@ import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
 import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
 import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
-import { EcpayNotificationDispatcher, type EcpayDispatchOptions } from '../../src/notifications/ecpay-notification.dispatcher.js';
+import {
+  EcpayNotificationDispatcher,
+  type EcpayDispatchOptions,
+} from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore, EcpayModule, EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
+import {
+  ECPAY_ENTITIES,
+  ECPAY_MIGRATIONS,
+  EcpayBoundCard,
+  EcpayBoundCardStore,
+  EcpayModule,
+  EcpayNotification,
+  EcpayTrade,
+  EcpayTradeStore,
+} from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
 
 const targets = await testDatabaseTargets();
 
@@ -52,11 +69,18 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
   let module: TestingModule;
   const clock = { now: () => new Date() };
   const dispatcher = (options: EcpayDispatchOptions & { handlerTimeoutMs?: number }) =>
-    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, { pollIntervalMs: 0, ...options });
+    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, {
+      pollIntervalMs: 0,
+      ...options,
+    });
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({ ...database.options(), entities: [...ECPAY_ENTITIES], migrations: [...ECPAY_MIGRATIONS] });
+    dataSource = new DataSource({
+      ...database.options(),
+      entities: [...ECPAY_ENTITIES],
+      migrations: [...ECPAY_MIGRATIONS],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     module = await Test.createTestingModule({ imports: [EcpayHandlersModule, SlowShopModule] }).compile();
@@ -71,16 +95,31 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
   it('one event never runs twice at once, even when a batch outlasts the lease', async () => {
     runs.length = 0;
     const store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    const receiver = new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
+    const receiver = new EcpayNotificationService(
+      dataSource,
+      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+    );
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       const trade = await store.createPending({
-        merchantId: '3002607', merchantTradeNo: tradeNo(), totalAmount: 100, choosePayment: 'Credit',
-        itemName: 'Tea x1', tradeDesc: 'Tea', merchantTradeDate: '2026/12/02 12:00:00',
+        merchantId: '3002607',
+        merchantTradeNo: tradeNo(),
+        totalAmount: 100,
+        choosePayment: 'Credit',
+        itemName: 'Tea x1',
+        tradeDesc: 'Tea',
+        merchantTradeDate: '2026/12/02 12:00:00',
       });
       const receipt = await receiver.receive('aio-return', {
-        MerchantID: '3002607', MerchantTradeNo: trade.merchantTradeNo, RtnCode: '1', RtnMsg: '交易成功', TradeNo: '2612021200000009',
-        TradeAmt: '100', PaymentDate: '2026/12/02 12:05:00', PaymentType: 'Credit_CreditCard', SimulatePaid: '0',
+        MerchantID: '3002607',
+        MerchantTradeNo: trade.merchantTradeNo,
+        RtnCode: '1',
+        RtnMsg: '交易成功',
+        TradeNo: '2612021200000009',
+        TradeAmt: '100',
+        PaymentDate: '2026/12/02 12:05:00',
+        PaymentType: 'Credit_CreditCard',
+        SimulatePaid: '0',
       });
       ids.push(receipt.notification.id);
     }
@@ -104,7 +143,7 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
     expect(rows.map((row) => [row.dispatchStatus, row.attempts])).toEqual(ids.map(() => ['done', 1]));
   }, 20_000);
 
-  it('refuses a lease that does not outlive the handlers\' timeout, naming the option', () => {
+  it("refuses a lease that does not outlive the handlers' timeout, naming the option", () => {
     expect(() => dispatcher({ leaseMs: 30_000 })).toThrow(EcpayConfigError);
     expect(() => dispatcher({ leaseMs: 30_000 })).toThrow(/dispatch\.leaseMs/);
     expect(() => dispatcher({ leaseMs: 1_000, handlerTimeoutMs: 900 })).toThrow(/dispatch\.leaseMs/);
@@ -112,12 +151,18 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
   });
 });
 
-it('the module refuses dispatch.leaseMs shorter than the handlers\' timeout with its margin', async () => {
+it("the module refuses dispatch.leaseMs shorter than the handlers' timeout with its margin", async () => {
   const compile = (dispatch: Record<string, number>) =>
-    Test.createTestingModule({ imports: [EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false, dispatch } as never)] }).compile();
+    Test.createTestingModule({
+      imports: [
+        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, persistence: false, dispatch } as never),
+      ],
+    }).compile();
   const error = await compile({ leaseMs: 30_000 }).catch((thrown: unknown) => thrown);
   expect(error).toBeInstanceOf(EcpayConfigError);
-  expect((error as EcpayConfigError).issues).toEqual([expect.objectContaining({ option: 'dispatch.leaseMs', message: expect.stringMatching(/at least 37500 ms/) })]);
+  expect((error as EcpayConfigError).issues).toEqual([
+    expect.objectContaining({ option: 'dispatch.leaseMs', message: expect.stringMatching(/at least 37500 ms/) }),
+  ]);
   const short = await compile({ leaseMs: 1_000, handlerTimeoutMs: 500 });
   await short.close();
 });

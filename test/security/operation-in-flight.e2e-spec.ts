@@ -2,8 +2,22 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { EcpayOperationsService, EcpayValidationError } from '../../src/index.js';
 import { EcpayStub } from '../client/ecpay-stub.js';
-import { createTestDatabase, describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
-import { DO_ACTION, doActionReply, doActionsFor, paidTrade, startApp, taipei, TestClock, type OperationsApp } from '../operations/support/operations-app.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
+import {
+  DO_ACTION,
+  doActionReply,
+  doActionsFor,
+  paidTrade,
+  startApp,
+  taipei,
+  TestClock,
+  type OperationsApp,
+} from '../operations/support/operations-app.js';
 
 const targets = await testDatabaseTargets();
 
@@ -37,7 +51,8 @@ describeEachDatabase(targets, 'an action in flight', (kind) => {
       (result) => ((settled = true), result),
       (error: unknown) => ((settled = true), error),
     );
-    for (let i = 0; i < 100 && !settled && doActionsFor(stub, no).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && !settled && doActionsFor(stub, no).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
 
     // 61 s later the call is still waiting for ECPay; someone tries to free the trade and refund again.
     clock.advance(61_000);
@@ -49,6 +64,8 @@ describeEachDatabase(targets, 'an action in flight', (kind) => {
     await app.ecpay.refund(no, 100).catch(() => undefined);
     expect(doActionsFor(stub, no)).toHaveLength(1);
     // The two-minute call is refused up front, naming the option: nothing was sent for it.
-    expect(await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve('still in flight'), 50))])).toBeInstanceOf(EcpayValidationError);
+    expect(
+      await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve('still in flight'), 50))]),
+    ).toBeInstanceOf(EcpayValidationError);
   });
 });

@@ -20,8 +20,18 @@ export async function startAppInstances(
   for (const [index, instance] of instances.entries()) {
     const module = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ ...database.options(), autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: index === 0 } as never),
-        EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, publicUrl: 'https://shop.example.com', ...ecpay } as EcpayModuleOptions),
+        TypeOrmModule.forRoot({
+          ...database.options(),
+          autoLoadEntities: true,
+          migrations: [...ECPAY_MIGRATIONS],
+          migrationsRun: index === 0,
+        } as never),
+        EcpayModule.forRoot({
+          environment: 'stage',
+          ...STAGE_MERCHANT,
+          publicUrl: 'https://shop.example.com',
+          ...ecpay,
+        } as EcpayModuleOptions),
         ...(instance.imports ?? []),
       ],
     }).compile();

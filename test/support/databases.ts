@@ -149,7 +149,11 @@ export async function testDatabaseTargets(): Promise<TestDatabaseTarget[]> {
  * CI; under CI=true `testDatabaseTargets` already failed) gets one test that Jest reports as skipped, named with the
  * reason, so a skip is never counted as a pass.
  */
-export function describeEachDatabase(targets: readonly TestDatabaseTarget[], title: string, body: (kind: TestDatabaseKind) => void): void {
+export function describeEachDatabase(
+  targets: readonly TestDatabaseTarget[],
+  title: string,
+  body: (kind: TestDatabaseKind) => void,
+): void {
   describe.each(targets)(`${title} on $label`, ({ kind, skipReason }) => {
     if (skipReason !== null) {
       it.skip(`SKIPPED: ${skipReason}`, () => undefined);
@@ -194,7 +198,11 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
       const directory = await mkdtemp(join(tmpdir(), 'ecpay-test-'));
       const name = join(directory, 'ecpay.sqlite');
       // The directory goes with the file: its -wal and -shm companions live beside it.
-      return { name, options: () => sqliteFileOptions(name), drop: () => rm(directory, { recursive: true, force: true }) };
+      return {
+        name,
+        options: () => sqliteFileOptions(name),
+        drop: () => rm(directory, { recursive: true, force: true }),
+      };
     }
 
     case 'postgres': {
@@ -202,7 +210,14 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
       await pgAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
       return {
         name,
-        options: () => ({ type: 'postgres', host: PG.host, port: PG.port, username: PG.user, password: PG.password, database: name }),
+        options: () => ({
+          type: 'postgres',
+          host: PG.host,
+          port: PG.port,
+          username: PG.user,
+          password: PG.password,
+          database: name,
+        }),
         drop: () =>
           pgAdmin(async (client) => {
             // WITH (FORCE) (PostgreSQL 13+) also ends sessions a failed test may have left open.
@@ -230,9 +245,9 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
           // mysql2 writes and reads DATETIME values as UTC instead of the process's time zone.
           timezone: 'Z',
         }),
-        drop: () => mysqlAdmin((connection) => connection.query(`DROP DATABASE IF EXISTS \`${name}\``)).then(() => undefined),
+        drop: () =>
+          mysqlAdmin((connection) => connection.query(`DROP DATABASE IF EXISTS \`${name}\``)).then(() => undefined),
       };
     }
   }
 }
-

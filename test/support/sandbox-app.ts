@@ -18,16 +18,27 @@ export interface SandboxAppOptions {
  * (environment `sandbox`, the stage merchant, sql.js in memory, dispatch without polling) sends checkouts and API
  * calls to the sandbox at `/ecpay-sandbox`, which posts its notifications back to the library's callback routes.
  */
-export async function startEcpayWithSandbox(options: SandboxAppOptions = {}): Promise<{ app: INestApplication; base: string }> {
+export async function startEcpayWithSandbox(
+  options: SandboxAppOptions = {},
+): Promise<{ app: INestApplication; base: string }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const module = await Test.createTestingModule({
     imports: [
       testDatabase(),
       EcpayModule.forRoot({
-        environment: 'sandbox', ...STAGE_MERCHANT, publicUrl: base, sandboxUrl: `${base}/ecpay-sandbox`, dispatch: { pollIntervalMs: 0 }, ...options.ecpay,
+        environment: 'sandbox',
+        ...STAGE_MERCHANT,
+        publicUrl: base,
+        sandboxUrl: `${base}/ecpay-sandbox`,
+        dispatch: { pollIntervalMs: 0 },
+        ...options.ecpay,
       } as EcpayModuleOptions),
-      EcpaySandboxModule.forRoot({ prefix: '/ecpay-sandbox', merchants: [STAGE_MERCHANT], retrySchedule: options.retrySchedule ?? [20, 20] }),
+      EcpaySandboxModule.forRoot({
+        prefix: '/ecpay-sandbox',
+        merchants: [STAGE_MERCHANT],
+        retrySchedule: options.retrySchedule ?? [20, 20],
+      }),
       ...(options.imports ?? []),
     ],
   }).compile();

@@ -79,12 +79,17 @@ export interface UrlEncodeVector {
   aesUrlEncode: string;
 }
 
-export const extendedVectors = (): ExtendedVector[] => loadVectorFile<{ vectors: ExtendedVector[] }>('extended-vectors.json').vectors;
+export const extendedVectors = (): ExtendedVector[] =>
+  loadVectorFile<{ vectors: ExtendedVector[] }>('extended-vectors.json').vectors;
 export const officialCheckMacVectors = (): OfficialCheckMacVector[] =>
   loadVectorFile<{ vectors: OfficialCheckMacVector[] }>('official-checkmacvalue.json').vectors;
-export const officialAesVectors = (): OfficialAesVector[] => loadVectorFile<{ vectors: OfficialAesVector[] }>('official-aes-encryption.json').vectors;
+export const officialAesVectors = (): OfficialAesVector[] =>
+  loadVectorFile<{ vectors: OfficialAesVector[] }>('official-aes-encryption.json').vectors;
 export const urlEncodeVectors = (): UrlEncodeVector[] =>
   loadVectorFile<{ vectors: UrlEncodeVector[] }>('official-url-encode-comparison.json').vectors;
 
 /** The keys of a vector in this library's shape. */
-export const keysOf = (vector: { hashKey: string; hashIV?: string }) => ({ hashKey: vector.hashKey, hashIv: vector.hashIV ?? '' });
+export const keysOf = (vector: { hashKey: string; hashIV?: string }) => ({
+  hashKey: vector.hashKey,
+  hashIv: vector.hashIV ?? '',
+});

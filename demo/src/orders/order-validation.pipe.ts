@@ -13,7 +13,11 @@ export const orderValidationPipe = new ValidationPipe({
 
 function flatten(errors: readonly ValidationError[], parent = ''): { field: string; rule: string; message: string }[] {
   return errors.flatMap((error) => {
-    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+    const field = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });

@@ -24,7 +24,13 @@ import type { OrderView } from './order-view.js';
 import type { Plan } from '../shop/catalog.js';
 import type { DemoPaymentMethod } from './create-order.dto.js';
 
-const PLAN_OF_METHOD: Record<DemoPaymentMethod, Plan> = { Credit: 'credit', ATM: 'atm', CVS: 'cvs', BARCODE: 'barcode', ALL: 'all' };
+const PLAN_OF_METHOD: Record<DemoPaymentMethod, Plan> = {
+  Credit: 'credit',
+  ATM: 'atm',
+  CVS: 'cvs',
+  BARCODE: 'barcode',
+  ALL: 'all',
+};
 
 /** JSON endpoints for scripts: create an order (the signed checkout fields) and follow its status. */
 @Controller('api/orders')
@@ -39,13 +45,20 @@ export class OrdersController {
   @Post()
   @HttpCode(201)
   @UsePipes(orderValidationPipe)
-  async create(@Body() order: CreateOrderDto): Promise<{ merchantTradeNo: string; action: string; fields: Readonly<Record<string, string>> }> {
+  async create(
+    @Body() order: CreateOrderDto,
+  ): Promise<{ merchantTradeNo: string; action: string; fields: Readonly<Record<string, string>> }> {
     try {
       const items = order.items.map(({ name, price, quantity }) => ({ name, price, quantity }));
-      const checkout = await this.orders.place(items, PLAN_OF_METHOD[order.method ?? 'Credit'], this.settings.publicUrl);
+      const checkout = await this.orders.place(
+        items,
+        PLAN_OF_METHOD[order.method ?? 'Credit'],
+        this.settings.publicUrl,
+      );
       return { merchantTradeNo: checkout.merchantTradeNo, action: checkout.action, fields: checkout.fields };
     } catch (error) {
-      if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
+      if (error instanceof EcpayValidationError)
+        throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
       throw error;
     }
   }
@@ -64,17 +77,25 @@ export class OrdersController {
     @Body() body: { amount?: unknown } = {},
   ): Promise<OrderView> {
     if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
-      throw new UnsupportedMediaTypeException('POST the refund as application/json ({} for the whole amount, or { "amount": n })');
+      throw new UnsupportedMediaTypeException(
+        'POST the refund as application/json ({} for the whole amount, or { "amount": n })',
+      );
     }
     const amount = body?.amount;
     if (amount !== undefined && (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0)) {
-      throw new BadRequestException({ message: 'The refund is invalid', issues: [{ field: 'amount', rule: 'positive-integer', message: 'amount must be a whole number of TWD above 0' }] });
+      throw new BadRequestException({
+        message: 'The refund is invalid',
+        issues: [
+          { field: 'amount', rule: 'positive-integer', message: 'amount must be a whole number of TWD above 0' },
+        ],
+      });
     }
     if (!(await this.orders.find(merchantTradeNo))) throw new NotFoundException(`No order ${merchantTradeNo}`);
     try {
       await this.ecpay.refund(merchantTradeNo, amount as number | undefined);
     } catch (error) {
-      if (error instanceof EcpayOperationError || error instanceof EcpayApiError) throw new BadRequestException({ message: `Refund refused: ${error.message}` });
+      if (error instanceof EcpayOperationError || error instanceof EcpayApiError)
+        throw new BadRequestException({ message: `Refund refused: ${error.message}` });
       throw error;
     }
     return (await this.orders.find(merchantTradeNo))!;

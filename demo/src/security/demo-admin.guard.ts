@@ -1,5 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { DEMO_SETTINGS } from '../demo-settings.token.js';
 import type { DemoSettings } from '../demo-settings.js';
 
@@ -29,11 +36,15 @@ export class DemoAdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.expected) {
       if (this.settings.sandbox) return true;
-      throw new ForbiddenException('Refunds are disabled: outside the sandbox the demo refunds only for an administrator, and ECPAY_DEMO_ADMIN_TOKEN is not set.');
+      throw new ForbiddenException(
+        'Refunds are disabled: outside the sandbox the demo refunds only for an administrator, and ECPAY_DEMO_ADMIN_TOKEN is not set.',
+      );
     }
     const presented = presentedToken(context.switchToHttp().getRequest<AdminRequest>());
     if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
-      throw new UnauthorizedException('A refund needs the admin token: "Authorization: Bearer <ECPAY_DEMO_ADMIN_TOKEN>" or the form\'s admin token field.');
+      throw new UnauthorizedException(
+        'A refund needs the admin token: "Authorization: Bearer <ECPAY_DEMO_ADMIN_TOKEN>" or the form\'s admin token field.',
+      );
     }
     return true;
   }

@@ -46,7 +46,10 @@ export class DemoCsrf {
     let secret = cookieSecret(request);
     if (!secret) {
       secret = randomBytes(32).toString('base64url');
-      response.append('Set-Cookie', `${CSRF_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`);
+      response.append(
+        'Set-Cookie',
+        `${CSRF_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`,
+      );
     }
     return this.sign(secret);
   }
@@ -73,7 +76,9 @@ export class DemoCsrfGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (this.csrf.verify(context.switchToHttp().getRequest<CsrfRequest>())) return true;
-    throw new ForbiddenException('The form is missing its CSRF token, or the token is not this browser\'s: reload the page and try again.');
+    throw new ForbiddenException(
+      "The form is missing its CSRF token, or the token is not this browser's: reload the page and try again.",
+    );
   }
 }
 

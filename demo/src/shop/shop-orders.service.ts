@@ -59,13 +59,27 @@ export class ShopOrdersService {
 
   /** The demo member's cards saved with ECPay, as the library recorded their bindings. */
   savedCards(): Promise<EcpayBoundCard[]> {
-    return this.cards.find({ where: { merchantId: this.ecpay.merchant().merchantId, merchantMemberId: DEMO_MEMBER, status: 'active' }, order: { createdAt: 'ASC' } });
+    return this.cards.find({
+      where: { merchantId: this.ecpay.merchant().merchantId, merchantMemberId: DEMO_MEMBER, status: 'active' },
+      order: { createdAt: 'ASC' },
+    });
   }
 
   /** The latest orders, newest first, each with its notifications. */
   async latest(limit = 20): Promise<OrderView[]> {
-    const trades = await this.trades.find({ where: { merchantId: this.ecpay.merchant().merchantId }, order: { createdAt: 'DESC' }, take: limit });
-    const notifications = trades.length ? await this.notifications.find({ where: { tradeId: In(trades.map((t) => t.id)) }, order: { receivedAt: 'ASC' } }) : [];
-    return trades.map((trade) => orderView(trade, notifications.filter((n) => n.tradeId === trade.id)));
+    const trades = await this.trades.find({
+      where: { merchantId: this.ecpay.merchant().merchantId },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+    const notifications = trades.length
+      ? await this.notifications.find({ where: { tradeId: In(trades.map((t) => t.id)) }, order: { receivedAt: 'ASC' } })
+      : [];
+    return trades.map((trade) =>
+      orderView(
+        trade,
+        notifications.filter((n) => n.tradeId === trade.id),
+      ),
+    );
   }
 }

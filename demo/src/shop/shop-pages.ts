@@ -16,19 +16,31 @@ function layout(title: string, body: string, head = ''): string {
 <body><nav><a href="/">Shop</a><a href="/orders">Orders</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-export function shopPage(info: { environment: string; merchantId: string; sandbox: boolean; savedCards: readonly { bindCardId: string; card6No: string; card4No: string }[]; notice?: string }): string {
+export function shopPage(info: {
+  environment: string;
+  merchantId: string;
+  sandbox: boolean;
+  savedCards: readonly { bindCardId: string; card6No: string; card4No: string }[];
+  notice?: string;
+}): string {
   const rows = CATALOG.map(
     (p) => `<tr><td>${escapeHtml(p.name)}</td><td>NT$${p.price}</td>
 <td><input name="qty_${p.id}" id="qty-${p.id}" type="number" min="0" max="99" value="0" aria-label="Quantity of ${escapeHtml(p.name)}"></td></tr>`,
   ).join('\n');
   const plans = Object.entries(PLANS)
-    .map(([value, label], i) => `<label><input type="radio" name="plan" value="${value}"${i === 0 ? ' checked' : ''}> ${escapeHtml(label)}</label><br>`)
+    .map(
+      ([value, label], i) =>
+        `<label><input type="radio" name="plan" value="${value}"${i === 0 ? ' checked' : ''}> ${escapeHtml(label)}</label><br>`,
+    )
     .join('\n');
   const where = info.sandbox
     ? 'the local ECPay sandbox mounted in this app (test card 4311-9522-2222-2222, any future expiry, CVV 222, OTP 1234)'
     : `ECPay ${escapeHtml(info.environment)}`;
   const saved = info.savedCards
-    .map((card) => `<label><input type="radio" name="plan" value="saved-card:${escapeHtml(card.bindCardId)}" class="saved-card"> Saved card ${escapeHtml(card.card6No)}••••••${escapeHtml(card.card4No)} (charged at once, no card form)</label><br>`)
+    .map(
+      (card) =>
+        `<label><input type="radio" name="plan" value="saved-card:${escapeHtml(card.bindCardId)}" class="saved-card"> Saved card ${escapeHtml(card.card6No)}••••••${escapeHtml(card.card4No)} (charged at once, no card form)</label><br>`,
+    )
     .join('\n');
   return layout(
     'nestjs-ecpay demo shop',
@@ -47,7 +59,9 @@ ${rows}</table>
 export function ordersPage(orders: readonly OrderView[]): string {
   const rows = orders
     .map(
-      (o) => `<tr id="order-${escapeHtml(o.merchantTradeNo)}"><td><a href="/orders/${escapeHtml(o.merchantTradeNo)}">${escapeHtml(o.merchantTradeNo)}</a><br><small>${escapeHtml(o.createdAt)}</small></td>
+      (
+        o,
+      ) => `<tr id="order-${escapeHtml(o.merchantTradeNo)}"><td><a href="/orders/${escapeHtml(o.merchantTradeNo)}">${escapeHtml(o.merchantTradeNo)}</a><br><small>${escapeHtml(o.createdAt)}</small></td>
 <td>NT$${o.totalAmount}</td><td>${escapeHtml(o.choosePayment)}${o.paymentType ? `<br><small>${escapeHtml(o.paymentType)}</small>` : ''}</td>
 <td class="${escapeHtml(o.status)} status">${escapeHtml(o.status)}${o.simulated ? ' (simulated)' : ''}</td>
 <td>${o.notifications.map((n) => `${escapeHtml(n.kind)}: ${escapeHtml(n.outcome)}, event ${escapeHtml(n.event ?? '–')} ${escapeHtml(n.dispatch)}`).join('<br>') || '<small>none yet</small>'}</td></tr>`,
@@ -71,19 +85,38 @@ export interface RefundForm {
   readonly csrfToken: string;
 }
 
-export function orderPage(order: OrderView, rtnCode: string | undefined, refund: string | undefined, form: RefundForm): string {
+export function orderPage(
+  order: OrderView,
+  rtnCode: string | undefined,
+  refund: string | undefined,
+  form: RefundForm,
+): string {
   const notifications = order.notifications
-    .map((n) => `<li>${escapeHtml(n.receivedAt)} ${escapeHtml(n.kind)}: ${escapeHtml(n.outcome)} → ${escapeHtml(n.event ?? '–')} (${escapeHtml(n.dispatch)}, ${n.attempts} attempts${n.lastError ? `, last error ${escapeHtml(n.lastError)}` : ''})</li>`)
+    .map(
+      (n) =>
+        `<li>${escapeHtml(n.receivedAt)} ${escapeHtml(n.kind)}: ${escapeHtml(n.outcome)} → ${escapeHtml(n.event ?? '–')} (${escapeHtml(n.dispatch)}, ${n.attempts} attempts${n.lastError ? `, last error ${escapeHtml(n.lastError)}` : ''})</li>`,
+    )
     .join('');
-  const browser = rtnCode === undefined ? '' : `<p>ECPay told your browser: RtnCode ${escapeHtml(rtnCode)}${rtnCode === '1' ? ' (paid)' : ''}. The order's status below comes from the server-to-server notification.</p>`;
+  const browser =
+    rtnCode === undefined
+      ? ''
+      : `<p>ECPay told your browser: RtnCode ${escapeHtml(rtnCode)}${rtnCode === '1' ? ' (paid)' : ''}. The order's status below comes from the server-to-server notification.</p>`;
   const refunded =
-    refund === undefined ? '' : refund === 'done' ? '<p id="refund-result">Refunded.</p>' : `<p id="refund-result" class="failed">Refund refused: ${escapeHtml(refund)}</p>`;
-  const adminField = form.refunds === 'admin' ? '<label>Admin token <input type="password" name="adminToken" id="admin-token" autocomplete="off" required></label> ' : '';
-  const refundButton = order.status !== 'paid' && order.status !== 'partially-refunded'
-    ? ''
-    : form.refunds === 'disabled'
-      ? '<p id="refund-disabled"><small>Refunds are disabled: outside the sandbox they need ECPAY_DEMO_ADMIN_TOKEN.</small></p>'
-      : `<form method="post" action="/orders/${escapeHtml(order.merchantTradeNo)}/refund"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(form.csrfToken)}">${adminField}<button id="refund" type="submit">Refund in full</button></form>`;
+    refund === undefined
+      ? ''
+      : refund === 'done'
+        ? '<p id="refund-result">Refunded.</p>'
+        : `<p id="refund-result" class="failed">Refund refused: ${escapeHtml(refund)}</p>`;
+  const adminField =
+    form.refunds === 'admin'
+      ? '<label>Admin token <input type="password" name="adminToken" id="admin-token" autocomplete="off" required></label> '
+      : '';
+  const refundButton =
+    order.status !== 'paid' && order.status !== 'partially-refunded'
+      ? ''
+      : form.refunds === 'disabled'
+        ? '<p id="refund-disabled"><small>Refunds are disabled: outside the sandbox they need ECPAY_DEMO_ADMIN_TOKEN.</small></p>'
+        : `<form method="post" action="/orders/${escapeHtml(order.merchantTradeNo)}/refund"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(form.csrfToken)}">${adminField}<button id="refund" type="submit">Refund in full</button></form>`;
   return layout(
     `Order ${order.merchantTradeNo}`,
     `${browser}${refunded}${refundButton}<p>Status: <span id="status" class="${escapeHtml(order.status)}">${escapeHtml(order.status)}</span> — NT$${order.totalAmount}, ${escapeHtml(order.choosePayment)}</p>

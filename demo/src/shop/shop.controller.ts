@@ -39,8 +39,15 @@ export class ShopController {
   @Get()
   @Header('Content-Type', HTML)
   async home(@Query('card') card?: string): Promise<string> {
-    const notice = card === undefined ? undefined : card === 'bound' ? 'Your card is saved.' : `The card was not saved: ${card}`;
-    return shopPage({ environment: this.ecpay.environment, merchantId: this.ecpay.merchant().merchantId, sandbox: this.settings.sandbox, savedCards: await this.orders.savedCards(), notice });
+    const notice =
+      card === undefined ? undefined : card === 'bound' ? 'Your card is saved.' : `The card was not saved: ${card}`;
+    return shopPage({
+      environment: this.ecpay.environment,
+      merchantId: this.ecpay.merchant().merchantId,
+      sandbox: this.settings.sandbox,
+      savedCards: await this.orders.savedCards(),
+      notice,
+    });
   }
 
   /**
@@ -50,7 +57,10 @@ export class ShopController {
   @Post('cards/bind')
   @Redirect()
   async bindCard(): Promise<{ url: string; statusCode: number }> {
-    if (!this.settings.sandbox) throw new BadRequestException("Saving a card against ECPay needs ECPay's JavaScript SDK on the page; the demo shows it with the sandbox (ECPAY_ENV=sandbox).");
+    if (!this.settings.sandbox)
+      throw new BadRequestException(
+        "Saving a card against ECPay needs ECPay's JavaScript SDK on the page; the demo shows it with the sandbox (ECPAY_ENV=sandbox).",
+      );
     const { token } = await this.ecpay.cards.startBinding({ memberId: DEMO_MEMBER });
     const back = encodeURIComponent(`${this.settings.publicUrl}/cards/complete`);
     return { url: `${this.settings.ecpay.sandboxUrl}/__sandbox/bind/${token}?return=${back}`, statusCode: 303 };
@@ -63,7 +73,13 @@ export class ShopController {
     const bindCardPayToken = typeof body?.BindCardPayToken === 'string' ? body.BindCardPayToken : '';
     try {
       const result = await this.ecpay.cards.completeBinding({ memberId: DEMO_MEMBER, bindCardPayToken });
-      return { url: result.status === 'bound' ? '/?card=bound' : `/?card=${encodeURIComponent(result.status === 'failed' ? result.rtnMsg : '3-D Secure required')}`, statusCode: 303 };
+      return {
+        url:
+          result.status === 'bound'
+            ? '/?card=bound'
+            : `/?card=${encodeURIComponent(result.status === 'failed' ? result.rtnMsg : '3-D Secure required')}`,
+        statusCode: 303,
+      };
     } catch (error) {
       return { url: `/?card=${encodeURIComponent((error as Error).message.slice(0, 200))}`, statusCode: 303 };
     }
@@ -74,12 +90,18 @@ export class ShopController {
   @HttpCode(200)
   @Header('Content-Type', HTML)
   async checkout(@Body() body: Record<string, unknown>): Promise<string> {
-    const items = CATALOG.map((product) => ({ name: product.name, price: product.price, quantity: Number(body?.[`qty_${product.id}`] ?? 0) })).filter(
-      (item) => item.quantity !== 0,
-    );
+    const items = CATALOG.map((product) => ({
+      name: product.name,
+      price: product.price,
+      quantity: Number(body?.[`qty_${product.id}`] ?? 0),
+    })).filter((item) => item.quantity !== 0);
     if (items.length === 0) throw new BadRequestException('Put something in the cart first.');
-    if (items.some((item) => !Number.isInteger(item.quantity) || item.quantity < 0 || item.quantity > 99)) throw new BadRequestException('Quantities are whole numbers from 0 to 99.');
-    const savedCard = typeof body?.plan === 'string' && body.plan.startsWith('saved-card:') ? body.plan.slice('saved-card:'.length) : undefined;
+    if (items.some((item) => !Number.isInteger(item.quantity) || item.quantity < 0 || item.quantity > 99))
+      throw new BadRequestException('Quantities are whole numbers from 0 to 99.');
+    const savedCard =
+      typeof body?.plan === 'string' && body.plan.startsWith('saved-card:')
+        ? body.plan.slice('saved-card:'.length)
+        : undefined;
     const plan = isPlan(body?.plan) ? body.plan : 'credit';
     try {
       if (savedCard) {
@@ -96,7 +118,8 @@ export class ShopController {
       }
       return (await this.orders.place(items, plan, this.settings.publicUrl)).html;
     } catch (error) {
-      if (error instanceof EcpayValidationError) throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
+      if (error instanceof EcpayValidationError)
+        throw new BadRequestException({ message: 'The order breaks ECPay rules', issues: error.issues });
       throw error;
     }
   }
@@ -149,7 +172,13 @@ export class ShopController {
     return this.page(merchantTradeNo, request, response, undefined, refund);
   }
 
-  private async page(merchantTradeNo: string, request: CsrfRequest, response: CsrfResponse, rtnCode?: string, refund?: string): Promise<string> {
+  private async page(
+    merchantTradeNo: string,
+    request: CsrfRequest,
+    response: CsrfResponse,
+    rtnCode?: string,
+    refund?: string,
+  ): Promise<string> {
     const order = typeof merchantTradeNo === 'string' ? await this.orders.find(merchantTradeNo) : undefined;
     if (!order) throw new NotFoundException(`No order ${merchantTradeNo}`);
     const { sandbox, adminToken } = this.settings;

@@ -1,4 +1,9 @@
-import { checkMacValueSource, computeCheckMacValue, computeJsonCheckMacValue, type EcpayParams } from '../../signing/check-mac-value.js';
+import {
+  checkMacValueSource,
+  computeCheckMacValue,
+  computeJsonCheckMacValue,
+  type EcpayParams,
+} from '../../signing/check-mac-value.js';
 import { CliUsageError, EXIT_OK } from '../cli-io.js';
 import { allowOnly, chompNewline, keysFrom, readParams, type CliCommand } from './cli-command.js';
 
@@ -30,4 +35,6 @@ export const checkmacCommand: CliCommand = {
 
 /** The encoded string starts with the HashKey and ends with the HashIV; show their shape, never their value. */
 const maskKeys = (source: string): string =>
-  source.replace(/^hashkey%3d[^%]*/, 'hashkey%3d****************').replace(/hashiv%3d[^%]*$/, 'hashiv%3d****************');
+  source
+    .replace(/^hashkey%3d[^%]*/, 'hashkey%3d****************')
+    .replace(/hashiv%3d[^%]*$/, 'hashiv%3d****************');

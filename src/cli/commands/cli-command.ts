@@ -39,7 +39,12 @@ export function keysFrom(values: CliValues, io: CliIo, { needIv = true } = {}): 
 /** Rejects options that make no sense for a command, so a typo'd intent never passes silently. */
 export function allowOnly(values: CliValues, command: string, allowed: readonly (keyof CliValues)[]): void {
   for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && name !== 'hash-key' && name !== 'hash-iv' && !allowed.includes(name as keyof CliValues)) {
+    if (
+      value !== undefined &&
+      name !== 'hash-key' &&
+      name !== 'hash-iv' &&
+      !allowed.includes(name as keyof CliValues)
+    ) {
       throw new CliUsageError(`--${name} does not apply to "${command}"`);
     }
   }

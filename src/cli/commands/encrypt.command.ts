@@ -18,7 +18,9 @@ export const encryptCommand: CliCommand = {
     }
     const text = values.php ? phpJsonEncode(value) : input;
     if (values.gcm) {
-      io.stdout(`${encryptEcpayPayloadGcm(text, keys, values['iv-hex'] === undefined ? undefined : ivFromHex(values['iv-hex']))}\n`);
+      io.stdout(
+        `${encryptEcpayPayloadGcm(text, keys, values['iv-hex'] === undefined ? undefined : ivFromHex(values['iv-hex']))}\n`,
+      );
     } else {
       io.stdout(`${encryptEcpayPayload(text, keys)}\n`);
     }

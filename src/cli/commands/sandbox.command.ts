@@ -4,7 +4,11 @@ import { CliUsageError, EXIT_FAILED, EXIT_OK, type CliIo } from '../cli-io.js';
 import { allowOnly, type CliCommand } from './cli-command.js';
 
 /** ECPay's public stage merchant (docs/protocol.md §4.3): what the sandbox accepts when no --merchant is given. */
-const STAGE_MERCHANT: EcpaySandboxMerchant = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
+const STAGE_MERCHANT: EcpaySandboxMerchant = {
+  merchantId: '3002607',
+  hashKey: 'pwFHCqoQZGmho4w6',
+  hashIv: 'EkRm7iFT261dpevs',
+};
 
 /**
  * `ecpay sandbox`: runs the local ECPay stand-in until SIGINT/SIGTERM. Nest is loaded only here (a dynamic import),
@@ -14,14 +18,20 @@ export const sandboxCommand: CliCommand = {
   async run(values, io) {
     allowOnly(values, 'sandbox', ['port', 'host', 'merchant']);
     // A merchant needs its ID with its keys; lone --hash-key/--hash-iv would be silently ambiguous.
-    if (values['hash-key'] !== undefined || values['hash-iv'] !== undefined) throw new CliUsageError('sandbox takes merchants as --merchant <id>:<hashKey>:<hashIv>');
+    if (values['hash-key'] !== undefined || values['hash-iv'] !== undefined)
+      throw new CliUsageError('sandbox takes merchants as --merchant <id>:<hashKey>:<hashIv>');
     const port = parsePort(values.port ?? '4010');
     const host = values.host ?? '127.0.0.1';
     const merchants = (values.merchant ?? []).map(parseMerchant);
     const { startEcpaySandbox } = await import('../../sandbox/start-ecpay-sandbox.js');
     let server: Awaited<ReturnType<typeof startEcpaySandbox>>;
     try {
-      server = await startEcpaySandbox({ port, host, merchants: merchants.length > 0 ? merchants : [STAGE_MERCHANT], logger: ['error', 'warn'] });
+      server = await startEcpaySandbox({
+        port,
+        host,
+        merchants: merchants.length > 0 ? merchants : [STAGE_MERCHANT],
+        logger: ['error', 'warn'],
+      });
     } catch (error) {
       if (error instanceof EcpayConfigError) throw new CliUsageError(error.message);
       const code = (error as { code?: unknown }).code;
@@ -55,7 +65,8 @@ function untilStopped(io: CliIo): Promise<void> {
 }
 
 function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new CliUsageError(`--port must be a port number from 0 to 65535 (got "${text}")`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535)
+    throw new CliUsageError(`--port must be a port number from 0 to 65535 (got "${text}")`);
   return Number(text);
 }
 
@@ -68,4 +79,3 @@ function parseMerchant(text: string): EcpaySandboxMerchant {
   const [merchantId, hashKey, hashIv] = parts as [string, string, string];
   return { merchantId, hashKey, hashIv };
 }
-

@@ -15,7 +15,8 @@ export const verifyCommand: CliCommand = {
     } else {
       if (values.mac) throw new CliUsageError('--mac applies to --json-mac; put CheckMacValue in the JSON object');
       const params = await readParams(io);
-      if (typeof params.CheckMacValue !== 'string') throw new CliUsageError('the JSON object has no CheckMacValue to verify');
+      if (typeof params.CheckMacValue !== 'string')
+        throw new CliUsageError('the JSON object has no CheckMacValue to verify');
       valid = verifyCheckMacValue(params, keys, values.md5 ? 'md5' : values.sha256 ? 'sha256' : 'auto');
     }
     io.stdout(valid ? 'valid\n' : 'invalid\n');

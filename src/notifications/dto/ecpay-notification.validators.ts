@@ -41,7 +41,8 @@ export function IsEcpayDateTime(allowEmpty = false, options?: ValidationOptions)
       validator: {
         validate: (value: unknown) => (allowEmpty && value === '') || isEcpayDateTime(value),
         defaultMessage: buildMessage(
-          (each) => `${each}$property must be an ECPay date such as 2024/03/04 16:36:54${allowEmpty ? ' (or empty)' : ''}`,
+          (each) =>
+            `${each}$property must be an ECPay date such as 2024/03/04 16:36:54${allowEmpty ? ' (or empty)' : ''}`,
           options,
         ),
       },

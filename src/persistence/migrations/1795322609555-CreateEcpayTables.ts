@@ -45,7 +45,11 @@ export class CreateEcpayTables1795322609555 implements MigrationInterface {
           ...bookkeeping,
         ],
         indices: [
-          { name: 'uq_ecpay_trade_merchant_trade_no', columnNames: ['merchant_id', 'merchant_trade_no'], isUnique: true },
+          {
+            name: 'uq_ecpay_trade_merchant_trade_no',
+            columnNames: ['merchant_id', 'merchant_trade_no'],
+            isUnique: true,
+          },
           { name: 'idx_ecpay_trade_status', columnNames: ['status'] },
         ],
       }),

@@ -54,8 +54,15 @@ export class AddEcpayTradeOperations1795600000000 implements MigrationInterface 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('ecpay_trade_action', true);
     for (const column of [
-      'reconcile_locked_until', 'reconcile_locked_by', 'reconcile_at', 'reconcile_attempts', 'pending_action_id', 'close_requested_at', 'close_state',
-      'captured_amount', 'refunded_amount',
+      'reconcile_locked_until',
+      'reconcile_locked_by',
+      'reconcile_at',
+      'reconcile_attempts',
+      'pending_action_id',
+      'close_requested_at',
+      'close_state',
+      'captured_amount',
+      'refunded_amount',
     ]) {
       await queryRunner.dropColumn('ecpay_trade', column);
     }

@@ -74,4 +74,3 @@ export const varchar = (name: string, length: number, extra: Partial<TableColumn
 });
 export const nullableVarchar = (name: string, length: number) => varchar(name, length, { isNullable: true });
 export const quoted = (text: string) => `'${text}'`;
-

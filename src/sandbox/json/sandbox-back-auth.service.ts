@@ -44,7 +44,13 @@ export class SandboxBackAuthService {
     const problem = this.requestProblem(data);
     if (problem) return refuse(SANDBOX_JSON_RTN.parameter(problem));
     const cardInfo = object(data, 'CardInfo')!;
-    const card = checkJsonCard(cardInfo.CardNo, cardInfo.CardValidMM, cardInfo.CardValidYY, cardInfo.CardCVV2, this.now());
+    const card = checkJsonCard(
+      cardInfo.CardNo,
+      cardInfo.CardValidMM,
+      cardInfo.CardValidYY,
+      cardInfo.CardCVV2,
+      this.now(),
+    );
     if (!card.ok) return refuse(SANDBOX_JSON_RTN.parameter(card.problem));
     if (this.store.trade(order.merchantTradeNo, request.merchantId)) return refuse(SANDBOX_JSON_RTN.duplicateTradeNo);
 
@@ -71,7 +77,11 @@ export class SandboxBackAuthService {
         trade.pendingCard = { card6: card.card.card6, last4: card.card.last4, installments };
         trade.status = 'awaiting-3ds';
         return {
-          RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId, MerchantTradeNo: order.merchantTradeNo,
+          RtnCode: 1,
+          RtnMsg: 'Success',
+          PlatformID: request.platformId,
+          MerchantID: request.merchantId,
+          MerchantTradeNo: order.merchantTradeNo,
           ThreeDURL: `${origin}${this.options.prefix}/__sandbox/3ds/${trade.token}`,
         };
       case 'direct': {
@@ -110,8 +120,13 @@ export class SandboxBackAuthService {
     if (!trade) return failure(request, SANDBOX_JSON_RTN.tradeNotFound);
     const card = cardInfoOf(trade);
     return {
-      RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId,
-      OrderInfo: orderInfoOf(trade), ...(card ? { CardInfo: card } : {}), CustomField: trade.params.CustomField ?? '',
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      PlatformID: request.platformId,
+      MerchantID: request.merchantId,
+      OrderInfo: orderInfoOf(trade),
+      ...(card ? { CardInfo: card } : {}),
+      CustomField: trade.params.CustomField ?? '',
     };
   }
 
@@ -126,7 +141,7 @@ export class SandboxBackAuthService {
     const card = cardInfoOf(trade);
     return {
       RtnCode: paid ? 1 : Number(trade.failure?.code ?? SANDBOX_JSON_RTN.declined.code),
-      RtnMsg: paid ? 'Success' : trade.failure?.message ?? SANDBOX_JSON_RTN.declined.message,
+      RtnMsg: paid ? 'Success' : (trade.failure?.message ?? SANDBOX_JSON_RTN.declined.message),
       PlatformID: trade.params.PlatformID ?? '',
       MerchantID: trade.merchantId,
       OrderInfo: orderInfoOf(trade),
@@ -135,7 +150,12 @@ export class SandboxBackAuthService {
     };
   }
 
-  private approve(trade: SandboxTrade, card: { card6: string; last4: string }, eci: number, installments: number): void {
+  private approve(
+    trade: SandboxTrade,
+    card: { card6: string; last4: string },
+    eci: number,
+    installments: number,
+  ): void {
     authorize(trade, card, eci, this.now(), installments);
     // DirectCapture 1: ECPay requests the capture itself right after the authorization (docs/protocol.md §7.6), i.e. 要關帳.
     if (trade.params.DirectCapture === '1') trade.credit!.state = 'to-close';
@@ -154,14 +174,17 @@ export class SandboxBackAuthService {
     if (resultUrl) {
       const urlProblem = checkUrl(resultUrl, 'CardInfo.OrderResultURL');
       if (urlProblem) return urlProblem;
-      if (resultUrl === text(object(data, 'OrderInfo'), 'ReturnURL')) return 'CardInfo.OrderResultURL must not be the ReturnURL (docs/protocol.md §7.6).';
+      if (resultUrl === text(object(data, 'OrderInfo'), 'ReturnURL'))
+        return 'CardInfo.OrderResultURL must not be the ReturnURL (docs/protocol.md §7.6).';
     }
     return checkCustomField(data.CustomField);
   }
 
   /** A repeated step (reload, back button) never authorizes twice: it shows where the trade stands. */
   private already(trade: SandboxTrade): ThreeDSecureStep {
-    return trade.status === 'paid' || trade.status === 'failed' ? { next: 'result', envelope: this.resultEnvelope(trade) } : { next: 'page' };
+    return trade.status === 'paid' || trade.status === 'failed'
+      ? { next: 'result', envelope: this.resultEnvelope(trade) }
+      : { next: 'page' };
   }
 
   private now(): Date {

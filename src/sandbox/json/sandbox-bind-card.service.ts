@@ -7,7 +7,15 @@ import { EcpaySandboxStore } from '../ecpay-sandbox.store.js';
 import type { SandboxTrade } from '../sandbox-trade.interface.js';
 import { checkJsonCard } from './sandbox-json-card.js';
 import { SANDBOX_JSON_RTN, type SandboxJsonRtn } from './sandbox-json-codes.js';
-import { checkCustomField, checkMemberId, checkOrderInfo, checkUrl, object, text, type JsonOrder } from './sandbox-json-data.js';
+import {
+  checkCustomField,
+  checkMemberId,
+  checkOrderInfo,
+  checkUrl,
+  object,
+  text,
+  type JsonOrder,
+} from './sandbox-json-data.js';
 import type { SandboxBindingSession, SandboxBoundCard, SandboxCardSummary } from './sandbox-json-records.interface.js';
 import { failure, type JsonRequest } from './sandbox-json-request.js';
 import { authorize, cardInfoOf, newJsonTrade, orderInfoOf } from './sandbox-json-trades.js';
@@ -44,7 +52,9 @@ export class SandboxBindCardService {
   getTokenByBindingCard(request: JsonRequest): Record<string, unknown> {
     const { data } = request;
     const memberId = text(object(data, 'ConsumerInfo'), 'MerchantMemberID');
-    const memberProblem = object(data, 'ConsumerInfo') ? checkMemberId(memberId, 'ConsumerInfo.MerchantMemberID') : 'ConsumerInfo is required.';
+    const memberProblem = object(data, 'ConsumerInfo')
+      ? checkMemberId(memberId, 'ConsumerInfo.MerchantMemberID')
+      : 'ConsumerInfo is required.';
     if (memberProblem) return failure(request, SANDBOX_JSON_RTN.parameter(memberProblem));
     const checked = this.checkOrder(request);
     if ('refusal' in checked) return checked.refusal;
@@ -54,17 +64,29 @@ export class SandboxBindCardService {
 
     const now = this.now();
     const trade = newJsonTrade(this.store, now, 'bind-card', request.merchantId, checked.order, {
-      PlatformID: request.platformId, OrderResultURL: resultUrl, CustomField: text(data, 'CustomField'), MerchantMemberID: memberId,
+      PlatformID: request.platformId,
+      OrderResultURL: resultUrl,
+      CustomField: text(data, 'CustomField'),
+      MerchantMemberID: memberId,
     });
     if (!this.store.addTrade(trade)) return failure(request, SANDBOX_JSON_RTN.duplicateTradeNo);
     const session: SandboxBindingSession = {
-      token: this.store.newId(16), merchantId: request.merchantId, platformId: request.platformId, merchantMemberId: memberId!,
-      merchantTradeNo: checked.order.merchantTradeNo, createdAt: formatEcpayDateTime(now), status: 'awaiting-card',
+      token: this.store.newId(16),
+      merchantId: request.merchantId,
+      platformId: request.platformId,
+      merchantMemberId: memberId!,
+      merchantTradeNo: checked.order.merchantTradeNo,
+      createdAt: formatEcpayDateTime(now),
+      status: 'awaiting-card',
     };
     this.store.addBinding(session);
     return {
-      RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId,
-      Token: session.token, TokenExpireDate: formatEcpayDateTime(new Date(now.getTime() + TOKEN_LIFETIME_MS)),
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      PlatformID: request.platformId,
+      MerchantID: request.merchantId,
+      Token: session.token,
+      TokenExpireDate: formatEcpayDateTime(new Date(now.getTime() + TOKEN_LIFETIME_MS)),
     };
   }
 
@@ -103,7 +125,14 @@ export class SandboxBindCardService {
     if (memberProblem) return failure(request, SANDBOX_JSON_RTN.parameter(memberProblem));
     const session = this.store.bindingByPayToken(payToken);
     const trade = session && this.store.trade(session.merchantTradeNo, session.merchantId);
-    if (!session || !trade || !session.card || session.status !== 'card-verified' || session.merchantId !== request.merchantId || session.merchantMemberId !== memberId) {
+    if (
+      !session ||
+      !trade ||
+      !session.card ||
+      session.status !== 'card-verified' ||
+      session.merchantId !== request.merchantId ||
+      session.merchantMemberId !== memberId
+    ) {
       return failure(request, SANDBOX_JSON_RTN.payTokenInvalid, { MerchantMemberID: memberId });
     }
     const card = session.card;
@@ -111,16 +140,27 @@ export class SandboxBindCardService {
       .cards({ merchantId: request.merchantId, merchantMemberId: memberId })
       .find((bound) => bound.deletedAt === undefined && sameCard(bound.card, card));
     const bound: SandboxBoundCard = existing ?? {
-      bindCardId: this.store.newId(32), merchantId: request.merchantId, merchantMemberId: memberId!, card, boundAt: formatEcpayDateTime(this.now()),
+      bindCardId: this.store.newId(32),
+      merchantId: request.merchantId,
+      merchantMemberId: memberId!,
+      card,
+      boundAt: formatEcpayDateTime(this.now()),
     };
     if (!existing) this.store.addCard(bound);
     session.status = 'bound';
     session.bindCardId = bound.bindCardId;
     authorize(trade, card, ECI_AUTHENTICATED, this.now());
     const result = {
-      RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId, MerchantMemberID: memberId,
-      BindCardID: bound.bindCardId, IsSameCard: existing !== undefined,
-      CardInfo: cardInfoOf(trade, card), OrderInfo: orderInfoOf(trade), CustomField: trade.params.CustomField ?? '',
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      PlatformID: request.platformId,
+      MerchantID: request.merchantId,
+      MerchantMemberID: memberId,
+      BindCardID: bound.bindCardId,
+      IsSameCard: existing !== undefined,
+      CardInfo: cardInfoOf(trade, card),
+      OrderInfo: orderInfoOf(trade),
+      CustomField: trade.params.CustomField ?? '',
     };
     // Not awaited: the API answer must not wait on the shop's server acknowledging the notification.
     void this.notifier.sendEnvelope(trade, 'return', trade.params.ReturnURL!, result);
@@ -142,13 +182,24 @@ export class SandboxBindCardService {
       return failure(request, SANDBOX_JSON_RTN.bindCardNotFound, { MerchantTradeNo: order.merchantTradeNo });
     }
     const trade = newJsonTrade(this.store, this.now(), 'card-id', request.merchantId, order, {
-      PlatformID: request.platformId, CustomField: text(data, 'CustomField'), MerchantMemberID: bound.merchantMemberId, BindCardID: bindCardId,
+      PlatformID: request.platformId,
+      CustomField: text(data, 'CustomField'),
+      MerchantMemberID: bound.merchantMemberId,
+      BindCardID: bindCardId,
     });
-    if (!this.store.addTrade(trade)) return failure(request, SANDBOX_JSON_RTN.duplicateTradeNo, { MerchantTradeNo: order.merchantTradeNo });
+    if (!this.store.addTrade(trade))
+      return failure(request, SANDBOX_JSON_RTN.duplicateTradeNo, { MerchantTradeNo: order.merchantTradeNo });
     authorize(trade, bound.card, ECI_NOT_AUTHENTICATED, this.now());
     const result = {
-      RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId, MerchantMemberID: bound.merchantMemberId,
-      BindCardID: bindCardId, OrderInfo: orderInfoOf(trade), CardInfo: cardInfoOf(trade, bound.card), CustomField: trade.params.CustomField ?? '',
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      PlatformID: request.platformId,
+      MerchantID: request.merchantId,
+      MerchantMemberID: bound.merchantMemberId,
+      BindCardID: bindCardId,
+      OrderInfo: orderInfoOf(trade),
+      CardInfo: cardInfoOf(trade, bound.card),
+      CustomField: trade.params.CustomField ?? '',
     };
     void this.notifier.sendEnvelope(trade, 'return', order.returnUrl, result);
     return result;
@@ -160,13 +211,24 @@ export class SandboxBindCardService {
     const memberProblem = checkMemberId(memberId);
     if (memberProblem) return failure(request, SANDBOX_JSON_RTN.parameter(memberProblem));
     const merchantTradeNo = text(request.data, 'MerchantTradeNo');
-    const cards = this.store.cards({ merchantId: request.merchantId, merchantMemberId: memberId }).filter((card) => card.deletedAt === undefined);
+    const cards = this.store
+      .cards({ merchantId: request.merchantId, merchantMemberId: memberId })
+      .filter((card) => card.deletedAt === undefined);
     return {
-      RtnCode: 1, RtnMsg: 'Success', PlatformID: request.platformId, MerchantID: request.merchantId, MerchantMemberID: memberId,
+      RtnCode: 1,
+      RtnMsg: 'Success',
+      PlatformID: request.platformId,
+      MerchantID: request.merchantId,
+      MerchantMemberID: memberId,
       ...(merchantTradeNo ? { MerchantTradeNo: merchantTradeNo } : {}),
       BindCardList: cards.map((card) => ({
         BindCardID: card.bindCardId,
-        CardInfo: { Card6No: card.card.card6, Card4No: card.card.last4, CardValidYY: card.card.validYY, CardValidMM: card.card.validMM },
+        CardInfo: {
+          Card6No: card.card.card6,
+          Card4No: card.card.last4,
+          CardValidYY: card.card.validYY,
+          CardValidMM: card.card.validMM,
+        },
         BindDate: card.boundAt,
       })),
     };
@@ -190,10 +252,13 @@ export class SandboxBindCardService {
   private checkOrder(request: JsonRequest): { order: JsonOrder } | { refusal: Record<string, unknown> } {
     const checked = checkOrderInfo(object(request.data, 'OrderInfo'));
     if ('problem' in checked) return { refusal: failure(request, SANDBOX_JSON_RTN.parameter(checked.problem)) };
-    const refuse = (rtn: SandboxJsonRtn) => ({ refusal: failure(request, rtn, { MerchantTradeNo: checked.order.merchantTradeNo }) });
+    const refuse = (rtn: SandboxJsonRtn) => ({
+      refusal: failure(request, rtn, { MerchantTradeNo: checked.order.merchantTradeNo }),
+    });
     const customProblem = checkCustomField(request.data.CustomField);
     if (customProblem) return refuse(SANDBOX_JSON_RTN.parameter(customProblem));
-    if (this.store.trade(checked.order.merchantTradeNo, request.merchantId)) return refuse(SANDBOX_JSON_RTN.duplicateTradeNo);
+    if (this.store.trade(checked.order.merchantTradeNo, request.merchantId))
+      return refuse(SANDBOX_JSON_RTN.duplicateTradeNo);
     return checked;
   }
 

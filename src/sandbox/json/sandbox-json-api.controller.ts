@@ -9,7 +9,12 @@ import { jsonReply, textReply } from '../sandbox-response.js';
 import { SandboxBackAuthService } from './sandbox-back-auth.service.js';
 import { SandboxBindCardService } from './sandbox-bind-card.service.js';
 import { object, text } from './sandbox-json-data.js';
-import { buildResponseEnvelope, openRequestEnvelope, refusalEnvelope, type SandboxResponseEnvelope } from './sandbox-json-envelope.js';
+import {
+  buildResponseEnvelope,
+  openRequestEnvelope,
+  refusalEnvelope,
+  type SandboxResponseEnvelope,
+} from './sandbox-json-envelope.js';
 import type { SandboxJsonApi } from './sandbox-json-records.interface.js';
 import { identifyRequest, type JsonRequest } from './sandbox-json-request.js';
 
@@ -36,7 +41,9 @@ export function createSandboxJsonApiController(prefix: string): Type<unknown> {
 
     @Post(ECPAY_PATHS.backAuth)
     backAuth(@Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
-      return this.serve('backAuth', request, response, (json, http) => this.backAuthService.backAuth(json, requestOrigin(http)));
+      return this.serve('backAuth', request, response, (json, http) =>
+        this.backAuthService.backAuth(json, requestOrigin(http)),
+      );
     }
 
     @Post(ECPAY_PATHS.queryTrade)
@@ -56,7 +63,9 @@ export function createSandboxJsonApiController(prefix: string): Type<unknown> {
 
     @Post(ECPAY_PATHS.createPaymentWithCardId)
     createPaymentWithCardId(@Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
-      return this.serve('createPaymentWithCardId', request, response, (json) => this.binding.createPaymentWithCardId(json));
+      return this.serve('createPaymentWithCardId', request, response, (json) =>
+        this.binding.createPaymentWithCardId(json),
+      );
     }
 
     @Post(ECPAY_PATHS.getMemberBindCard)
@@ -69,7 +78,12 @@ export function createSandboxJsonApiController(prefix: string): Type<unknown> {
       return this.serve('deleteMemberBindCard', request, response, (json) => this.binding.deleteMemberBindCard(json));
     }
 
-    private async serve(api: SandboxJsonApi, request: SandboxRequest, response: SandboxResponse, handle: Handler): Promise<void> {
+    private async serve(
+      api: SandboxJsonApi,
+      request: SandboxRequest,
+      response: SandboxResponse,
+      handle: Handler,
+    ): Promise<void> {
       const faults = this.store.faults();
       // ECPay's rate limit is a bare HTTP 403 (docs/protocol.md §8.1): no body a client could mistake for an answer.
       if (faults.rateLimit) return send(response, textReply('Forbidden', 403));
@@ -84,14 +98,25 @@ export function createSandboxJsonApiController(prefix: string): Type<unknown> {
       const at = now.toISOString();
       const opened = openRequestEnvelope(readJsonBody(request), (id) => this.store.merchant(id), now);
       if (!opened.ok) {
-        this.store.recordCall({ api, at, ...(opened.merchantId ? { merchantId: opened.merchantId } : {}), transCode: opened.refusal.code });
+        this.store.recordCall({
+          api,
+          at,
+          ...(opened.merchantId ? { merchantId: opened.merchantId } : {}),
+          transCode: opened.refusal.code,
+        });
         return refusalEnvelope(opened.merchantId, opened.refusal, now);
       }
       const identified = identifyRequest(opened.merchant, opened.data, this.store);
       const data = 'refusal' in identified ? identified.refusal : handle(identified, request);
-      const merchantTradeNo = text(object(opened.data, 'OrderInfo'), 'MerchantTradeNo') ?? text(opened.data, 'MerchantTradeNo');
+      const merchantTradeNo =
+        text(object(opened.data, 'OrderInfo'), 'MerchantTradeNo') ?? text(opened.data, 'MerchantTradeNo');
       this.store.recordCall({
-        api, at, merchantId: opened.merchant.merchantId, ...(merchantTradeNo ? { merchantTradeNo } : {}), transCode: 1, rtnCode: Number(data.RtnCode),
+        api,
+        at,
+        merchantId: opened.merchant.merchantId,
+        ...(merchantTradeNo ? { merchantTradeNo } : {}),
+        transCode: 1,
+        rtnCode: Number(data.RtnCode),
       });
       return buildResponseEnvelope(opened.merchant, data, this.options.clock.now());
     }

@@ -42,7 +42,10 @@ export const SANDBOX_JSON_RTN = {
   /** A reused MerchantTradeNo (ECPay FAQ nID=1454), same code as AioCheckOut in the sandbox. */
   duplicateTradeNo: fromForm(SANDBOX_RTN.duplicateTradeNo),
   /** QueryTrade of an order ECPay does not know: the AIO family's 10200047 reused (sandbox's choice for JSON). */
-  tradeNotFound: { code: Number(SANDBOX_RTN.tradeNotFound.code), message: '查無此筆交易 (trade not found)' } as SandboxJsonRtn,
+  tradeNotFound: {
+    code: Number(SANDBOX_RTN.tradeNotFound.code),
+    message: '查無此筆交易 (trade not found)',
+  } as SandboxJsonRtn,
   /** A card the bank declines. Sandbox's code; the Chinese text is what an issuer's refusal looks like on ECPay. */
   declined: { code: 10100248, message: '授權失敗，請洽發卡銀行 (card declined)' } as SandboxJsonRtn,
   /** The card's expiry month is over (Asia/Taipei). Sandbox's code. */
@@ -50,7 +53,10 @@ export const SANDBOX_JSON_RTN = {
   /** The cardholder cancelled 3-D Secure. Sandbox's code. */
   threeDSecureCancelled: { code: 10100248, message: '3D 驗證失敗 (3-D Secure cancelled)' } as SandboxJsonRtn,
   /** CreatePaymentWithCardID / DeleteMemberBindCard with a BindCardID that is unknown or deleted. Sandbox's code. */
-  bindCardNotFound: { code: 10100254, message: '查無此綁定卡片，請重新綁定 (BindCardID not found or deleted)' } as SandboxJsonRtn,
+  bindCardNotFound: {
+    code: 10100254,
+    message: '查無此綁定卡片，請重新綁定 (BindCardID not found or deleted)',
+  } as SandboxJsonRtn,
   /** CreateBindCard with a BindCardPayToken that is unknown, used, or not yet verified. Sandbox's code. */
   payTokenInvalid: { code: 10100255, message: '綁卡 Token 無效或已使用 (BindCardPayToken invalid)' } as SandboxJsonRtn,
 } as const;

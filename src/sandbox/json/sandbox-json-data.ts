@@ -27,7 +27,10 @@ export function text(record: Readonly<Record<string, unknown>> | undefined, name
 }
 
 /** A nested object field (OrderInfo, CardInfo, ConsumerInfo), or `undefined`. */
-export const object = (record: Readonly<Record<string, unknown>> | undefined, name: string): Record<string, unknown> | undefined => {
+export const object = (
+  record: Readonly<Record<string, unknown>> | undefined,
+  name: string,
+): Record<string, unknown> | undefined => {
   const value = record?.[name];
   return isRecord(value) ? value : undefined;
 };
@@ -37,7 +40,9 @@ const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
 const HTML_TAG = /<[a-z!/?]/i;
 
 /** OrderInfo as ECPay checks it: every field of BackAuth's table required, MerchantTradeNo alphanumeric ≤ 20. */
-export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefined): { order: JsonOrder } | { problem: string } {
+export function checkOrderInfo(
+  order: Readonly<Record<string, unknown>> | undefined,
+): { order: JsonOrder } | { problem: string } {
   if (!order) return { problem: 'OrderInfo is required.' };
   const merchantTradeNo = text(order, 'MerchantTradeNo');
   const merchantTradeDate = text(order, 'MerchantTradeDate');
@@ -46,9 +51,11 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
   const tradeDesc = text(order, 'TradeDesc');
   const returnUrl = text(order, 'ReturnURL');
   if (!merchantTradeNo) return { problem: 'OrderInfo.MerchantTradeNo is required.' };
-  if (!MERCHANT_TRADE_NO_PATTERN.test(merchantTradeNo)) return { problem: 'OrderInfo.MerchantTradeNo must be 1 to 20 letters and digits.' };
+  if (!MERCHANT_TRADE_NO_PATTERN.test(merchantTradeNo))
+    return { problem: 'OrderInfo.MerchantTradeNo must be 1 to 20 letters and digits.' };
   if (!merchantTradeDate) return { problem: 'OrderInfo.MerchantTradeDate is required.' };
-  if (!isEcpayDateTime(merchantTradeDate)) return { problem: 'OrderInfo.MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.' };
+  if (!isEcpayDateTime(merchantTradeDate))
+    return { problem: 'OrderInfo.MerchantTradeDate must be yyyy/MM/dd HH:mm:ss.' };
   if (!totalAmount) return { problem: 'OrderInfo.TotalAmount is required.' };
   if (!POSITIVE_INTEGER.test(totalAmount)) return { problem: 'OrderInfo.TotalAmount must be a positive integer.' };
   if (!itemName) return { problem: 'OrderInfo.ItemName is required.' };
@@ -63,10 +70,15 @@ export function checkOrderInfo(order: Readonly<Record<string, unknown>> | undefi
   if (!returnUrl) return { problem: 'OrderInfo.ReturnURL is required.' };
   const urlProblem = checkUrl(returnUrl, 'OrderInfo.ReturnURL');
   if (urlProblem) return { problem: urlProblem };
-  for (const [name, value] of [['ItemName', itemName], ['TradeDesc', tradeDesc]] as const) {
+  for (const [name, value] of [
+    ['ItemName', itemName],
+    ['TradeDesc', tradeDesc],
+  ] as const) {
     if (HTML_TAG.test(value)) return { problem: `OrderInfo.${name} must not contain HTML tags.` };
   }
-  return { order: { merchantTradeNo, merchantTradeDate, totalAmount: Number(totalAmount), itemName, tradeDesc, returnUrl } };
+  return {
+    order: { merchantTradeNo, merchantTradeDate, totalAmount: Number(totalAmount), itemName, tradeDesc, returnUrl },
+  };
 }
 
 /** An http(s) URL of at most 200 characters (String(200)). */
@@ -84,7 +96,8 @@ export function checkUrl(value: string, name: string): string | undefined {
 export function checkCustomField(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') return 'CustomField must be a string.';
-  if (value.length > BACK_AUTH_MAX_LENGTH.CustomField) return `CustomField is longer than ${BACK_AUTH_MAX_LENGTH.CustomField} characters.`;
+  if (value.length > BACK_AUTH_MAX_LENGTH.CustomField)
+    return `CustomField is longer than ${BACK_AUTH_MAX_LENGTH.CustomField} characters.`;
   return HTML_TAG.test(value) ? 'CustomField must not contain HTML tags.' : undefined;
 }
 
@@ -93,4 +106,3 @@ export function checkMemberId(value: string | undefined, name = 'MerchantMemberI
   if (!value) return `${name} is required.`;
   return /^[A-Za-z0-9_.@-]{1,30}$/.test(value) ? undefined : `${name} must be 1 to 30 letters, digits or _ . @ -.`;
 }
-

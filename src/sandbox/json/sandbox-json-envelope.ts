@@ -26,19 +26,29 @@ export type OpenedEnvelope =
  * one behind), and Data must decrypt with that merchant's keys into a JSON object. Any failure is a TransCode ≠ 1
  * refusal, as ECPay answers when it cannot read a request.
  */
-export function openRequestEnvelope(body: unknown, findMerchant: (id: string) => EcpaySandboxMerchant | undefined, now: Date): OpenedEnvelope {
+export function openRequestEnvelope(
+  body: unknown,
+  findMerchant: (id: string) => EcpaySandboxMerchant | undefined,
+  now: Date,
+): OpenedEnvelope {
   if (!isRecord(body)) return { ok: false, refusal: SANDBOX_TRANS.malformed };
   const { MerchantID, RqHeader, Data } = body;
   const merchantId = typeof MerchantID === 'string' ? MerchantID : undefined;
   const timestamp = isRecord(RqHeader) ? RqHeader.Timestamp : undefined;
   // Timestamp is a Number in ECPay's spec; its decimal text is tolerated, as lenient JSON deserializers do.
-  const seconds = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' && /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  const seconds =
+    typeof timestamp === 'number'
+      ? timestamp
+      : typeof timestamp === 'string' && /^\d{1,12}$/.test(timestamp)
+        ? Number(timestamp)
+        : Number.NaN;
   if (merchantId === undefined || !Number.isSafeInteger(seconds) || typeof Data !== 'string' || Data === '') {
     return { ok: false, ...(merchantId ? { merchantId } : {}), refusal: SANDBOX_TRANS.malformed };
   }
   const merchant = findMerchant(merchantId);
   if (!merchant) return { ok: false, merchantId, refusal: SANDBOX_TRANS.unknownMerchant };
-  if (Math.abs(toUnixSeconds(now) - seconds) > TIMESTAMP_WINDOW_SECONDS) return { ok: false, merchantId, refusal: SANDBOX_TRANS.timestamp };
+  if (Math.abs(toUnixSeconds(now) - seconds) > TIMESTAMP_WINDOW_SECONDS)
+    return { ok: false, merchantId, refusal: SANDBOX_TRANS.timestamp };
   let data: unknown;
   try {
     data = parseJson(decryptEcpayPayload(Data, merchant));
@@ -53,13 +63,33 @@ export function openRequestEnvelope(body: unknown, findMerchant: (id: string) =>
  * An answer or notification envelope: Data encrypted the way ECPay's PHP SDK does (PHP `json_encode` + `urlencode`,
  * so the library's form-semantics decoder is exercised), with a fresh RpHeader.Timestamp.
  */
-export function buildResponseEnvelope(merchant: EcpaySandboxMerchant, data: unknown, now: Date): SandboxResponseEnvelope {
-  return { MerchantID: merchant.merchantId, RpHeader: { Timestamp: toUnixSeconds(now) }, TransCode: 1, TransMsg: 'Success', Data: encryptEcpayData(data, merchant) };
+export function buildResponseEnvelope(
+  merchant: EcpaySandboxMerchant,
+  data: unknown,
+  now: Date,
+): SandboxResponseEnvelope {
+  return {
+    MerchantID: merchant.merchantId,
+    RpHeader: { Timestamp: toUnixSeconds(now) },
+    TransCode: 1,
+    TransMsg: 'Success',
+    Data: encryptEcpayData(data, merchant),
+  };
 }
 
 /** A TransCode ≠ 1 answer: nothing could be read, so there is no Data to encrypt (and maybe no keys to do it with). */
-export function refusalEnvelope(merchantId: string | undefined, refusal: SandboxTransRefusal, now: Date): SandboxResponseEnvelope {
-  return { MerchantID: merchantId ?? '', RpHeader: { Timestamp: toUnixSeconds(now) }, TransCode: refusal.code, TransMsg: refusal.message, Data: '' };
+export function refusalEnvelope(
+  merchantId: string | undefined,
+  refusal: SandboxTransRefusal,
+  now: Date,
+): SandboxResponseEnvelope {
+  return {
+    MerchantID: merchantId ?? '',
+    RpHeader: { Timestamp: toUnixSeconds(now) },
+    TransCode: refusal.code,
+    TransMsg: refusal.message,
+    Data: '',
+  };
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

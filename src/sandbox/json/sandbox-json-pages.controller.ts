@@ -30,24 +30,45 @@ export function createSandboxJsonPagesController(prefix: string): Type<unknown> 
     threeDSecurePage(@Param('token') token: string, @Res() response: SandboxResponse): void {
       const trade = this.backAuthTrade(token);
       if (!trade) return this.notFound(response);
-      const page = trade.status === 'awaiting-3ds' ? renderBackAuthOtpPage(trade, prefix) : renderEnvelopeResultPage(trade, this.backAuth.resultEnvelope(trade));
+      const page =
+        trade.status === 'awaiting-3ds'
+          ? renderBackAuthOtpPage(trade, prefix)
+          : renderEnvelopeResultPage(trade, this.backAuth.resultEnvelope(trade));
       send(response, htmlReply(page));
     }
 
     @Post('3ds/:token')
-    async threeDSecure(@Param('token') token: string, @Req() request: SandboxRequest, @Res() response: SandboxResponse): Promise<void> {
+    async threeDSecure(
+      @Param('token') token: string,
+      @Req() request: SandboxRequest,
+      @Res() response: SandboxResponse,
+    ): Promise<void> {
       const trade = this.backAuthTrade(token);
       if (!trade) return this.notFound(response);
       const step = await this.backAuth.confirmThreeDSecure(trade, readForm(request) ?? {});
       if (step.next === 'result') return send(response, htmlReply(renderEnvelopeResultPage(trade, step.envelope)));
-      send(response, step.error ? htmlReply(renderBackAuthOtpPage(trade, prefix, step.error)) : redirectReply(threeDSecurePath(prefix, trade), 303));
+      send(
+        response,
+        step.error
+          ? htmlReply(renderBackAuthOtpPage(trade, prefix, step.error))
+          : redirectReply(threeDSecurePath(prefix, trade), 303),
+      );
     }
 
     @Get('bind/:token')
-    bindPage(@Param('token') token: string, @Query('return') returnUrl: unknown, @Res() response: SandboxResponse): void {
+    bindPage(
+      @Param('token') token: string,
+      @Query('return') returnUrl: unknown,
+      @Res() response: SandboxResponse,
+    ): void {
       this.withSession(token, response, (session) => {
         // Sandbox only: the shop page to hand the BindCardPayToken to (ECPay's SDK gives it to the shop's own script).
-        if (typeof returnUrl === 'string' && /^https?:\/\/[^\s"<>]{1,200}$/.test(returnUrl) && session.status === 'awaiting-card') session.returnUrl = returnUrl;
+        if (
+          typeof returnUrl === 'string' &&
+          /^https?:\/\/[^\s"<>]{1,200}$/.test(returnUrl) &&
+          session.status === 'awaiting-card'
+        )
+          session.returnUrl = returnUrl;
         return renderBindCardPage(session, this.binding.tradeOf(session), prefix);
       });
     }
@@ -62,14 +83,27 @@ export function createSandboxJsonPagesController(prefix: string): Type<unknown> 
       this.bindStep(token, response, (session) => this.binding.confirmOtp(session, readForm(request) ?? {}));
     }
 
-    private bindStep(token: string, response: SandboxResponse, run: (session: SandboxBindingSession) => { error?: string }): void {
+    private bindStep(
+      token: string,
+      response: SandboxResponse,
+      run: (session: SandboxBindingSession) => { error?: string },
+    ): void {
       const session = this.store.binding(token);
       if (!session) return this.notFound(response);
       const { error } = run(session);
-      send(response, error ? htmlReply(renderBindCardPage(session, this.binding.tradeOf(session), prefix, error)) : redirectReply(bindPath(prefix, session), 303));
+      send(
+        response,
+        error
+          ? htmlReply(renderBindCardPage(session, this.binding.tradeOf(session), prefix, error))
+          : redirectReply(bindPath(prefix, session), 303),
+      );
     }
 
-    private withSession(token: string, response: SandboxResponse, render: (session: SandboxBindingSession) => string): void {
+    private withSession(
+      token: string,
+      response: SandboxResponse,
+      render: (session: SandboxBindingSession) => string,
+    ): void {
       const session = this.store.binding(token);
       if (!session) return this.notFound(response);
       send(response, htmlReply(render(session)));

@@ -27,11 +27,15 @@ export function identifyRequest(
   const merchantId = text(data, 'MerchantID') ?? '';
   const platformId = text(data, 'PlatformID') ?? '';
   const refuse = (detail: string) => ({
-    refusal: failure({ envelopeMerchant, merchantId: merchantId || envelopeMerchant.merchantId, platformId, data }, SANDBOX_JSON_RTN.parameter(detail)),
+    refusal: failure(
+      { envelopeMerchant, merchantId: merchantId || envelopeMerchant.merchantId, platformId, data },
+      SANDBOX_JSON_RTN.parameter(detail),
+    ),
   });
   if (!merchantId) return refuse('MerchantID is required.');
   if (platformId) {
-    if (platformId !== envelopeMerchant.merchantId) return refuse('With a PlatformID, the envelope MerchantID must be the PlatformID.');
+    if (platformId !== envelopeMerchant.merchantId)
+      return refuse('With a PlatformID, the envelope MerchantID must be the PlatformID.');
     if (!store.merchant(merchantId)) return refuse('MerchantID is not a merchant of this environment.');
   } else if (merchantId !== envelopeMerchant.merchantId) {
     return refuse('MerchantID must be the envelope MerchantID.');
@@ -40,6 +44,16 @@ export function identifyRequest(
 }
 
 /** The Data of a refusal: RtnCode ≠ 1, RtnMsg, and who it is for. */
-export function failure(request: JsonRequest, rtn: SandboxJsonRtn, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-  return { RtnCode: rtn.code, RtnMsg: rtn.message, PlatformID: request.platformId, MerchantID: request.merchantId, ...extra };
+export function failure(
+  request: JsonRequest,
+  rtn: SandboxJsonRtn,
+  extra: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  return {
+    RtnCode: rtn.code,
+    RtnMsg: rtn.message,
+    PlatformID: request.platformId,
+    MerchantID: request.merchantId,
+    ...extra,
+  };
 }

@@ -53,12 +53,27 @@ export function newJsonTrade(
 }
 
 /** Records the bank's approval on the trade: paid, with a card authorization DoAction can close, void or refund. */
-export function authorize(trade: SandboxTrade, card: Pick<SandboxCardSummary, 'card6' | 'last4'>, eci: number, now: Date, installments = 0): void {
+export function authorize(
+  trade: SandboxTrade,
+  card: Pick<SandboxCardSummary, 'card6' | 'last4'>,
+  eci: number,
+  now: Date,
+  installments = 0,
+): void {
   const processDate = formatEcpayDateTime(now);
   trade.credit = {
-    state: 'authorized', card6: card.card6, last4: card.last4, eci, authCode: AUTH_CODE,
-    gwsr: String(10_000_000 + Math.floor(Math.random() * 89_999_999)), processDate, amount: trade.totalAmount, installments,
-    closeAmount: trade.totalAmount, refundedAmount: 0, actions: [],
+    state: 'authorized',
+    card6: card.card6,
+    last4: card.last4,
+    eci,
+    authCode: AUTH_CODE,
+    gwsr: String(10_000_000 + Math.floor(Math.random() * 89_999_999)),
+    processDate,
+    amount: trade.totalAmount,
+    installments,
+    closeAmount: trade.totalAmount,
+    refundedAmount: 0,
+    actions: [],
   };
   delete trade.pendingCard;
   trade.status = 'paid';
@@ -100,7 +115,10 @@ export function orderInfoOf(trade: SandboxTrade): Record<string, unknown> {
  * Data.CardInfo of a card trade (BackAuth's fields, docs/protocol.md §6.6; `withExpiry` adds the binding APIs' CardValidMM/YY). Card6No is
  * empty for a trade paid on the AIO page, which keeps only the last four digits.
  */
-export function cardInfoOf(trade: SandboxTrade, expiry?: Pick<SandboxCardSummary, 'validMM' | 'validYY'>): Record<string, unknown> | undefined {
+export function cardInfoOf(
+  trade: SandboxTrade,
+  expiry?: Pick<SandboxCardSummary, 'validMM' | 'validYY'>,
+): Record<string, unknown> | undefined {
   const credit = trade.credit;
   if (!credit) return undefined;
   const stage = credit.installments;

@@ -13,14 +13,20 @@ export function renderEnvelopeResultPage(trade: SandboxTrade, envelope: SandboxR
   const title = paid ? '付款成功 Payment succeeded' : '付款失敗 Payment failed';
   const outcome = paid
     ? html`<p id="result" data-status="paid">付款成功 Payment succeeded</p>`
-    : html`<p id="result" data-status="failed" class="error">付款失敗 Payment failed: ${trade.failure?.message ?? ''} (${trade.failure?.code ?? ''})</p>`;
+    : html`<p id="result" data-status="failed" class="error">
+        付款失敗 Payment failed: ${trade.failure?.message ?? ''} (${trade.failure?.code ?? ''})
+      </p>`;
   const resultUrl = trade.params.OrderResultURL;
   if (!resultUrl) return page(title, html`${outcome}${orderSummary(trade)}`);
   return page(
     title,
     html`${outcome}
-<form method="post" action="${resultUrl}" id="order-result-form"><input type="hidden" name="ResultData" value="${JSON.stringify(envelope)}">
-<button type="submit">回到商店 Back to the shop</button></form>
-<script>document.getElementById('order-result-form').submit();</script>`,
+      <form method="post" action="${resultUrl}" id="order-result-form">
+        <input type="hidden" name="ResultData" value="${JSON.stringify(envelope)}" />
+        <button type="submit">回到商店 Back to the shop</button>
+      </form>
+      <script>
+        document.getElementById('order-result-form').submit();
+      </script>`,
   );
 }

@@ -6,7 +6,7 @@ export function renderErrorPage(error: SandboxRtn): string {
   return page(
     '交易失敗 Transaction failed',
     html`<p class="error">訊息代碼 Message code：<span id="rtn-code">${error.code}</span></p>
-<p>訊息說明 Note for message：<span id="rtn-msg">${error.message}</span></p>`,
+      <p>訊息說明 Note for message：<span id="rtn-msg">${error.message}</span></p>`,
   );
 }
 

@@ -34,7 +34,7 @@ function render(value: unknown): string {
 
 /** Hidden inputs for a set of fields. */
 export const hiddenInputs = (fields: Readonly<Record<string, string>>): Html[] =>
-  Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+  Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`);
 
 /**
  * The page frame: no external asset (the sandbox runs offline), a little inline CSS, and a marker that says this
@@ -42,18 +42,69 @@ export const hiddenInputs = (fields: Readonly<Record<string, string>>): Html[] =
  */
 export function page(title: string, body: Html): string {
   return html`<!doctype html>
-<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ECPay sandbox</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
-header{border-bottom:3px solid #2a9d8f;margin-bottom:1rem}header small{color:#666}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}
-label{display:block;margin:.5rem 0}input,select{font-size:1rem;padding:.3rem}
-button{font-size:1rem;padding:.4rem 1rem;margin:.5rem .5rem 0 0}
-.error{color:#b00020;font-weight:bold}.code{font-family:monospace;font-size:1.3rem}
-</style></head>
-<body><header><h1>ECPay sandbox</h1><small>A local stand-in for ECPay (綠界科技). No money moves here.</small></header>
-<main><h2>${title}</h2>
-${body}
-</main></body></html>`.text;
+    <html lang="zh-Hant">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · ECPay sandbox</title>
+        <style>
+          body {
+            font-family: system-ui, sans-serif;
+            max-width: 40rem;
+            margin: 2rem auto;
+            padding: 0 1rem;
+            color: #222;
+          }
+          header {
+            border-bottom: 3px solid #2a9d8f;
+            margin-bottom: 1rem;
+          }
+          header small {
+            color: #666;
+          }
+          table {
+            border-collapse: collapse;
+            width: 100%;
+          }
+          td,
+          th {
+            border-bottom: 1px solid #ddd;
+            padding: 0.3rem;
+            text-align: left;
+          }
+          label {
+            display: block;
+            margin: 0.5rem 0;
+          }
+          input,
+          select {
+            font-size: 1rem;
+            padding: 0.3rem;
+          }
+          button {
+            font-size: 1rem;
+            padding: 0.4rem 1rem;
+            margin: 0.5rem 0.5rem 0 0;
+          }
+          .error {
+            color: #b00020;
+            font-weight: bold;
+          }
+          .code {
+            font-family: monospace;
+            font-size: 1.3rem;
+          }
+        </style>
+      </head>
+      <body>
+        <header>
+          <h1>ECPay sandbox</h1>
+          <small>A local stand-in for ECPay (綠界科技). No money moves here.</small>
+        </header>
+        <main>
+          <h2>${title}</h2>
+          ${body}
+        </main>
+      </body>
+    </html>`.text;
 }

@@ -11,15 +11,20 @@ export function renderResultPage(trade: SandboxTrade, orderResult?: Readonly<Rec
   const paid = trade.status === 'paid';
   const outcome = paid
     ? html`<p id="result" data-status="paid">付款成功 Payment succeeded</p>`
-    : html`<p id="result" data-status="failed" class="error">付款失敗 Payment failed: ${trade.failure?.message ?? ''} (${trade.failure?.code ?? ''})</p>`;
+    : html`<p id="result" data-status="failed" class="error">
+        付款失敗 Payment failed: ${trade.failure?.message ?? ''} (${trade.failure?.code ?? ''})
+      </p>`;
   const orderResultUrl = trade.params.OrderResultURL;
   if (orderResult && orderResultUrl) {
     return page(
       paid ? '付款成功 Payment succeeded' : '付款失敗 Payment failed',
       html`${outcome}
-<form method="post" action="${orderResultUrl}" id="order-result-form">${hiddenInputs(orderResult)}
-<button type="submit">回到商店 Back to the shop</button></form>
-<script>document.getElementById('order-result-form').submit();</script>`,
+        <form method="post" action="${orderResultUrl}" id="order-result-form">
+          ${hiddenInputs(orderResult)} <button type="submit">回到商店 Back to the shop</button>
+        </form>
+        <script>
+          document.getElementById('order-result-form').submit();
+        </script>`,
     );
   }
   const back = trade.params.ClientBackURL;

@@ -9,12 +9,15 @@ export function renderThreeDSecurePage(trade: SandboxTrade, prefix: string, erro
   return page(
     '3-D Secure 驗證',
     html`${orderSummary(trade)}
-<p>Card ending in <span id="card-last4">${trade.pendingCard?.last4 ?? ''}</span>. Enter the one-time password sent by your bank (sandbox: <b>${ECPAY_SANDBOX_OTP}</b>).</p>
-${error ? html`<p class="error" id="error">${error}</p>` : ''}
-<form method="post" action="${payPath(prefix, trade, '3ds')}" id="otp-form" autocomplete="off">
-<label>OTP <input name="otp" id="otp" inputmode="numeric" maxlength="8"></label>
-<button type="submit" name="action" value="confirm" id="otp-confirm">確認 Confirm</button>
-<button type="submit" name="action" value="cancel" id="otp-cancel">取消 Cancel</button>
-</form>`,
+      <p>
+        Card ending in <span id="card-last4">${trade.pendingCard?.last4 ?? ''}</span>. Enter the one-time password sent
+        by your bank (sandbox: <b>${ECPAY_SANDBOX_OTP}</b>).
+      </p>
+      ${error ? html`<p class="error" id="error">${error}</p>` : ''}
+      <form method="post" action="${payPath(prefix, trade, '3ds')}" id="otp-form" autocomplete="off">
+        <label>OTP <input name="otp" id="otp" inputmode="numeric" maxlength="8" /></label>
+        <button type="submit" name="action" value="confirm" id="otp-confirm">確認 Confirm</button>
+        <button type="submit" name="action" value="cancel" id="otp-cancel">取消 Cancel</button>
+      </form>`,
   );
 }

@@ -21,7 +21,14 @@ export const STAGE_KEYS: StubKeys = { merchantId: '3002607', hashKey: 'pwFHCqoQZ
 export function phpUrlEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
-    if ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f || byte === 0x2e || byte === 0x2d) {
+    if (
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x2d
+    ) {
       out += String.fromCharCode(byte);
     } else if (byte === 0x20) out += '+';
     else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -51,11 +58,16 @@ export function stubEncryptText(jsonText: string, keys: Pick<StubKeys, 'hashKey'
 
 /** The URL-encoded plaintext inside `Data` (before URL-decoding). */
 export function stubDecryptRaw(data: string, keys: Pick<StubKeys, 'hashKey' | 'hashIv'>): string {
-  const decipher = createDecipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
+  const decipher = createDecipheriv(
+    'aes-128-cbc',
+    Buffer.from(keys.hashKey, 'latin1'),
+    Buffer.from(keys.hashIv, 'latin1'),
+  );
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('latin1');
 }
 
-export const stubDecryptText = (data: string, keys: Pick<StubKeys, 'hashKey' | 'hashIv'>): string => phpUrlDecode(stubDecryptRaw(data, keys));
+export const stubDecryptText = (data: string, keys: Pick<StubKeys, 'hashKey' | 'hashIv'>): string =>
+  phpUrlDecode(stubDecryptRaw(data, keys));
 
 /** One request as the stub received it, decrypted. */
 export interface StubCall {
@@ -142,7 +154,13 @@ export class BackAuthStub {
     const cardNo = String(card.CardNo);
     switch (this.backAuth) {
       case 'decline':
-        return this.reply(response, { RtnCode: STUB_DECLINED, RtnMsg: '授權失敗 (stub)', PlatformID: '', MerchantID: this.keys.merchantId, MerchantTradeNo: merchantTradeNo });
+        return this.reply(response, {
+          RtnCode: STUB_DECLINED,
+          RtnMsg: '授權失敗 (stub)',
+          PlatformID: '',
+          MerchantID: this.keys.merchantId,
+          MerchantTradeNo: merchantTradeNo,
+        });
       case 'three-d-secure':
         return this.reply(response, {
           RtnCode: 1,
@@ -154,11 +172,23 @@ export class BackAuthStub {
         });
       case 'trans-code-error':
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ MerchantID: this.keys.merchantId, RpHeader: { Timestamp: 1741764623 }, TransCode: 999, TransMsg: 'Fail (stub)' }));
+        response.end(
+          JSON.stringify({
+            MerchantID: this.keys.merchantId,
+            RpHeader: { Timestamp: 1741764623 },
+            TransCode: 999,
+            TransMsg: 'Fail (stub)',
+          }),
+        );
         return;
       default:
     }
-    const trade = { amount: Number(order.TotalAmount), card6: cardNo.slice(0, 6), card4: cardNo.slice(-4), tradeNo: `2503121530${String(++this.tradeCounter).padStart(6, '0')}` };
+    const trade = {
+      amount: Number(order.TotalAmount),
+      card6: cardNo.slice(0, 6),
+      card4: cardNo.slice(-4),
+      tradeNo: `2503121530${String(++this.tradeCounter).padStart(6, '0')}`,
+    };
     this.trades.set(merchantTradeNo, trade);
     if (this.backAuth === 'authorize-then-hang') return; // the socket is destroyed by stop()
     if (this.backAuth === 'authorize-then-reset') {

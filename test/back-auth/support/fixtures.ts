@@ -46,7 +46,12 @@ export function fullInput(): EcpayBackAuthInput {
 /** The smallest valid input: only what BackAuth requires (docs/protocol.md §7.6). */
 export function minimalInput(): EcpayBackAuthInput {
   return {
-    OrderInfo: { TotalAmount: 500, ItemName: 'item1', TradeDesc: 'desc', ReturnURL: 'https://shop.example.com/ecpay/return' },
+    OrderInfo: {
+      TotalAmount: 500,
+      ItemName: 'item1',
+      TradeDesc: 'desc',
+      ReturnURL: 'https://shop.example.com/ecpay/return',
+    },
     CardInfo: { CardNo: '4311952222222222', CardValidMM: '12', CardValidYY: '30', CardCVV2: '222', DirectCapture: '1' },
   };
 }

@@ -1,4 +1,8 @@
-import type { EcpayJsonApi, EcpayJsonTransport, EcpayJsonTransportOptions } from '../../../src/back-auth/ecpay-json-transport.interface.js';
+import type {
+  EcpayJsonApi,
+  EcpayJsonTransport,
+  EcpayJsonTransportOptions,
+} from '../../../src/back-auth/ecpay-json-transport.interface.js';
 import { decryptEcpayData, encryptEcpayData } from '../../../src/crypto/ecpay-aes.js';
 import type { StubKeys } from './back-auth-stub.js';
 
@@ -45,12 +49,19 @@ export class HttpJsonTransport implements EcpayJsonTransport {
       text = await response.text();
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new TestTransportError(`${api} timed out after ${options.timeoutMs} ms`, true, 'TIMEOUT');
-      const code = String(((error as { cause?: { code?: unknown } }).cause?.code) ?? 'FETCH_FAILED');
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new TestTransportError(`${api} timed out after ${options.timeoutMs} ms`, true, 'TIMEOUT');
+      const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? 'FETCH_FAILED');
       throw new TestTransportError(`${api} connection failed (${code})`, true, code);
     }
     const body = JSON.parse(text) as { TransCode: number; TransMsg: string; Data?: string };
-    if (body.TransCode !== 1) throw new TestTransportError(`${api} TransCode ${body.TransCode}: ${body.TransMsg}`, false, undefined, body.TransCode);
+    if (body.TransCode !== 1)
+      throw new TestTransportError(
+        `${api} TransCode ${body.TransCode}: ${body.TransMsg}`,
+        false,
+        undefined,
+        body.TransCode,
+      );
     return decryptEcpayData<object>(body.Data!, this.keys);
   }
 }

@@ -60,7 +60,10 @@ export const taipei = (text: string): Date => new Date(`${text}+08:00`);
 
 let counter = 0;
 /** A unique MerchantTradeNo (letters and digits, ≤ 20). */
-export const nextTradeNo = (prefix = 'O'): string => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 5)}`.toUpperCase().slice(0, 20);
+export const nextTradeNo = (prefix = 'O'): string =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 5)}`
+    .toUpperCase()
+    .slice(0, 20);
 
 /** One app (real HTTP server) on the test database, calling the stub as its ECPay. */
 export interface OperationsApp {
@@ -73,10 +76,22 @@ export interface OperationsApp {
   readonly dispatcher: EcpayNotificationDispatcher;
 }
 
-export async function startApp(database: TestDatabase, stub: EcpayStub, clock: TestClock, options: Partial<EcpayModuleOptions> = {}, runMigrations = true): Promise<OperationsApp> {
+export async function startApp(
+  database: TestDatabase,
+  stub: EcpayStub,
+  clock: TestClock,
+  options: Partial<EcpayModuleOptions> = {},
+  runMigrations = true,
+): Promise<OperationsApp> {
   const module = await Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot({ ...database.options(), autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: runMigrations, logging: false } as never),
+      TypeOrmModule.forRoot({
+        ...database.options(),
+        autoLoadEntities: true,
+        migrations: [...ECPAY_MIGRATIONS],
+        migrationsRun: runMigrations,
+        logging: false,
+      } as never),
       EcpayModule.forRoot({
         environment: 'sandbox',
         sandboxUrl: stub.url,
@@ -104,7 +119,12 @@ export async function startApp(database: TestDatabase, stub: EcpayStub, clock: T
 }
 
 /** A pending card trade of `amount` TWD. */
-export function createTrade(app: OperationsApp, amount = 1000, paymentOptions: EcpayPaymentOptions | null = null, choosePayment = 'Credit'): Promise<EcpayTrade> {
+export function createTrade(
+  app: OperationsApp,
+  amount = 1000,
+  paymentOptions: EcpayPaymentOptions | null = null,
+  choosePayment = 'Credit',
+): Promise<EcpayTrade> {
   return app.store.createPending({
     merchantId: MERCHANT_ID,
     merchantTradeNo: nextTradeNo(),
@@ -118,18 +138,29 @@ export function createTrade(app: OperationsApp, amount = 1000, paymentOptions: E
 }
 
 /** ECPay's TradeNo for a trade (20 digits at most, stable per MerchantTradeNo so ReturnURL and the query agree). */
-export const ecpayTradeNoOf = (merchantTradeNo: string): string => `24${[...merchantTradeNo].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1e14, 7)}`.padEnd(16, '0');
+export const ecpayTradeNoOf = (merchantTradeNo: string): string =>
+  `24${[...merchantTradeNo].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1e14, 7)}`.padEnd(16, '0');
 
 /** The verified ReturnURL fields of a card payment at `paidAt`. */
 export function paymentFields(trade: EcpayTrade, paidAt: Date): Record<string, string> {
   return new EcpayTesting(KEYS).paymentSucceeded(
     { merchantId: trade.merchantId, merchantTradeNo: trade.merchantTradeNo, totalAmount: trade.totalAmount },
-    { TradeNo: ecpayTradeNoOf(trade.merchantTradeNo), PaymentDate: formatEcpayDateTime(paidAt), PaymentType: 'Credit_CreditCard' },
+    {
+      TradeNo: ecpayTradeNoOf(trade.merchantTradeNo),
+      PaymentDate: formatEcpayDateTime(paidAt),
+      PaymentType: 'Credit_CreditCard',
+    },
   );
 }
 
 /** A card trade paid at `paidAt` (ReturnURL stored through the notification service). */
-export async function paidTrade(app: OperationsApp, clock: TestClock, paidAt: Date, amount = 1000, paymentOptions: EcpayPaymentOptions | null = null): Promise<EcpayTrade> {
+export async function paidTrade(
+  app: OperationsApp,
+  clock: TestClock,
+  paidAt: Date,
+  amount = 1000,
+  paymentOptions: EcpayPaymentOptions | null = null,
+): Promise<EcpayTrade> {
   const trade = await createTrade(app, amount, paymentOptions);
   const receipt = await app.notifications.receive('aio-return', paymentFields(trade, paidAt), clock.now());
   if (receipt.notification.outcome !== 'applied') throw new Error(`seeding payment: ${receipt.notification.outcome}`);
@@ -153,34 +184,69 @@ export const PERIOD_ACTION = '/Cashier/CreditCardPeriodAction';
 export const QUERY_TRADE = '/Cashier/QueryTradeInfo/V5';
 
 /** DoAction answered RtnCode 1 (or `rtnCode`). */
-export const doActionReply = (rtnCode = '1') => (request: StubRequest) => ({
+export const doActionReply =
+  (rtnCode = '1') =>
+  (request: StubRequest) => ({
+    body: rawKeyValue(
+      stubSign(
+        {
+          MerchantID: request.form!.MerchantID!,
+          MerchantTradeNo: request.form!.MerchantTradeNo!,
+          TradeNo: request.form!.TradeNo!,
+          RtnCode: rtnCode,
+          RtnMsg: rtnCode === '1' ? 'OK' : 'error_amount_R',
+        },
+        KEYS,
+      ),
+    ),
+  });
+
+export const periodActionReply = () => (request: StubRequest) => ({
   body: rawKeyValue(
     stubSign(
-      { MerchantID: request.form!.MerchantID!, MerchantTradeNo: request.form!.MerchantTradeNo!, TradeNo: request.form!.TradeNo!, RtnCode: rtnCode, RtnMsg: rtnCode === '1' ? 'OK' : 'error_amount_R' },
+      {
+        MerchantID: request.form!.MerchantID!,
+        MerchantTradeNo: request.form!.MerchantTradeNo!,
+        RtnCode: '1',
+        RtnMsg: 'OK',
+      },
       KEYS,
     ),
   ),
 });
 
-export const periodActionReply = () => (request: StubRequest) => ({
-  body: rawKeyValue(stubSign({ MerchantID: request.form!.MerchantID!, MerchantTradeNo: request.form!.MerchantTradeNo!, RtnCode: '1', RtnMsg: 'OK' }, KEYS)),
-});
-
 /** QueryTradeInfo/V5 for trades of `amounts` (MerchantTradeNo → TradeAmt): TradeStatus as given; `tamper` breaks the MAC. */
-export const queryReply = (amounts: Map<string, number>, tradeStatus: () => string, tamper = false) => (request: StubRequest) => {
-  const no = request.form!.MerchantTradeNo!;
-  const fields = stubSign(
-    {
-      MerchantID: request.form!.MerchantID!, MerchantTradeNo: no, StoreID: '', TradeNo: ecpayTradeNoOf(no), TradeAmt: String(amounts.get(no) ?? 0),
-      PaymentDate: tradeStatus() === '1' ? '2026/11/22 12:05:00' : '', PaymentType: 'Credit_CreditCard', HandlingCharge: '0', PaymentTypeChargeFee: '0',
-      TradeDate: '2026/11/22 12:00:00', TradeStatus: tradeStatus(), ItemName: 'Oolong tea', CustomField1: '', CustomField2: '', CustomField3: '', CustomField4: '',
-    },
-    KEYS,
-  );
-  if (tamper) fields.TradeAmt = '1';
-  return { body: rawKeyValue(fields) };
-};
+export const queryReply =
+  (amounts: Map<string, number>, tradeStatus: () => string, tamper = false) =>
+  (request: StubRequest) => {
+    const no = request.form!.MerchantTradeNo!;
+    const fields = stubSign(
+      {
+        MerchantID: request.form!.MerchantID!,
+        MerchantTradeNo: no,
+        StoreID: '',
+        TradeNo: ecpayTradeNoOf(no),
+        TradeAmt: String(amounts.get(no) ?? 0),
+        PaymentDate: tradeStatus() === '1' ? '2026/11/22 12:05:00' : '',
+        PaymentType: 'Credit_CreditCard',
+        HandlingCharge: '0',
+        PaymentTypeChargeFee: '0',
+        TradeDate: '2026/11/22 12:00:00',
+        TradeStatus: tradeStatus(),
+        ItemName: 'Oolong tea',
+        CustomField1: '',
+        CustomField2: '',
+        CustomField3: '',
+        CustomField4: '',
+      },
+      KEYS,
+    );
+    if (tamper) fields.TradeAmt = '1';
+    return { body: rawKeyValue(fields) };
+  };
 
 /** The DoAction requests the stub received for one trade, as `Action:TotalAmount`. */
 export const doActionsFor = (stub: EcpayStub, merchantTradeNo: string): string[] =>
-  stub.requests.filter((r) => r.path === DO_ACTION && r.form?.MerchantTradeNo === merchantTradeNo).map((r) => `${r.form!.Action}:${r.form!.TotalAmount}`);
+  stub.requests
+    .filter((r) => r.path === DO_ACTION && r.form?.MerchantTradeNo === merchantTradeNo)
+    .map((r) => `${r.form!.Action}:${r.form!.TotalAmount}`);

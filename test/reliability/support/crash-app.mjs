@@ -18,13 +18,24 @@ class PaymentsListener {
     appendFileSync(process.env.ECPAY_CRASH_LOG, `${event.id}\n`);
   }
 }
-Reflect.decorate([OnEcpayEvent('payment.succeeded')], PaymentsListener.prototype, 'paid', Object.getOwnPropertyDescriptor(PaymentsListener.prototype, 'paid'));
+Reflect.decorate(
+  [OnEcpayEvent('payment.succeeded')],
+  PaymentsListener.prototype,
+  'paid',
+  Object.getOwnPropertyDescriptor(PaymentsListener.prototype, 'paid'),
+);
 Reflect.decorate([Injectable()], PaymentsListener);
 
 class AppModule {}
 Module({
   imports: [
-    TypeOrmModule.forRoot({ ...JSON.parse(process.env.ECPAY_CRASH_DB), autoLoadEntities: true, migrations: [...ECPAY_MIGRATIONS], migrationsRun: true, logging: false }),
+    TypeOrmModule.forRoot({
+      ...JSON.parse(process.env.ECPAY_CRASH_DB),
+      autoLoadEntities: true,
+      migrations: [...ECPAY_MIGRATIONS],
+      migrationsRun: true,
+      logging: false,
+    }),
     EcpayModule.forRoot({
       environment: 'stage',
       merchantId: '3002607',

@@ -43,13 +43,26 @@ export function aesEncrypt(value: unknown, keys: Pick<Keys, 'hashKey' | 'hashIv'
   return Buffer.concat([cipher.update(urlencode(JSON.stringify(value)), 'latin1'), cipher.final()]).toString('base64');
 }
 
-export function aesDecrypt<T = Record<string, unknown>>(data: string, keys: Pick<Keys, 'hashKey' | 'hashIv'> = STAGE): T {
-  const decipher = createDecipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
-  return JSON.parse(urldecode(Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('latin1'))) as T;
+export function aesDecrypt<T = Record<string, unknown>>(
+  data: string,
+  keys: Pick<Keys, 'hashKey' | 'hashIv'> = STAGE,
+): T {
+  const decipher = createDecipheriv(
+    'aes-128-cbc',
+    Buffer.from(keys.hashKey, 'latin1'),
+    Buffer.from(keys.hashIv, 'latin1'),
+  );
+  return JSON.parse(
+    urldecode(Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('latin1')),
+  ) as T;
 }
 
 /** A request envelope around `data`; `timestamp` defaults to now. */
-export function requestEnvelope(data: unknown, keys: Keys = STAGE, timestamp = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+export function requestEnvelope(
+  data: unknown,
+  keys: Keys = STAGE,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, unknown> {
   return { MerchantID: keys.merchantId, RqHeader: { Timestamp: timestamp }, Data: aesEncrypt(data, keys) };
 }
 
@@ -63,8 +76,16 @@ export interface ResponseEnvelope {
 }
 
 /** POSTs an envelope as JSON and returns the HTTP status and the answer envelope (when the answer is JSON). */
-export async function postEnvelope(url: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; envelope?: ResponseEnvelope; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postEnvelope(
+  url: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; envelope?: ResponseEnvelope; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let envelope: ResponseEnvelope | undefined;
   try {

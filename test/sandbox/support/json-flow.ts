@@ -11,7 +11,11 @@ async function follow(base: string, response: Response): Promise<string> {
  * The cardholder on BackAuth's ThreeDURL: optionally a wrong OTP first (the page asks again), then `otp`. Returns
  * the final page (the auto-submitting OrderResultURL form, or the result).
  */
-export async function completeThreeDSecure(threeDUrl: string, otp = '1234', action: 'confirm' | 'cancel' = 'confirm'): Promise<string> {
+export async function completeThreeDSecure(
+  threeDUrl: string,
+  otp = '1234',
+  action: 'confirm' | 'cancel' = 'confirm',
+): Promise<string> {
   const page = await (await get(threeDUrl)).text();
   expect(page).toContain('3-D Secure');
   const form = formById(page, 'otp-form');
@@ -24,12 +28,27 @@ export async function completeThreeDSecure(threeDUrl: string, otp = '1234', acti
  * The customer on the binding page (the JS SDK's stand-in): the card, then the OTP. Returns the BindCardPayToken
  * the page hands the shop's front end.
  */
-export async function bindOnPage(pageUrl: string, cardNo: string, expiry: { mm: string; yy: string } = { mm: '12', yy: '39' }): Promise<string> {
+export async function bindOnPage(
+  pageUrl: string,
+  cardNo: string,
+  expiry: { mm: string; yy: string } = { mm: '12', yy: '39' },
+): Promise<string> {
   const page = await (await get(pageUrl)).text();
   const cardForm = formById(page, 'bind-card-form');
-  const otpPage = await follow(pageUrl, await postForm(absolute(pageUrl, cardForm.action), { CardNo: cardNo, CardValidMM: expiry.mm, CardValidYY: expiry.yy, CardCVV2: '222' }));
+  const otpPage = await follow(
+    pageUrl,
+    await postForm(absolute(pageUrl, cardForm.action), {
+      CardNo: cardNo,
+      CardValidMM: expiry.mm,
+      CardValidYY: expiry.yy,
+      CardCVV2: '222',
+    }),
+  );
   const otpForm = formById(otpPage, 'otp-form');
-  const done = await follow(pageUrl, await postForm(absolute(pageUrl, otpForm.action), { otp: '1234', action: 'confirm' }));
+  const done = await follow(
+    pageUrl,
+    await postForm(absolute(pageUrl, otpForm.action), { otp: '1234', action: 'confirm' }),
+  );
   const token = /id="bind-card-pay-token" data-token="([0-9a-f]+)"/.exec(done)?.[1];
   if (!token) throw new Error(`no BindCardPayToken on the page:\n${done.slice(0, 1500)}`);
   return token;

@@ -2,7 +2,11 @@ import { expect } from '@jest/globals';
 import { absolute, formById, get, postForm, signed } from './sandbox-http.js';
 
 /** The fields of an AioCheckOut/V5 order, signed with the stage keys; `extra` overrides or adds fields. */
-export function order(merchantTradeNo: string, returnUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+export function order(
+  merchantTradeNo: string,
+  returnUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return signed({
     MerchantID: '3002607',
     MerchantTradeNo: merchantTradeNo,
@@ -22,7 +26,10 @@ export function order(merchantTradeNo: string, returnUrl: string, extra: Record<
 export async function checkout(sandboxUrl: string, fields: Record<string, string>): Promise<string> {
   const response = await postForm(`${sandboxUrl}/Cashier/AioCheckOut/V5`, fields);
   const body = await response.text();
-  expect({ status: response.status, error: response.status === 302 ? '' : body.slice(0, 500) }).toEqual({ status: 302, error: '' });
+  expect({ status: response.status, error: response.status === 302 ? '' : body.slice(0, 500) }).toEqual({
+    status: 302,
+    error: '',
+  });
   return absolute(sandboxUrl, response.headers.get('location')!);
 }
 
@@ -33,7 +40,12 @@ export async function checkout(sandboxUrl: string, fields: Record<string, string
 export async function payByCard(pageUrl: string, cardNo: string, extra: Record<string, string> = {}): Promise<string> {
   const page = await (await get(pageUrl)).text();
   const card = formById(page, 'card-form');
-  const afterCard = await postForm(absolute(pageUrl, card.action), { CardNo: cardNo, CardExpiry: '12/39', CardCVV: '222', ...extra });
+  const afterCard = await postForm(absolute(pageUrl, card.action), {
+    CardNo: cardNo,
+    CardExpiry: '12/39',
+    CardCVV: '222',
+    ...extra,
+  });
   if (afterCard.status === 200) return afterCard.text(); // declined (result) or an invalid entry (the form again)
   expect(afterCard.status).toBe(303);
   const otpPage = await (await get(absolute(pageUrl, afterCard.headers.get('location')!))).text();

@@ -9,7 +9,10 @@ export const STAGE = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashI
  * CheckMacValue written from docs/protocol.md §1.1 and §2.1 alone (not the library's code): if the sandbox's answers verify
  * with this, they verify with what ECPay's clients compute.
  */
-export function independentMac(fields: Record<string, string>, keys: { hashKey: string; hashIv: string } = STAGE): string {
+export function independentMac(
+  fields: Record<string, string>,
+  keys: { hashKey: string; hashIv: string } = STAGE,
+): string {
   const names = Object.keys(fields)
     .filter((name) => name !== 'CheckMacValue')
     .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
@@ -18,7 +21,10 @@ export function independentMac(fields: Record<string, string>, keys: { hashKey: 
   return createHash('sha256').update(encoded).digest('hex').toUpperCase();
 }
 
-export const signed = (fields: Record<string, string>, keys: { hashKey: string; hashIv: string } = STAGE): Record<string, string> => {
+export const signed = (
+  fields: Record<string, string>,
+  keys: { hashKey: string; hashIv: string } = STAGE,
+): Record<string, string> => {
   const { CheckMacValue: _old, ...rest } = fields;
   return { ...rest, CheckMacValue: independentMac(rest, keys) };
 };
@@ -40,7 +46,12 @@ export interface PageForm {
 }
 
 const unescape = (text: string): string =>
-  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** Finds a form by id in a page, as a browser would see it. */
 export function formById(html: string, id: string): PageForm {
@@ -57,7 +68,11 @@ export function formById(html: string, id: string): PageForm {
 }
 
 /** A plain-HTTP browser: form posts, no automatic redirects (tests follow them to see each step). */
-export async function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers });
 }
 
@@ -84,7 +99,9 @@ export interface Received {
  */
 export class Receiver {
   readonly received: Received[] = [];
-  respond: (request: Received, index: number) => { status?: number; body: string; delayMs?: number } = () => ({ body: '1|OK' });
+  respond: (request: Received, index: number) => { status?: number; body: string; delayMs?: number } = () => ({
+    body: '1|OK',
+  });
   private server!: Server;
   url = '';
 

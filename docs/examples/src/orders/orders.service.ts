@@ -19,7 +19,9 @@ export class OrdersService {
   constructor(private readonly ecpay: EcpayService) {}
 
   /** Stores the trade and returns what the browser posts to ECPay (or send `checkout.html`, a self-posting page). */
-  async checkout(cart: CartDto): Promise<{ merchantTradeNo: string; action: string; fields: Readonly<Record<string, string>> }> {
+  async checkout(
+    cart: CartDto,
+  ): Promise<{ merchantTradeNo: string; action: string; fields: Readonly<Record<string, string>> }> {
     const checkout = await this.ecpay.createCheckout({
       items: cart.lines.map((line) => ({ name: line.name, price: line.price, quantity: line.quantity })),
       description: 'Online order',
@@ -31,7 +33,12 @@ export class OrdersService {
   async find(merchantTradeNo: string): Promise<OrderView | null> {
     const trade = await this.ecpay.findTrade(merchantTradeNo);
     if (!trade) return null;
-    return { merchantTradeNo, status: trade.status, totalAmount: trade.totalAmount, shipments: this.shipments.get(merchantTradeNo) ?? 0 };
+    return {
+      merchantTradeNo,
+      status: trade.status,
+      totalAmount: trade.totalAmount,
+      shipments: this.shipments.get(merchantTradeNo) ?? 0,
+    };
   }
 
   /** Runs after the payment result is stored; at least once, so what it does must be safe to repeat. */

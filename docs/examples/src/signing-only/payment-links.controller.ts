@@ -1,4 +1,16 @@
-import { Controller, Get, Header, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import {
   EcpayCallbackExceptionFilter,
   EcpayCheckMacGuard,
@@ -33,7 +45,8 @@ export class PaymentLinksController {
   @UseGuards(EcpayCheckMacGuard)
   @UseFilters(EcpayCallbackExceptionFilter)
   paid(@EcpayVerifiedNotification('aio-return') notification: AioReturnNotification): string {
-    if (!notification.SimulatePaid) this.payments.set(notification.MerchantTradeNo, notification.succeeded ? 'paid' : 'failed');
+    if (!notification.SimulatePaid)
+      this.payments.set(notification.MerchantTradeNo, notification.succeeded ? 'paid' : 'failed');
     return '1|OK';
   }
 
