@@ -31,6 +31,9 @@ export class AppModule {
           ? [
               EcpaySandboxModule.forRoot({
                 prefix: SANDBOX_PREFIX,
+                // One clock for the shop and its ECPay: the sandbox checks request TimeStamps against it, as ECPay
+                // checks them against its own.
+                clock: settings.ecpay.clock,
                 merchants: [
                   {
                     merchantId: settings.ecpay.merchantId!,
