@@ -1,4 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
+import { ECPAY_RATE_LIMIT_REPOSITORY } from '../config/ecpay.constants.js';
 import { EcpayRateLimit } from '../persistence/ecpay-rate-limit.entity.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import type { EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
@@ -9,8 +11,9 @@ import type { EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.inter
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayTypeOrmRateLimitStore implements EcpayRateLimitStore {
-  constructor(private readonly limits: Repository<EcpayRateLimit>) {}
+  constructor(@Inject(ECPAY_RATE_LIMIT_REPOSITORY) private readonly limits: Repository<EcpayRateLimit>) {}
 
   async blockedUntil(merchantId: string): Promise<Date | undefined> {
     const row = await this.limits.findOneBy({ merchantId });

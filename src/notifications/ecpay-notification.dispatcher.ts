@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
 import { IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 import { DEFAULT_LEASE_MS, leaseIssue } from '../config/dispatch-lease.js';
-import type { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
-import type { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
+import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
+import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
-import type { EcpayClock } from '../time/ecpay-clock.js';
+import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { parseEcpayDateTime } from '../time/ecpay-time.js';
 import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
 import type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
@@ -36,6 +44,7 @@ const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EcpayDispatcher');
   private readonly options: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>>;
@@ -51,11 +60,11 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private rounds = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectEcpayDataSource() private readonly dataSource: DataSource,
     private readonly bus: EcpayEventBus,
     private readonly handlers: EcpayHandlerRegistry,
-    private readonly clock: EcpayClock,
-    options: EcpayDispatchOptions = {},
+    @InjectEcpayClock() private readonly clock: EcpayClock,
+    @Optional() @Inject(ECPAY_DISPATCH_OPTIONS) options: EcpayDispatchOptions = {},
   ) {
     const { handlerTimeoutMs, ...rest } = options;
     this.options = { ...DEFAULTS, ...rest };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ECPAY_NOTIFICATION_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { isUniqueViolation } from '../persistence/unique-violation.js';
@@ -53,9 +54,9 @@ export class EcpayNotificationService {
   private readonly logger = new Logger('EcpayNotifications');
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectEcpayDataSource() private readonly dataSource: DataSource,
     private readonly boundCards: EcpayBoundCardStore,
-    private readonly options: EcpayNotificationOptions = {},
+    @Optional() @Inject(ECPAY_NOTIFICATION_OPTIONS) private readonly options: EcpayNotificationOptions = {},
   ) {}
 
   /**

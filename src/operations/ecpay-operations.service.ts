@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ECPAY_AUTO_CLOSE, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
 import { In } from '../persistence/typeorm-peer.js';
-import type { EcpayClient } from '../client/ecpay-client.service.js';
-import type { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
+import { EcpayClient } from '../client/ecpay-client.service.js';
+import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { EcpayApiError } from '../errors/ecpay-api.error.js';
 import { EcpayRateLimitedError } from '../errors/ecpay-rate-limited.error.js';
 import { EcpayTransportError } from '../errors/ecpay-transport.error.js';
 import { EcpayUnsupportedEnvironmentError } from '../errors/ecpay-unsupported-environment.error.js';
 import { EcpayValidationError } from '../errors/ecpay-validation.error.js';
-import type { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
+import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
 import {
   EcpayTradeAction,
   type EcpayActionCode,
   type EcpayOperationType,
 } from '../persistence/ecpay-trade-action.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
-import type { EcpayClock } from '../time/ecpay-clock.js';
+import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { cardStageOf, isInClosingWindow, type EcpayCardStage } from './card-stage.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 import type {
@@ -64,6 +65,7 @@ const IN_FLIGHT_MS = ECPAY_MAX_OPERATION_TIMEOUT_MS + 10_000;
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayOperationsService {
   private readonly logger = new Logger('EcpayOperations');
   private readonly trades: Repository<EcpayTrade>;
@@ -71,12 +73,12 @@ export class EcpayOperationsService {
   private readonly ledger: TradeActionLedger;
 
   constructor(
-    dataSource: DataSource,
+    @InjectEcpayDataSource() dataSource: DataSource,
     private readonly client: EcpayClient,
     private readonly merchants: EcpayMerchantRegistry,
-    private readonly clock: EcpayClock,
-    private readonly autoClose: boolean,
-    private readonly dispatcher?: EcpayNotificationDispatcher,
+    @InjectEcpayClock() private readonly clock: EcpayClock,
+    @Inject(ECPAY_AUTO_CLOSE) private readonly autoClose: boolean,
+    @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
   ) {
     this.trades = dataSource.getRepository(EcpayTrade);
     this.actions = dataSource.getRepository(EcpayTradeAction);

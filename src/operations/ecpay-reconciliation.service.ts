@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ECPAY_RECONCILIATION_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
 import { In, IsNull, LessThan, LessThanOrEqual } from '../persistence/typeorm-peer.js';
-import type { EcpayBackAuthTradesService } from '../back-auth/ecpay-back-auth-trades.service.js';
+import { EcpayBackAuthTradesService } from '../back-auth/ecpay-back-auth-trades.service.js';
 import { jsonApiOf } from '../back-auth/json-api-trade.js';
-import type { EcpayClient } from '../client/ecpay-client.service.js';
-import type { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
-import type { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import { EcpayClient } from '../client/ecpay-client.service.js';
+import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
+import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
-import type { EcpayClock } from '../time/ecpay-clock.js';
+import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayReconciliationOptions, EcpayReconciliationReport } from './ecpay-operations.interface.js';
 import { reconcileDueAt, RECONCILE_DELAYS_MS } from './reconcile-schedule.js';
 
@@ -44,6 +52,7 @@ const EMPTY: EcpayReconciliationReport = { queried: 0, paid: 0, unchanged: 0, fa
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayReconciliationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EcpayReconciliation');
   private readonly options: Required<EcpayReconciliationOptions>;
@@ -55,13 +64,13 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
   private rounds = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectEcpayDataSource() private readonly dataSource: DataSource,
     private readonly client: EcpayClient,
     private readonly notifications: EcpayNotificationService,
-    private readonly clock: EcpayClock,
-    options: EcpayReconciliationOptions = {},
-    private readonly dispatcher?: EcpayNotificationDispatcher,
-    private readonly jsonTrades?: EcpayBackAuthTradesService,
+    @InjectEcpayClock() private readonly clock: EcpayClock,
+    @Optional() @Inject(ECPAY_RECONCILIATION_OPTIONS) options: EcpayReconciliationOptions = {},
+    @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
+    @Optional() private readonly jsonTrades?: EcpayBackAuthTradesService,
   ) {
     this.options = { ...DEFAULTS, ...options };
     this.trades = dataSource.getRepository(EcpayTrade);

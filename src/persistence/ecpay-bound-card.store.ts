@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, Repository } from 'typeorm';
+import { ECPAY_BOUND_CARD_REPOSITORY } from '../config/ecpay.constants.js';
 import { EcpayBoundCard } from './ecpay-bound-card.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
 
@@ -21,8 +23,9 @@ export interface EcpayBoundCardRecord {
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayBoundCardStore {
-  constructor(private readonly cards: Repository<EcpayBoundCard>) {}
+  constructor(@Inject(ECPAY_BOUND_CARD_REPOSITORY) private readonly cards: Repository<EcpayBoundCard>) {}
 
   /**
    * Records (or refreshes) the card. With `manager`, the write joins that transaction — the notification inbox

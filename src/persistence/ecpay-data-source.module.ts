@@ -1,12 +1,9 @@
-import { Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ECPAY_DATA_SOURCE } from '../config/ecpay.constants.js';
 import { ECPAY_ENTITIES } from './ecpay.entities.js';
 import { typeOrmInstalled, typeOrmMissingError } from './typeorm-peer.js';
 
-/** The app's TypeORM DataSource that nestjs-ecpay stores into (an alias of `@nestjs/typeorm`'s token for it). */
-export const ECPAY_DATA_SOURCE = Symbol('ECPAY:DATA_SOURCE');
-
-/** Injects the DataSource nestjs-ecpay stores into. */
-export const InjectEcpayDataSource = (): ParameterDecorator => Inject(ECPAY_DATA_SOURCE);
+export { ECPAY_DATA_SOURCE, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 
 /**
  * The bridge to the app's TypeORM connection: registers the entities with it (so `autoLoadEntities` finds them) and

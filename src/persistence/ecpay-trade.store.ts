@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
+import { ECPAY_TRADE_REPOSITORY } from '../config/ecpay.constants.js';
 import { EcpayDuplicateTradeError } from '../errors/ecpay-duplicate-trade.error.js';
 import { EcpayTrade, type EcpayPaymentOptions } from './ecpay-trade.entity.js';
 import { exclusiveWrite } from './exclusive-write.js';
@@ -58,8 +60,9 @@ const TRADE_NO_INDEX = 'uq_ecpay_trade_merchant_trade_no';
  *
  * @publicApi
  */
+@Injectable()
 export class EcpayTradeStore {
-  constructor(private readonly trades: Repository<EcpayTrade>) {}
+  constructor(@Inject(ECPAY_TRADE_REPOSITORY) private readonly trades: Repository<EcpayTrade>) {}
 
   /**
    * Records a new trade with status `pending`.
