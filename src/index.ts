@@ -67,3 +67,4 @@ export {
   type EcpayJsonTransportOptions,
 } from './back-auth/ecpay-json-transport.interface.js';
 export * from './errors/index.js';
+export { InjectEcpayDataSource, InjectEcpayJsonTransport, InjectEcpayRateLimitStore } from './tokens/ecpay.tokens.js';

@@ -26,5 +26,4 @@ export interface EcpayBackAuthCallOptions {
   readonly timeoutMs?: number;
 }
 
-/** Injection token of the {@link EcpayBackAuthOptions}. @publicApi */
-export const ECPAY_BACK_AUTH_OPTIONS = Symbol('ECPAY:BACK_AUTH_OPTIONS');
+export { ECPAY_BACK_AUTH_OPTIONS } from '../tokens/ecpay.tokens.js';

@@ -44,5 +44,4 @@ export function isOutcomeUnknown(error: unknown): error is EcpayOutcomeUnknown {
   return typeof error === 'object' && error !== null && (error as { outcomeUnknown?: unknown }).outcomeUnknown === true;
 }
 
-/** Injection token of the {@link EcpayJsonTransport} used by `EcpayBackAuthService`. @publicApi */
-export const ECPAY_JSON_TRANSPORT = Symbol('ECPAY:JSON_TRANSPORT');
+export { ECPAY_JSON_TRANSPORT } from '../tokens/ecpay.tokens.js';

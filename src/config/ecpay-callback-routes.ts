@@ -1,4 +1,3 @@
-import { Inject } from '@nestjs/common';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 
 /** Each notification route below the callback prefix, named after the ECPay parameter whose URL it serves. */
@@ -37,11 +36,9 @@ export interface EcpayCallbackRoutes {
   url(route: EcpayCallbackRouteName, publicUrl: string | undefined): string | undefined;
 }
 
-/** Injection token of {@link EcpayCallbackRoutes}. */
-export const ECPAY_CALLBACK_ROUTES = Symbol('ECPAY:CALLBACK_ROUTES');
+export { ECPAY_CALLBACK_ROUTES } from '../tokens/ecpay.tokens.js';
 
-/** Injects the resolved {@link EcpayCallbackRoutes}. @publicApi */
-export const InjectEcpayCallbackRoutes = (): PropertyDecorator & ParameterDecorator => Inject(ECPAY_CALLBACK_ROUTES);
+export { InjectEcpayCallbackRoutes } from '../tokens/ecpay.tokens.js';
 
 const PREFIX = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 

@@ -17,8 +17,7 @@ export interface EcpayRateLimitStore {
   clear(merchantId: string): Promise<void>;
 }
 
-/** Injection token of the module's {@link EcpayRateLimitStore}. @publicApi */
-export const ECPAY_RATE_LIMIT_STORE = Symbol('ECPAY:RATE_LIMIT_STORE');
+export { ECPAY_RATE_LIMIT_STORE } from '../tokens/ecpay.tokens.js';
 
 /** How long a 403 pauses a merchant's calls unless `rateLimit.windowMs` says otherwise: ECPay's 30 minutes. @publicApi */
 export const ECPAY_RATE_LIMIT_WINDOW_MS = 30 * 60 * 1000;

@@ -1,8 +1,6 @@
-/** Metadata key under which `@OnEcpayEvent` stores a method's subscriptions (an array: the decorator may repeat). */
-export const ECPAY_EVENT_HANDLER_METADATA = 'ECPAY:EVENT_HANDLER';
+export { ECPAY_EVENT_HANDLER_METADATA } from '../tokens/ecpay.tokens.js';
 
-/** Injection token of the optional {@link EcpayEventBusOptions} read by `EcpayEventBus`'s constructor. */
-export const ECPAY_EVENT_BUS_OPTIONS = Symbol('ECPAY:EVENT_BUS_OPTIONS');
+export { ECPAY_EVENT_BUS_OPTIONS } from '../tokens/ecpay.tokens.js';
 
 /** How long one handler may run for one event before it counts as failed (30 s). */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;

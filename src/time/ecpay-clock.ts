@@ -1,5 +1,3 @@
-import { Inject } from '@nestjs/common';
-
 /**
  * Where the library reads "now" from: MerchantTradeDate, the JSON envelope's RqHeader.Timestamp, query
  * TimeStamps. Injectable so tests (and the sandbox) can move time; read on every call, never cached — a cached
@@ -14,8 +12,6 @@ export interface EcpayClock {
 /** The real clock. @publicApi */
 export const systemClock: EcpayClock = { now: () => new Date() };
 
-/** Injection token of the {@link EcpayClock} the module uses. @publicApi */
-export const ECPAY_CLOCK = Symbol('ECPAY:CLOCK');
+export { ECPAY_CLOCK } from '../tokens/ecpay.tokens.js';
 
-/** Injects the module's {@link EcpayClock}. @publicApi */
-export const InjectEcpayClock = (): ParameterDecorator => Inject(ECPAY_CLOCK);
+export { InjectEcpayClock } from '../tokens/ecpay.tokens.js';
