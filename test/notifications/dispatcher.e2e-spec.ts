@@ -11,20 +11,14 @@ import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import {
-  ECPAY_ENTITIES,
-  ECPAY_MIGRATIONS,
-  EcpayBoundCard,
-  EcpayBoundCardStore,
-  EcpayTrade,
-  EcpayTradeStore,
-} from '../../src/persistence/index.js';
+import { EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import {
   createTestDatabase,
   describeEachDatabase,
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
 
 const targets = await testDatabaseTargets();
 
@@ -75,20 +69,11 @@ describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({
-      ...database.options(),
-      entities: [...ECPAY_ENTITIES],
-      migrations: [...ECPAY_MIGRATIONS],
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openMigratedDataSource(database);
     module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
     await module.init();
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = new EcpayNotificationService(
-      dataSource,
-      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
-    );
+    receiver = inboxServiceOn(dataSource);
   });
 
   afterAll(async () => {

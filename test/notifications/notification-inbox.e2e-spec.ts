@@ -2,14 +2,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  ECPAY_ENTITIES,
-  ECPAY_MIGRATIONS,
-  EcpayBoundCard,
-  EcpayBoundCardStore,
-  EcpayTrade,
-  EcpayTradeStore,
-} from '../../src/persistence/index.js';
+import { EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { NotificationInbox } from '../../src/notifications/notification-inbox.js';
@@ -19,6 +12,7 @@ import {
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.
 const targets = await testDatabaseTargets();
@@ -55,18 +49,9 @@ describeEachDatabase(targets, 'notification inbox', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({
-      ...database.options(),
-      entities: [...ECPAY_ENTITIES],
-      migrations: [...ECPAY_MIGRATIONS],
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openMigratedDataSource(database);
     store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    service = new EcpayNotificationService(
-      dataSource,
-      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
-    );
+    service = inboxServiceOn(dataSource);
   });
 
   afterAll(async () => {

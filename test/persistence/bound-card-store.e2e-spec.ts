@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ECPAY_ENTITIES, ECPAY_MIGRATIONS, EcpayBoundCard, EcpayBoundCardStore } from '../../src/index.js';
+import { EcpayBoundCard, EcpayBoundCardStore } from '../../src/index.js';
 import {
   createTestDatabase,
   describeEachDatabase,
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { openMigratedDataSource } from '../support/migrated-data-source.js';
 
 const targets = await testDatabaseTargets();
 
@@ -20,13 +21,7 @@ describeEachDatabase(targets, 'EcpayBoundCardStore', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({
-      ...database.options(),
-      entities: [...ECPAY_ENTITIES],
-      migrations: [...ECPAY_MIGRATIONS],
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openMigratedDataSource(database);
     store = new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard));
   });
 

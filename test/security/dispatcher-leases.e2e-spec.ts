@@ -13,17 +13,7 @@ import {
   EcpayNotificationDispatcher,
   type EcpayDispatchOptions,
 } from '../../src/notifications/ecpay-notification.dispatcher.js';
-import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import {
-  ECPAY_ENTITIES,
-  ECPAY_MIGRATIONS,
-  EcpayBoundCard,
-  EcpayBoundCardStore,
-  EcpayModule,
-  EcpayNotification,
-  EcpayTrade,
-  EcpayTradeStore,
-} from '../../src/index.js';
+import { EcpayModule, EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import {
   createTestDatabase,
@@ -31,6 +21,7 @@ import {
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
 
 const targets = await testDatabaseTargets();
 
@@ -76,13 +67,7 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({
-      ...database.options(),
-      entities: [...ECPAY_ENTITIES],
-      migrations: [...ECPAY_MIGRATIONS],
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openMigratedDataSource(database);
     module = await Test.createTestingModule({ imports: [EcpayHandlersModule, SlowShopModule] }).compile();
     await module.init();
   });
@@ -95,10 +80,7 @@ describeEachDatabase(targets, 'dispatcher leases', (kind) => {
   it('one event never runs twice at once, even when a batch outlasts the lease', async () => {
     runs.length = 0;
     const store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    const receiver = new EcpayNotificationService(
-      dataSource,
-      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
-    );
+    const receiver = inboxServiceOn(dataSource);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       const trade = await store.createPending({

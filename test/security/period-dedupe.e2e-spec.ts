@@ -2,22 +2,14 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import {
-  ECPAY_ENTITIES,
-  ECPAY_MIGRATIONS,
-  EcpayBoundCard,
-  EcpayBoundCardStore,
-  EcpayNotification,
-  EcpayTesting,
-  EcpayTrade,
-  EcpayTradeStore,
-} from '../../src/index.js';
+import { EcpayNotification, EcpayTesting, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
 import {
   createTestDatabase,
   describeEachDatabase,
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 const targets = await testDatabaseTargets();
@@ -34,17 +26,8 @@ describeEachDatabase(targets, 'periodic charge results', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource({
-      ...database.options(),
-      entities: [...ECPAY_ENTITIES],
-      migrations: [...ECPAY_MIGRATIONS],
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-    service = new EcpayNotificationService(
-      dataSource,
-      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
-    );
+    dataSource = await openMigratedDataSource(database);
+    service = inboxServiceOn(dataSource);
     trade = await new EcpayTradeStore(dataSource.getRepository(EcpayTrade)).createPending({
       merchantId: STAGE_MERCHANT.merchantId,
       merchantTradeNo: `P${Date.now().toString(36)}`.toUpperCase(),
