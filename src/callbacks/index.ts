@@ -19,3 +19,4 @@ export {
   type VerifiedEcpayTicketNotification,
 } from './ecpay-ticket.guard.js';
 export { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
+export type { EcpayCallbacksConfig } from './ecpay-callbacks.controller.js';
