@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import { EcpayBackAuthRequest } from '../../src/back-auth/back-auth-request.js';
-import { buildBackAuthData } from '../../src/back-auth/build-back-auth-data.js';
-import { decodeMerchantTradeNoTime } from '../../src/checkout/merchant-trade-no.js';
-import { EcpayValidationError } from '../../src/errors/ecpay-validation.error.js';
-import { fullInput, minimalInput, NOW } from './support/fixtures.js';
+import { EcpayBackAuthRequest } from './back-auth-request.js';
+import { buildBackAuthData } from './build-back-auth-data.js';
+import { decodeMerchantTradeNoTime } from '../checkout/merchant-trade-no.js';
+import { EcpayValidationError } from '../errors/ecpay-validation.error.js';
+import { fullInput, minimalInput, NOW } from '../../test/back-auth/support/fixtures.js';
 
 describe('buildBackAuthData (docs/protocol.md §7.6 Data)', () => {
   it('builds the nested structure of docs/protocol.md §7.6 with every field, in the order of its parameter table', () => {

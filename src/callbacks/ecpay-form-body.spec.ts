@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { EcpayCallbackException } from '../../src/callbacks/index.js';
-import { flatFormFields, parseContentType, parseFormBody } from '../../src/callbacks/ecpay-form-body.js';
+import { EcpayCallbackException } from './ecpay-callback.exception.js';
+import { flatFormFields, parseContentType, parseFormBody } from './ecpay-form-body.js';
 
 const reasonOf = (run: () => unknown): string => {
   try {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { extendedVectors, type ExtendedCheckMacVector } from '../../test/support/vectors.js';
+import { EcpayError } from '../errors/ecpay.error.js';
 import {
-  AioReturnNotificationDto,
   EcpayNotificationValidationError,
-  normalizeNotification,
   type EcpayNotificationIssue,
-} from '../../src/index.js';
-import { EcpayError } from '../../src/index.js';
-import { extendedVectors, type ExtendedCheckMacVector } from '../support/vectors.js';
+} from '../errors/ecpay-notification-validation.error.js';
+import { AioReturnNotificationDto } from './dto/aio-return-notification.dto.js';
+import { normalizeNotification } from './normalize-notification.js';
 
 const vectorInput = (name: string): Record<string, string> => {
   const vector = extendedVectors().find((v) => v.name === name) as ExtendedCheckMacVector;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
-import {
-  EcpayCallbackException,
-  EcpayCallbackExceptionFilter,
-  EcpayNotificationValidationError,
-} from '../../src/index.js';
+import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
+import { EcpayCallbackExceptionFilter } from './ecpay-callback-exception.filter.js';
+import { EcpayCallbackException } from './ecpay-callback.exception.js';
 
 /** A stand-in for Node's ServerResponse, for the filter created without DI (`new EcpayCallbackExceptionFilter()`). */
 function fakeResponse() {

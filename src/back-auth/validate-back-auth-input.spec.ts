@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { EcpayBackAuthInput } from '../../src/back-auth/back-auth-input.interface.js';
-import { EcpayBackAuthRequest } from '../../src/back-auth/back-auth-request.js';
-import { ISO_3166_1 } from '../../src/back-auth/iso-3166-1.js';
-import { collectBackAuthIssues, validateBackAuthInput } from '../../src/back-auth/validate-back-auth-input.js';
-import { EcpayValidationError } from '../../src/errors/ecpay-validation.error.js';
-import { fullInput, minimalInput, NOW } from './support/fixtures.js';
+import type { EcpayBackAuthInput } from './back-auth-input.interface.js';
+import { EcpayBackAuthRequest } from './back-auth-request.js';
+import { ISO_3166_1 } from './iso-3166-1.js';
+import { collectBackAuthIssues, validateBackAuthInput } from './validate-back-auth-input.js';
+import { EcpayValidationError } from '../errors/ecpay-validation.error.js';
+import { fullInput, minimalInput, NOW } from '../../test/back-auth/support/fixtures.js';
 
 type Loose = Record<string, Record<string, unknown>> & { CustomField?: unknown };
 

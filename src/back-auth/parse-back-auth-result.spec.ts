@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBackAuthResult } from '../../src/back-auth/parse-back-auth-result.js';
-import { parseBackAuthQueryResult } from '../../src/back-auth/parse-query-trade-result.js';
-import { EcpayResponseVerificationError } from '../../src/errors/ecpay-response-verification.error.js';
+import { parseBackAuthResult } from './parse-back-auth-result.js';
+import { parseBackAuthQueryResult } from './parse-query-trade-result.js';
+import { EcpayResponseVerificationError } from '../errors/ecpay-response-verification.error.js';
 
 /** ECPay's BackAuth "not using 3DS" Data example (docs/protocol.md §7.6), made valid JSON (it lacks a comma after Amount and has trailing commas). */
 const SEED_AUTHORIZED = {
