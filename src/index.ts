@@ -2,7 +2,7 @@
 //
 // Built only from barrels: each concern's index.ts decides its public surface, and this file lists the concerns.
 // The exception is this folder's own files (the module, its definition, the façade), listed by name just as every
-// barrel lists its own files.
+// barrel lists its own files. `npm run lint` (scripts/check-conventions.mjs) fails on any other path here.
 export * from './ecpay.module.js';
 export * from './ecpay.service.js';
 export type { EcpayForRootAsyncOptions, EcpayForRootOptions, EcpayModuleExtras } from './ecpay.module-definition.js';
