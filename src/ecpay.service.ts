@@ -36,6 +36,7 @@ import { EcpaySigningService } from './signing/ecpay-signing.service.js';
  */
 @Injectable()
 export class EcpayService {
+  // Nothing optional: persistence-backed services come through `persisted`, which the module provides in both modes.
   constructor(
     /** CheckMacValue signing and verification with the configured merchants. */
     readonly signing: EcpaySigningService,
@@ -62,17 +63,6 @@ export class EcpayService {
   /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */
   merchant(reference?: string): EcpayMerchant {
     return this.merchants.get(reference);
-  }
-
-  /**
-   * All-in-One checkout, the same service as {@link createCheckout} and {@link buildCheckout}: two ways to do one
-   * thing, so the façade keeps only the verbs.
-   *
-   * @deprecated Since 0.2.0; removed in 0.3.0. Call `ecpay.createCheckout()` / `ecpay.buildCheckout()`, or inject
-   * `EcpayCheckoutService` where a class needs the service itself.
-   */
-  get checkout(): EcpayCheckoutService {
-    return this.checkouts;
   }
 
   // --- Starting a payment -------------------------------------------------------------------------------------
@@ -184,6 +174,19 @@ export class EcpayService {
    */
   async redriveNotification(notificationId: string): Promise<boolean> {
     return this.persisted.dispatcher.redrive(notificationId);
+  }
+
+  // --- Deprecated -------------------------------------------------------------------------------------------
+
+  /**
+   * All-in-One checkout, the same service as {@link createCheckout} and {@link buildCheckout}: two ways to do one
+   * thing, so the façade keeps only the verbs.
+   *
+   * @deprecated Since 0.2.0; removed in 0.3.0. Call `ecpay.createCheckout()` / `ecpay.buildCheckout()`, or inject
+   * `EcpayCheckoutService` where a class needs the service itself.
+   */
+  get checkout(): EcpayCheckoutService {
+    return this.checkouts;
   }
 
   /** What `console.log`/`util.inspect` show: the configuration, not the whole Nest container behind the services. */
