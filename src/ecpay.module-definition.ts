@@ -5,7 +5,11 @@ import { ECPAY_RESOLVED_OPTIONS } from './config/ecpay.constants.js';
 import type { EcpayModuleOptions } from './config/ecpay-options.interface.js';
 import type { ResolvedEcpayOptions } from './config/resolved-ecpay-options.interface.js';
 import { validateEcpayOptions } from './config/validate-ecpay-options.js';
-import { ECPAY_PERSISTENCE_EXPORTS, ECPAY_PERSISTENCE_PROVIDERS } from './ecpay.providers.js';
+import {
+  ECPAY_NO_PERSISTENCE_PROVIDERS,
+  ECPAY_PERSISTENCE_EXPORTS,
+  ECPAY_PERSISTENCE_PROVIDERS,
+} from './ecpay.providers.js';
 import { EcpayDataSourceModule } from './persistence/ecpay-data-source.module.js';
 
 /** Module-level switches, known before the options (so they work with forRootAsync too). @publicApi */
@@ -53,7 +57,7 @@ function applyExtras(definition: DynamicModule, extras: EcpayModuleExtras): Dyna
         inject: [ECPAY_MODULE_OPTIONS],
       },
       { provide: ECPAY_CALLBACK_ROUTES, useValue: routes },
-      ...(persistence ? ECPAY_PERSISTENCE_PROVIDERS : []),
+      ...(persistence ? ECPAY_PERSISTENCE_PROVIDERS : ECPAY_NO_PERSISTENCE_PROVIDERS),
     ],
     exports: [...(definition.exports ?? []), ECPAY_CALLBACK_ROUTES, ...(persistence ? ECPAY_PERSISTENCE_EXPORTS : [])],
   };

@@ -45,6 +45,7 @@ import { EcpayRateLimit } from './persistence/ecpay-rate-limit.entity.js';
 import { EcpayTrade } from './persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
 import { EcpayService } from './ecpay.service.js';
+import { EcpayDatabaseServices, EcpayPersistedServices, EcpayPersistenceOff } from './ecpay-persisted-services.js';
 
 export const ECPAY_PROVIDERS: Provider[] = [
   {
@@ -120,6 +121,13 @@ export const ECPAY_PERSISTENCE_PROVIDERS: Provider[] = [
   EcpayOperationsService,
   // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
   EcpayReconciliationService,
+  // What EcpayService's persistence verbs reach: the services above.
+  { provide: EcpayPersistedServices, useClass: EcpayDatabaseServices },
+];
+
+/** What `persistence: false` puts in persistence's place: EcpayService's persistence verbs refuse, naming the option. */
+export const ECPAY_NO_PERSISTENCE_PROVIDERS: Provider[] = [
+  { provide: EcpayPersistedServices, useClass: EcpayPersistenceOff },
 ];
 
 /** What persistence adds to the module's exports. */

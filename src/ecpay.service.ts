@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EcpayMerchantRegistry } from './config/ecpay-merchant.registry.js';
 import type { EcpayMerchant } from './config/ecpay-merchant.js';
 import { InjectEcpayOptions } from './config/ecpay-options.decorator.js';
@@ -15,56 +15,72 @@ import { EcpayCardsService } from './cards/ecpay-cards.service.js';
 import { EcpayClient } from './client/ecpay-client.service.js';
 import type { EcpayCheckoutOrder } from './checkout/checkout-order.interface.js';
 import { EcpayCryptoService } from './crypto/ecpay-crypto.service.js';
-import { EcpayConfigError } from './errors/ecpay-config.error.js';
-import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
+import { EcpayPersistedServices } from './ecpay-persisted-services.js';
 import type {
   EcpayActionResolution,
   EcpayOperationOptions,
   EcpayOperationResult,
   EcpayReconciliationReport,
 } from './operations/ecpay-operations.interface.js';
-import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
-import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import type { EcpayTrade } from './persistence/ecpay-trade.entity.js';
-import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
 /**
- * The one service an app injects. It grows with the library (checkout, BackAuth, queries, refunds); the building
- * blocks are reachable too, for raw calls.
+ * The one service an app injects: one way to do each thing. The payment flows are its verbs (checkout, BackAuth,
+ * queries, refunds and the other card actions, reconciliation, re-driving a notification); the building blocks
+ * without a verb of their own (signing, crypto, client, cards) are read-only properties, for raw calls. Each verb
+ * only delegates: the rules live in the services, and with `persistence: false` the verbs that need the database
+ * reject with an `EcpayConfigError` naming `persistence` (see {@link EcpayPersistedServices}).
  *
  * @publicApi
  */
 @Injectable()
 export class EcpayService {
+  // Nothing optional: persistence-backed services come through `persisted`, which the module provides in both modes.
   constructor(
     /** CheckMacValue signing and verification with the configured merchants. */
     readonly signing: EcpaySigningService,
     /** The AES envelope of the JSON APIs. */
     readonly crypto: EcpayCryptoService,
-    /** All-in-One checkout. */
-    readonly checkout: EcpayCheckoutService,
     /** Server-to-server calls to ECPay: queries, DoAction, period actions, statements (timeouts, 403 breaker, verified answers). */
     readonly client: EcpayClient,
     /** Cards customers keep with ECPay (站內付 2.0): binding, paying with a bound card, listing, deleting. */
     readonly cards: EcpayCardsService,
+    private readonly checkouts: EcpayCheckoutService,
+    private readonly backAuths: EcpayBackAuthTradesService,
     private readonly merchants: EcpayMerchantRegistry,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
-    private readonly backAuths: EcpayBackAuthTradesService,
-    @Optional() private readonly dispatcher?: EcpayNotificationDispatcher,
-    @Optional() private readonly operations?: EcpayOperationsService,
-    @Optional() private readonly reconciliation?: EcpayReconciliationService,
-    @Optional() private readonly trades?: EcpayTradeStore,
+    private readonly persisted: EcpayPersistedServices,
   ) {}
 
+  // --- Configuration ------------------------------------------------------------------------------------------
+
+  /** The environment the module was configured for. */
+  get environment(): EcpayEnvironment {
+    return this.options.environment;
+  }
+
+  /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */
+  merchant(reference?: string): EcpayMerchant {
+    return this.merchants.get(reference);
+  }
+
+  // --- Starting a payment -------------------------------------------------------------------------------------
+
   /**
-   * The stored trade with this MerchantTradeNo, of the default merchant or of `options.merchant` (a configured
-   * merchant's name or MerchantID); `null` when there is none. Its `status` is what ECPay's verified notifications,
-   * queries and actions made of it — the one place an app reads whether an order was paid.
+   * An All-in-One checkout (AioCheckOut/V5): checks every ECPay rule, stores the trade, and returns the signed fields
+   * and an auto-submitting form. See {@link EcpayCheckoutService.createCheckout}.
    */
-  async findTrade(merchantTradeNo: string, options: { merchant?: string } = {}): Promise<EcpayTrade | null> {
-    if (!this.trades) throw this.noPersistence('trades');
-    return this.trades.findByMerchantTradeNo(this.merchants.get(options.merchant).merchantId, merchantTradeNo);
+  createCheckout(order: EcpayCheckoutOrder): Promise<EcpayCheckout> {
+    return this.checkouts.createCheckout(order);
+  }
+
+  /**
+   * The signed fields and form of an order, checked like createCheckout but stored nowhere (works with
+   * `persistence: false`). See {@link EcpayCheckoutService.buildCheckout}.
+   */
+  buildCheckout(order: EcpayCheckoutOrder): EcpayCheckoutForm {
+    return this.checkouts.buildCheckout(order);
   }
 
   /**
@@ -83,93 +99,94 @@ export class EcpayService {
     return this.backAuths.authorize(input, options);
   }
 
+  // --- Stored trades and what follows a payment (persistence) -------------------------------------------------
+  // These are `async` so that, with persistence off, the EcpayConfigError arrives as a rejection like every other
+  // failure of a Promise-returning call, never as a synchronous throw.
+
+  /**
+   * The stored trade with this MerchantTradeNo, of the default merchant or of `options.merchant` (a configured
+   * merchant's name or MerchantID); `null` when there is none. Its `status` is what ECPay's verified notifications,
+   * queries and actions made of it — the one place an app reads whether an order was paid.
+   */
+  async findTrade(merchantTradeNo: string, options: { merchant?: string } = {}): Promise<EcpayTrade | null> {
+    return this.persisted.trades.findByMerchantTradeNo(
+      this.merchants.get(options.merchant).merchantId,
+      merchantTradeNo,
+    );
+  }
+
   /**
    * Refunds a paid card trade: `amount` TWD (an integer, at most what is left; default all of it), by the DoAction
    * recipe of its card stage (authorized → N; waiting for its close → E then N in full, R in part; closed → R).
    * Refused with `EcpayOperationError` before anything is sent when the rules forbid it (partial refunds of
    * installment or Redeem trades, 20:15–20:30 Taipei, another action unresolved…). Raises `refund.succeeded`.
    */
-  refund(merchantTradeNo: string, amount?: number, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
-    return this.requireOperations().refund(merchantTradeNo, amount, options);
+  async refund(
+    merchantTradeNo: string,
+    amount?: number,
+    options?: EcpayOperationOptions,
+  ): Promise<EcpayOperationResult> {
+    return this.persisted.operations.refund(merchantTradeNo, amount, options);
   }
 
   /** Closes (captures) an authorized card trade, for its total or `amount` TWD (DoAction C). Raises `trade.captured`. */
-  capture(merchantTradeNo: string, amount?: number, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
-    return this.requireOperations().capture(merchantTradeNo, amount, options);
+  async capture(
+    merchantTradeNo: string,
+    amount?: number,
+    options?: EcpayOperationOptions,
+  ): Promise<EcpayOperationResult> {
+    return this.persisted.operations.capture(merchantTradeNo, amount, options);
   }
 
   /** Voids a card authorization that is not closed yet (N; E then N while it waits for its close). Raises `trade.cancelled`. */
-  cancel(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
-    return this.requireOperations().cancel(merchantTradeNo, options);
+  async cancel(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.persisted.operations.cancel(merchantTradeNo, options);
   }
 
   /** Stops a periodic (定期定額) order's later charges (CreditCardPeriodAction Cancel). Raises `period.cancelled`. */
-  cancelPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
-    return this.requireOperations().cancelPeriod(merchantTradeNo, options);
+  async cancelPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.persisted.operations.cancelPeriod(merchantTradeNo, options);
   }
 
   /** Re-authorizes a periodic order's failed charge (CreditCardPeriodAction ReAuth). Raises `period.reauthorized`. */
-  reAuthPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
-    return this.requireOperations().reAuthPeriod(merchantTradeNo, options);
+  async reAuthPeriod(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
+    return this.persisted.operations.reAuthPeriod(merchantTradeNo, options);
   }
 
   /**
    * Settles an action whose outcome was unknown (a timed-out capture/refund/void) once a query told how it went;
-   * until then the trade accepts no further action. See {@link EcpayOperationsService.resolveAction}.
+   * until then the trade accepts no further action. See `EcpayOperationsService.resolveAction`.
    */
-  resolveAction(actionId: string, outcome: EcpayActionResolution): Promise<EcpayOperationResult> {
-    return this.requireOperations().resolveAction(actionId, outcome);
+  async resolveAction(actionId: string, outcome: EcpayActionResolution): Promise<EcpayOperationResult> {
+    return this.persisted.operations.resolveAction(actionId, outcome);
   }
 
   /** Runs one reconciliation round now: queries the trades past ECPay's recommended delays and applies the answers. */
-  reconcile(): Promise<EcpayReconciliationReport> {
-    if (!this.reconciliation) throw this.noPersistence('reconciliation');
-    return this.reconciliation.run();
+  async reconcile(): Promise<EcpayReconciliationReport> {
+    return this.persisted.reconciliation.run();
   }
 
-  private requireOperations(): EcpayOperationsService {
-    if (!this.operations) throw this.noPersistence('operations');
-    return this.operations;
-  }
-
-  private noPersistence(what: string): EcpayConfigError {
-    return new EcpayConfigError([
-      { option: 'persistence', message: `${what} live in the database; enable persistence` },
-    ]);
-  }
+  // --- Notifications (operator actions: listing and showing events belong here, beside the re-drive) ----------
 
   /**
    * Delivers a notification's event to its handlers again, with a fresh attempt budget — for an event parked as
    * `failed` once the handler is fixed. False when there is no such event.
    */
-  redriveNotification(notificationId: string): Promise<boolean> {
-    if (!this.dispatcher) {
-      throw new EcpayConfigError([
-        { option: 'persistence', message: 'notifications and their events live in the database; enable persistence' },
-      ]);
-    }
-    return this.dispatcher.redrive(notificationId);
+  async redriveNotification(notificationId: string): Promise<boolean> {
+    return this.persisted.dispatcher.redrive(notificationId);
   }
+
+  // --- Deprecated -------------------------------------------------------------------------------------------
 
   /**
-   * An All-in-One checkout (AioCheckOut/V5): checks every ECPay rule, stores the trade, and returns the signed fields
-   * and an auto-submitting form. See {@link EcpayCheckoutService.createCheckout}.
+   * All-in-One checkout, the same service as {@link createCheckout} and {@link buildCheckout}: two ways to do one
+   * thing, so the façade keeps only the verbs.
+   *
+   * @deprecated Since 0.2.0; removed in 0.3.0. Call `ecpay.createCheckout()` / `ecpay.buildCheckout()`, or inject
+   * `EcpayCheckoutService` where a class needs the service itself.
    */
-  createCheckout(order: EcpayCheckoutOrder): Promise<EcpayCheckout> {
-    return this.checkout.createCheckout(order);
-  }
-
-  /**
-   * The signed fields and form of an order, checked like createCheckout but stored nowhere (works with
-   * `persistence: false`). See {@link EcpayCheckoutService.buildCheckout}.
-   */
-  buildCheckout(order: EcpayCheckoutOrder): EcpayCheckoutForm {
-    return this.checkout.buildCheckout(order);
-  }
-
-  /** The environment the module was configured for. */
-  get environment(): EcpayEnvironment {
-    return this.options.environment;
+  get checkout(): EcpayCheckoutService {
+    return this.checkouts;
   }
 
   /** What `console.log`/`util.inspect` show: the configuration, not the whole Nest container behind the services. */
@@ -178,10 +195,5 @@ export class EcpayService {
       .all()
       .map((m) => `'${m.name}' ${m.merchantId}`)
       .join(', ')}] }`;
-  }
-
-  /** A configured merchant by name or MerchantID (the default one without an argument). Keys are not printable. */
-  merchant(reference?: string): EcpayMerchant {
-    return this.merchants.get(reference);
   }
 }
