@@ -23,7 +23,10 @@ import type {
   EcpayOperationResult,
   EcpayReconciliationReport,
 } from './operations/ecpay-operations.interface.js';
+import { EcpayEventsService, type EcpayEventQuery } from './operations/ecpay-events.service.js';
 import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
+import type { EcpayNotification } from './persistence/ecpay-notification.entity.js';
+import type { EcpayTradeAction } from './persistence/ecpay-trade-action.entity.js';
 import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import type { EcpayTrade } from './persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
@@ -55,6 +58,7 @@ export class EcpayService {
     @Optional() private readonly operations?: EcpayOperationsService,
     @Optional() private readonly reconciliation?: EcpayReconciliationService,
     @Optional() private readonly trades?: EcpayTradeStore,
+    @Optional() private readonly events?: EcpayEventsService,
   ) {}
 
   /**
@@ -149,6 +153,26 @@ export class EcpayService {
       ]);
     }
     return this.dispatcher.redrive(notificationId);
+  }
+
+  /** Events (inbox rows) newest first, e.g. `{ status: 'failed' }` for the parked ones. See {@link EcpayEventsService}. */
+  listEvents(query?: EcpayEventQuery): Promise<EcpayNotification[]> {
+    return this.requireEvents().listEvents(query);
+  }
+
+  /** One event: its notification's payload, attempts, last error, handlers done; null when there is none. */
+  getEvent(notificationId: string): Promise<EcpayNotification | null> {
+    return this.requireEvents().getEvent(notificationId);
+  }
+
+  /** Capture/refund/void/period actions whose outcome is unknown, oldest first: resolve each with {@link resolveAction}. */
+  listUnresolvedActions(): Promise<EcpayTradeAction[]> {
+    return this.requireEvents().listUnresolvedActions();
+  }
+
+  private requireEvents(): EcpayEventsService {
+    if (!this.events) throw this.noPersistence('events');
+    return this.events;
   }
 
   /**
