@@ -36,7 +36,8 @@ sandbox:
                      (default: ECPay's public stage merchant 3002607)
 
 events / actions (on the app's database; never migrates or creates tables):
-  --url <url>        postgres://…, mysql://…, mariadb://… or a SQLite file's path (default: $ECPAY_DATABASE_URL)
+  --url <url>        postgres://…, mysql://…, mariadb://… (read as timezone 'Z') or a SQLite file's path
+                     (default: $ECPAY_DATABASE_URL)
   -d, --data-source <file>
                      a JS file exporting the app's TypeORM DataSource (as the TypeORM CLI takes it)
   --status <s>       events list: failed (parked), pending, done or none

@@ -26,7 +26,8 @@ export const eventsCommand: CliCommand = {
         service.listEvents({ status: status as EcpayDispatchStatus | undefined, limit }),
       );
       if (values.json) io.stdout(json(events));
-      else io.stdout(events.length === 0 ? `No events${status ? ` with status ${status}` : ''}.\n` : eventsTable(events));
+      else
+        io.stdout(events.length === 0 ? `No events${status ? ` with status ${status}` : ''}.\n` : eventsTable(events));
       return EXIT_OK;
     }
     if (sub === 'show') {
@@ -74,7 +75,9 @@ export const eventsCommand: CliCommand = {
       });
     }
     throw new CliUsageError(
-      sub === undefined ? 'events needs a subcommand: list, show <id> or redrive <id>' : `unknown subcommand "events ${sub}"`,
+      sub === undefined
+        ? 'events needs a subcommand: list, show <id> or redrive <id>'
+        : `unknown subcommand "events ${sub}"`,
     );
   },
 };

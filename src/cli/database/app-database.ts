@@ -53,8 +53,10 @@ async function dataSourceFromUrl(url: string): Promise<DataSource> {
   const entities = [...ECPAY_ENTITIES];
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') return new DataSource({ type: 'postgres', url, entities });
-  if (scheme === 'mysql' || scheme === 'mariadb') return new DataSource({ type: scheme, url, entities });
-  if (scheme !== undefined) throw new CliUsageError(`--url: unsupported scheme "${scheme}://" (postgres, mysql, mariadb)`);
+  // As the README configures MariaDB/MySQL: DATETIMEs written and read as UTC, whatever this machine's TZ.
+  if (scheme === 'mysql' || scheme === 'mariadb') return new DataSource({ type: scheme, url, entities, timezone: 'Z' });
+  if (scheme !== undefined)
+    throw new CliUsageError(`--url: unsupported scheme "${scheme}://" (postgres, mysql, mariadb)`);
   const path = url.replace(/^sqlite:/i, '');
   // better-sqlite3 would create a missing file: an empty database that has none of the app's events.
   if (path === ':memory:' || !existsSync(path) || !statSync(path).isFile())
