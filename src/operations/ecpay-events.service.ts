@@ -60,7 +60,7 @@ export class EcpayEventsService {
   }
 
   /** Events (inbox rows), newest first, filtered by {@link EcpayEventQuery}. */
-  listEvents(query: EcpayEventQuery = {}): Promise<EcpayNotification[]> {
+  async listEvents(query: EcpayEventQuery = {}): Promise<EcpayNotification[]> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const issues: EcpayValidationIssue[] = [];
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT)
