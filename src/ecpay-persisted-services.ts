@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EcpayConfigError } from './errors/ecpay-config.error.js';
 import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
+import { EcpayEventsService } from './operations/ecpay-events.service.js';
 import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
@@ -16,6 +17,7 @@ export abstract class EcpayPersistedServices {
   abstract readonly operations: EcpayOperationsService;
   abstract readonly reconciliation: EcpayReconciliationService;
   abstract readonly dispatcher: EcpayNotificationDispatcher;
+  abstract readonly events: EcpayEventsService;
 }
 
 /** With persistence: the module's own stores and services. */
@@ -26,6 +28,7 @@ export class EcpayDatabaseServices extends EcpayPersistedServices {
     readonly operations: EcpayOperationsService,
     readonly reconciliation: EcpayReconciliationService,
     readonly dispatcher: EcpayNotificationDispatcher,
+    readonly events: EcpayEventsService,
   ) {
     super();
   }
@@ -51,6 +54,10 @@ export class EcpayPersistenceOff extends EcpayPersistedServices {
 
   get dispatcher(): never {
     throw persistenceRequired('notifications and their events');
+  }
+
+  get events(): never {
+    throw persistenceRequired('the events and actions an operator reviews');
   }
 }
 

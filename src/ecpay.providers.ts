@@ -37,6 +37,7 @@ import {
 import { EcpayTypeOrmRateLimitStore } from './client/ecpay-typeorm-rate-limit.store.js';
 import { EcpayNotificationDispatcher } from './notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from './notifications/ecpay-notification.service.js';
+import { EcpayEventsService } from './operations/ecpay-events.service.js';
 import { EcpayOperationsService } from './operations/ecpay-operations.service.js';
 import { EcpayReconciliationService } from './operations/ecpay-reconciliation.service.js';
 import { EcpayBoundCard } from './persistence/ecpay-bound-card.entity.js';
@@ -121,6 +122,8 @@ export const ECPAY_PERSISTENCE_PROVIDERS: Provider[] = [
   EcpayOperationsService,
   // Queries trades ECPay never reported on; its timer runs only with reconciliation.enabled.
   EcpayReconciliationService,
+  // An operator's view of the inbox and the unresolved actions (also what the `ecpay events` command runs).
+  EcpayEventsService,
   // What EcpayService's persistence verbs reach: the services above.
   { provide: EcpayPersistedServices, useClass: EcpayDatabaseServices },
 ];
@@ -138,4 +141,5 @@ export const ECPAY_PERSISTENCE_EXPORTS = [
   EcpayNotificationDispatcher,
   EcpayOperationsService,
   EcpayReconciliationService,
+  EcpayEventsService,
 ];

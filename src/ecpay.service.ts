@@ -22,6 +22,9 @@ import type {
   EcpayOperationResult,
   EcpayReconciliationReport,
 } from './operations/ecpay-operations.interface.js';
+import type { EcpayEventQuery } from './operations/ecpay-events.service.js';
+import type { EcpayNotification } from './persistence/ecpay-notification.entity.js';
+import type { EcpayTradeAction } from './persistence/ecpay-trade-action.entity.js';
 import type { EcpayTrade } from './persistence/ecpay-trade.entity.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 
@@ -174,6 +177,21 @@ export class EcpayService {
    */
   async redriveNotification(notificationId: string): Promise<boolean> {
     return this.persisted.dispatcher.redrive(notificationId);
+  }
+
+  /** Events (inbox rows) newest first, e.g. `{ status: 'failed' }` for the parked ones. See {@link EcpayEventsService}. */
+  async listEvents(query?: EcpayEventQuery): Promise<EcpayNotification[]> {
+    return this.persisted.events.listEvents(query);
+  }
+
+  /** One event: its notification's payload, attempts, last error, handlers done; null when there is none. */
+  async getEvent(notificationId: string): Promise<EcpayNotification | null> {
+    return this.persisted.events.getEvent(notificationId);
+  }
+
+  /** Capture/refund/void/period actions whose outcome is unknown, oldest first: resolve each with {@link resolveAction}. */
+  async listUnresolvedActions(): Promise<EcpayTradeAction[]> {
+    return this.persisted.events.listUnresolvedActions();
   }
 
   // --- Deprecated -------------------------------------------------------------------------------------------

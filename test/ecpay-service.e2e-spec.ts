@@ -57,6 +57,9 @@ const PERSISTENCE_VERBS: Record<string, (ecpay: EcpayService) => Promise<unknown
   resolveAction: (ecpay) => ecpay.resolveAction('action-1', 'succeeded'),
   reconcile: (ecpay) => ecpay.reconcile(),
   redriveNotification: (ecpay) => ecpay.redriveNotification('notification-1'),
+  listEvents: (ecpay) => ecpay.listEvents({ status: 'failed' }),
+  getEvent: (ecpay) => ecpay.getEvent('notification-1'),
+  listUnresolvedActions: (ecpay) => ecpay.listUnresolvedActions(),
 };
 
 /** The façade's members that work without a database. */

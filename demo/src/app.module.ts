@@ -10,6 +10,10 @@ import { DemoCsrf } from './security/demo-csrf.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { ShopController } from './shop/shop.controller.js';
 import { ShopOrdersService } from './shop/shop-orders.service.js';
+import { DemoFaults } from './ops/demo-faults.js';
+import { OpsController } from './ops/ops.controller.js';
+import { OpsDebugController } from './ops/ops-debug.controller.js';
+import { OpsViewService } from './ops/ops-view.service.js';
 
 /**
  * The demo shop, configured from the environment (see {@link demoSettings}): the library as an app imports it, its
@@ -46,8 +50,21 @@ export class AppModule {
           : []),
       ],
       // The CheckMacValue debugging endpoints sign with the merchant's keys: mounted only against the local sandbox.
-      controllers: [ShopController, OrdersController, ...(settings.sandbox ? [DemoController] : [])],
-      providers: [{ provide: DEMO_SETTINGS, useValue: settings }, ShopOrdersService, OrderEventsService, DemoCsrf],
+      // The handler-failure switch likewise: in front of ECPay it would let anyone stop the shop's fulfilment.
+      controllers: [
+        ShopController,
+        OrdersController,
+        OpsController,
+        ...(settings.sandbox ? [DemoController, OpsDebugController] : []),
+      ],
+      providers: [
+        { provide: DEMO_SETTINGS, useValue: settings },
+        ShopOrdersService,
+        OrderEventsService,
+        DemoCsrf,
+        DemoFaults,
+        OpsViewService,
+      ],
     };
   }
 }

@@ -4,6 +4,8 @@ import { type CliIo, CliUsageError, EXIT_FAILED, EXIT_USAGE } from './cli-io.js'
 import { checkmacCommand } from './commands/checkmac.command.js';
 import { decryptCommand } from './commands/decrypt.command.js';
 import { encryptCommand } from './commands/encrypt.command.js';
+import { eventsCommand } from './commands/events.command.js';
+import { actionsCommand } from './commands/actions.command.js';
 import { sandboxCommand } from './commands/sandbox.command.js';
 import { verifyCommand } from './commands/verify.command.js';
 import type { CliCommand, CliValues } from './commands/cli-command.js';
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, CliCommand> = {
   encrypt: encryptCommand,
   decrypt: decryptCommand,
   sandbox: sandboxCommand,
+  events: eventsCommand,
+  actions: actionsCommand,
 };
 
 const OPTIONS = {
@@ -32,6 +36,12 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   merchant: { type: 'string', multiple: true },
+  url: { type: 'string' },
+  'data-source': { type: 'string', short: 'd' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  outcome: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -51,8 +61,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const [name, ...extra] = positionals;
     const command = name === undefined ? undefined : COMMANDS[name];
     if (!command) throw new CliUsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
-    if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
-    return await command.run(values as CliValues, io);
+    if (extra.length > 0 && !command.takesArguments) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    return await command.run(values as CliValues, io, extra);
   } catch (error) {
     if (error instanceof CliUsageError || isParseArgsError(error)) {
       io.stderr(`ecpay: ${(error as Error).message}\n\n${USAGE}`);

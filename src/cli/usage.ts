@@ -6,6 +6,8 @@ Commands:
   encrypt    JSON on stdin → prints the AES Data
   decrypt    AES Data on stdin → prints the JSON
   sandbox    runs a local stand-in for ECPay (AioCheckOut, payment page, notifications, queries) until Ctrl+C
+  events     an app's notification events: list [--status s] [--limit n], show <id>, redrive <id>
+  actions    capture/refund/void actions of unknown outcome: list, resolve <id> --outcome succeeded|failed
 
 Keys (checkmac, verify, encrypt, decrypt):
   --hash-key <key>   HashKey (default: $ECPAY_HASH_KEY)
@@ -32,6 +34,17 @@ sandbox:
   --merchant <id>:<hashKey>:<hashIv>
                      a merchant the sandbox accepts; repeat for several
                      (default: ECPay's public stage merchant 3002607)
+
+events / actions (on the app's database; never migrates or creates tables):
+  --url <url>        postgres://…, mysql://…, mariadb://… (read as timezone 'Z') or a SQLite file's path
+                     (default: $ECPAY_DATABASE_URL)
+  -d, --data-source <file>
+                     a JS file exporting the app's TypeORM DataSource (as the TypeORM CLI takes it)
+  --status <s>       events list: failed (parked), pending, done or none
+  --limit <n>        events list: at most n, newest first (1–500, default 50)
+  --json             list / show / resolve: JSON instead of text
+  --outcome <o>      actions resolve: succeeded or failed, as ECPay's back office or a query says
+  events redrive only marks the event pending with a fresh attempt budget: the running app's dispatcher delivers it.
 
 Exit codes: 0 ok, 1 invalid / failed, 2 usage error.
 `;

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
-import { IsNull, LessThanOrEqual, Not } from '../persistence/typeorm-peer.js';
+import { IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
 import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
@@ -20,6 +20,7 @@ import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { parseEcpayDateTime } from '../time/ecpay-time.js';
 import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
+import { requeueEvent } from './requeue-event.js';
 import type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
 export type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
 
@@ -117,20 +118,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
 
   /** Puts an event (typically a `failed` one) back in the queue with a fresh attempt budget, and dispatches it. False if there is no such event. */
   async redrive(notificationId: string): Promise<boolean> {
-    const result = await exclusiveWrite(this.dataSource, () =>
-      this.inbox.update(
-        { id: notificationId, eventName: Not(IsNull()) },
-        {
-          dispatchStatus: 'pending',
-          attempts: 0,
-          nextAttemptAt: this.clock.now(),
-          lastError: null,
-          lockedBy: null,
-          lockedUntil: null,
-        },
-      ),
-    );
-    if (result.affected !== 1) return false;
+    if (!(await requeueEvent(this.dataSource, notificationId, this.clock.now()))) return false;
     await this.kick();
     return true;
   }

@@ -28,7 +28,7 @@ import type {
 import {
   changesAfter,
   eventAmountOf,
-  EVENT_OF,
+  operationEvent,
   planCancel,
   planCapture,
   planPeriod,
@@ -36,21 +36,12 @@ import {
   type OperationPlan,
   type PlannedStep,
 } from './operation-plan.js';
-import { TradeActionLedger, type OperationEvent } from './trade-action.ledger.js';
+import { TradeActionLedger } from './trade-action.ledger.js';
+import { ECPAY_MAX_OPERATION_TIMEOUT_MS, TradeActionResolver } from './trade-action.resolver.js';
 
 /** How often an operation re-reads its trade when another write moved the version between its read and its claim. */
 const MAX_CLAIMS = 8;
-/**
- * The longest a single ECPay call of an operation may wait (`timeoutMs`), in ms. Bounded so that no call can outlive
- * the in-flight window below: a longer one could be resolved away by {@link EcpayOperationsService.resolveAction}
- * while still on its way, and a second refund sent beside it. @publicApi
- */
-export const ECPAY_MAX_OPERATION_TIMEOUT_MS = 50_000;
-/**
- * A `pending` action younger than this may still be in flight in some instance: not resolvable yet. The longest call
- * allowed plus a margin for the writes around it (and clock differences between instances).
- */
-const IN_FLIGHT_MS = ECPAY_MAX_OPERATION_TIMEOUT_MS + 10_000;
+export { ECPAY_MAX_OPERATION_TIMEOUT_MS } from './trade-action.resolver.js';
 
 /**
  * Captures, refunds, voids and periodic actions on stored trades, over {@link EcpayClient}:
@@ -71,6 +62,7 @@ export class EcpayOperationsService {
   private readonly trades: Repository<EcpayTrade>;
   private readonly actions: Repository<EcpayTradeAction>;
   private readonly ledger: TradeActionLedger;
+  private readonly resolver: TradeActionResolver;
 
   constructor(
     @InjectEcpayDataSource() dataSource: DataSource,
@@ -83,6 +75,7 @@ export class EcpayOperationsService {
     this.trades = dataSource.getRepository(EcpayTrade);
     this.actions = dataSource.getRepository(EcpayTradeAction);
     this.ledger = new TradeActionLedger(dataSource);
+    this.resolver = new TradeActionResolver(dataSource, clock);
   }
 
   /** Refunds `amount` TWD (default: all that is left) by the recipe of the trade's card stage. Raises `refund.succeeded`. */
@@ -143,51 +136,9 @@ export class EcpayOperationsService {
    * refusal. Either way the trade is free for the next operation.
    */
   async resolveAction(actionId: string, outcome: EcpayActionResolution): Promise<EcpayOperationResult> {
-    const action = await this.actions.findOneBy({ id: actionId });
-    if (!action) throw new EcpayOperationError('not-found', `No ECPay action ${actionId}.`, '');
-    const now = this.clock.now();
-    if (action.status !== 'unknown' && action.status !== 'pending') {
-      throw new EcpayOperationError(
-        'already-resolved',
-        `Action ${actionId} already ${action.status}.`,
-        action.merchantTradeNo,
-        actionId,
-      );
-    }
-    if (action.status === 'pending' && now.getTime() - action.requestedAt.getTime() < IN_FLIGHT_MS) {
-      throw new EcpayOperationError(
-        'in-progress',
-        `Action ${actionId} may still be in flight; resolve it after its timeout.`,
-        action.merchantTradeNo,
-        actionId,
-      );
-    }
-    let trade: EcpayTrade;
-    if (outcome === 'failed') {
-      await this.ledger.fail(action, { rtnCode: null, rtnMsg: null, error: 'resolved as failed after a query' }, now);
-      trade = await this.trades.findOneByOrFail({ id: action.tradeId });
-    } else {
-      trade = await this.ledger.succeed(
-        action,
-        { rtnCode: null, rtnMsg: null, error: 'resolved as succeeded after a query' },
-        (fresh) => changesAfter(action.operation, action.action, action.amount, fresh, now),
-        {
-          now,
-          event:
-            action.action === 'E' ? undefined : (before, after) => this.event(action.operation, action, before, after),
-        },
-      );
-      void this.dispatcher?.kick();
-    }
-    const resolved = await this.actions.findOneByOrFail({ id: actionId });
-    return {
-      operationId: action.operationId,
-      operation: action.operation,
-      merchantTradeNo: action.merchantTradeNo,
-      amount: action.amount,
-      actions: [resolved],
-      trade,
-    };
+    const result = await this.resolver.resolve(actionId, outcome);
+    if (outcome === 'succeeded') void this.dispatcher?.kick();
+    return result;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -268,7 +219,7 @@ export class EcpayOperationsService {
         {
           now,
           next,
-          event: last ? (previous, after) => this.event(planned.operation, current, previous, after) : undefined,
+          event: last ? (previous, after) => operationEvent(planned.operation, current, previous, after) : undefined,
         },
       );
       done.push(
@@ -322,29 +273,6 @@ export class EcpayOperationsService {
   }
 
   /** The operation's event: what was done, and the trade's amounts after it (payload of the inbox row). */
-  private event(
-    operation: EcpayOperationType,
-    action: EcpayTradeAction,
-    before: EcpayTrade,
-    after: EcpayTrade,
-  ): OperationEvent {
-    return {
-      name: EVENT_OF[operation],
-      payload: {
-        TradeNo: after.ecpayTradeNo ?? '',
-        OperationId: action.operationId,
-        Operation: operation,
-        Action: action.action,
-        ActionId: action.id,
-        RtnCode: 1,
-        Amount: eventAmountOf(operation, action.action, action.amount, before),
-        RefundedAmount: after.refundedAmount,
-        TradeAmt: after.totalAmount,
-        Status: after.status,
-      },
-    };
-  }
-
   private newAction(
     trade: EcpayTrade,
     operation: EcpayOperationType,

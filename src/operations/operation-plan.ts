@@ -1,9 +1,14 @@
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
-import type { EcpayActionCode, EcpayOperationType } from '../persistence/ecpay-trade-action.entity.js';
+import type {
+  EcpayActionCode,
+  EcpayOperationType,
+  EcpayTradeAction,
+} from '../persistence/ecpay-trade-action.entity.js';
 import type { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import type { EcpayTradeChanges } from '../persistence/ecpay-trade.store.js';
 import type { EcpayCardStage } from './card-stage.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
+import type { OperationEvent } from './trade-action.ledger.js';
 
 /** One ECPay call of an operation and the TotalAmount it sends (null for period actions). */
 export interface PlannedStep {
@@ -173,6 +178,30 @@ export function changesAfter(
     default:
       return {};
   }
+}
+
+/** The event an operation raises once its last call succeeded (or was resolved as succeeded). */
+export function operationEvent(
+  operation: EcpayOperationType,
+  action: EcpayTradeAction,
+  before: EcpayTrade,
+  after: EcpayTrade,
+): OperationEvent {
+  return {
+    name: EVENT_OF[operation],
+    payload: {
+      TradeNo: after.ecpayTradeNo ?? '',
+      OperationId: action.operationId,
+      Operation: operation,
+      Action: action.action,
+      ActionId: action.id,
+      RtnCode: 1,
+      Amount: eventAmountOf(operation, action.action, action.amount, before),
+      RefundedAmount: after.refundedAmount,
+      TradeAmt: after.totalAmount,
+      Status: after.status,
+    },
+  };
 }
 
 /** The amount an operation's event reports: the refund, the capture, the voided total; none for period actions. */

@@ -72,5 +72,6 @@ export const Not = pick('Not', needsTypeOrm('Not'));
 export const IsNull = pick('IsNull', needsTypeOrm('IsNull'));
 export const LessThan = pick('LessThan', needsTypeOrm('LessThan'));
 export const LessThanOrEqual = pick('LessThanOrEqual', needsTypeOrm('LessThanOrEqual'));
+export const MoreThanOrEqual = pick('MoreThanOrEqual', needsTypeOrm('MoreThanOrEqual'));
 export const Table = pick('Table', needsTypeOrm('Table'));
 export const TableColumn = pick('TableColumn', needsTypeOrm('TableColumn'));

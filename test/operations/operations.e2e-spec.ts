@@ -281,6 +281,10 @@ describeEachDatabase(targets, 'operations', (kind) => {
     }
     expect(doActionsFor(stub, trade.merchantTradeNo)).toEqual(['R:400']);
     expect((await auto.app.get(EcpayOperationsService).unresolvedActions()).map((a) => a.id)).toContain(actionId);
+    expect((await auto.ecpay.listUnresolvedActions()).map((a) => [a.id, a.status])).toContainEqual([
+      actionId,
+      'unknown',
+    ]);
 
     // The query (back office / CreditDetail) says it went through: applied once, one event.
     const resolved: EcpayOperationResult = await auto.ecpay.resolveAction(actionId, 'succeeded');

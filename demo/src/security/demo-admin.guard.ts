@@ -17,7 +17,7 @@ interface AdminRequest {
 }
 
 /**
- * Actions that move money (refunds) are an administrator's, not a visitor's. Outside the local sandbox they need
+ * Actions that move money (refunds) or re-run the shop's handlers (re-drives) are an administrator's, not a visitor's. Outside the local sandbox they need
  * `ECPAY_DEMO_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` (scripts) or the `adminToken` field of the
  * order page's form; without the variable set they are refused altogether. On the sandbox no real money moves, so
  * they are open unless a token is set — then it is required there too.
@@ -37,13 +37,13 @@ export class DemoAdminGuard implements CanActivate {
     if (!this.expected) {
       if (this.settings.sandbox) return true;
       throw new ForbiddenException(
-        'Refunds are disabled: outside the sandbox the demo refunds only for an administrator, and ECPAY_DEMO_ADMIN_TOKEN is not set.',
+        'Refunds and re-drives are disabled: outside the sandbox the demo allows them only to an administrator, and ECPAY_DEMO_ADMIN_TOKEN is not set.',
       );
     }
     const presented = presentedToken(context.switchToHttp().getRequest<AdminRequest>());
     if (presented === undefined || !timingSafeEqual(digest(presented), this.expected)) {
       throw new UnauthorizedException(
-        'A refund needs the admin token: "Authorization: Bearer <ECPAY_DEMO_ADMIN_TOKEN>" or the form\'s admin token field.',
+        'A refund or re-drive needs the admin token: "Authorization: Bearer <ECPAY_DEMO_ADMIN_TOKEN>" or the form\'s admin token field.',
       );
     }
     return true;

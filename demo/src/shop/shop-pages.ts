@@ -11,9 +11,10 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 .paid{color:#0a7d32;font-weight:bold}.failed{color:#b3261e;font-weight:bold}.pending,.code-issued{color:#8a6d00}
 nav a{margin-right:1rem}small{color:#666}button{padding:.5rem 1rem}`;
 
-function layout(title: string, body: string, head = ''): string {
+/** The page around every shop and operations page: the nav, the title, the one inline stylesheet. */
+export function layout(title: string, body: string, head = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>${head}<style>${STYLE}</style></head>
-<body><nav><a href="/">Shop</a><a href="/orders">Orders</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+<body><nav><a href="/">Shop</a><a href="/orders">Orders</a><a href="/ops">Operations</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 export function shopPage(info: {

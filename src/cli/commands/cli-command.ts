@@ -18,10 +18,19 @@ export interface CliValues {
   port?: string;
   host?: string;
   merchant?: string[];
+  url?: string;
+  'data-source'?: string;
+  status?: string;
+  limit?: string;
+  json?: boolean;
+  outcome?: string;
 }
 
 export interface CliCommand {
-  run(values: CliValues, io: CliIo): Promise<number>;
+  /** `args`: the words after the command's name (`events list` → `['list']`), for commands with subcommands. */
+  run(values: CliValues, io: CliIo, args: readonly string[]): Promise<number>;
+  /** Whether the command reads words after its name; the others refuse them as a usage error. */
+  readonly takesArguments?: boolean;
 }
 
 /** HashKey/HashIV from the flags or, better, the environment. Length is checked: AES needs exactly 16 bytes. */
