@@ -87,14 +87,21 @@ export class EcpayNotificationService {
 
   /**
    * Stores a verified notification given as its fields. A form notification (ReturnURL, PeriodReturnURL,
-   * PaymentInfoURL) is normalised here, once; one the edge already normalised goes to {@link receiveNormalized}.
+   * PaymentInfoURL) is normalised here, once — unless `normalized` brings what the edge already made of these very
+   * fields (see {@link receiveNormalized}): then that is stored as the event's data and nothing is normalised again.
    */
-  receive(
+  async receive(
     kind: EcpayNotificationKind,
     fields: Readonly<Record<string, unknown>>,
     receivedAt = new Date(),
+    normalized?: EcpayFormNotification,
   ): Promise<EcpayReceipt> {
-    return this.store(kind, fields, eventFieldsOf(kind, fields), receivedAt);
+    if (normalized && normalized.kind !== kind) {
+      // A wiring mistake, not bad input: the event would carry another notification's schema.
+      throw new TypeError(`A ${normalized.kind} notification cannot be received as ${kind}.`);
+    }
+    const eventFields = normalized ? normalizedEventFields(normalized) : eventFieldsOf(kind, fields);
+    return this.store(kind, fields, eventFields, receivedAt);
   }
 
   /**
@@ -104,7 +111,7 @@ export class EcpayNotificationService {
    */
   receiveNormalized(notification: EcpayFormNotification, receivedAt = new Date()): Promise<EcpayReceipt> {
     const fields = withDocumentedSpellings(notification.kind, notification.raw);
-    return this.store(notification.kind, fields, normalizedEventFields(notification), receivedAt);
+    return this.receive(notification.kind, fields, receivedAt, notification);
   }
 
   private async store(

@@ -686,6 +686,14 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
     expect(event.data).toStrictEqual({ ...expected, outcome: 'applied' });
     expect(event.raw).toStrictEqual(fields);
   });
+
+  it('refuses a normalised notification handed over as another kind, and stores nothing', async () => {
+    const trade = await pendingTrade();
+    const fields = paymentFields(trade.merchantTradeNo);
+    const normalized = normalizeNotification('aio-return', fields);
+    await expect(receiver.receive('payment-info', fields, new Date(), normalized)).rejects.toThrow(TypeError);
+    expect(await inbox().countBy({ merchantTradeNo: trade.merchantTradeNo })).toBe(0);
+  });
 });
 
 describe('where an event is normalised', () => {
