@@ -22,7 +22,7 @@ import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.inte
 import { isBindingResult } from '../notifications/card-binding.js';
 import type { EcpayNotificationKind } from '../persistence/ecpay-notification.entity.js';
 import { EcpayNotificationDispatcher } from '../notifications/ecpay-notification.dispatcher.js';
-import { EcpayNotificationService } from '../notifications/ecpay-notification.service.js';
+import { EcpayNotificationService, type EcpayReceipt } from '../notifications/ecpay-notification.service.js';
 import { EcpayVerifiedEnvelope, EcpayVerifiedForm, EcpayVerifiedNotification } from './ecpay-callback.decorators.js';
 import type { VerifiedEcpayEnvelope, VerifiedEcpayForm } from './ecpay-callback-request.js';
 import { EcpayCallbackExceptionFilter } from './ecpay-callback-exception.filter.js';
@@ -30,8 +30,12 @@ import { EcpayCheckMacGuard } from './ecpay-check-mac.guard.js';
 import { EcpayEnvelopeGuard } from './ecpay-envelope.guard.js';
 import { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
 import { EcpayTicketGuard, getVerifiedEcpayTicket, ticketDataDigest } from './ecpay-ticket.guard.js';
-import type { EcpayFormNotificationBase } from '../notifications/normalize-notification.js';
-import { withDocumentedSpellings } from '../notifications/notification-field-spellings.js';
+import type {
+  AioReturnNotification,
+  EcpayFormNotification,
+  PaymentInfoNotification,
+  PeriodReturnNotification,
+} from '../notifications/normalize-notification.js';
 
 /** Where the library's callback controller listens. @publicApi */
 export interface EcpayCallbacksConfig {
@@ -80,10 +84,10 @@ export function createEcpayCallbacksController(
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
     aioReturn(
-      @EcpayVerifiedNotification('aio-return') notification: EcpayFormNotificationBase,
+      @EcpayVerifiedNotification('aio-return') notification: AioReturnNotification,
       @Res({ passthrough: true }) reply: StatusReply,
     ): Promise<string> {
-      return this.store('aio-return', notification.raw, reply);
+      return this.storeNormalized(notification, reply);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.periodReturn)
@@ -91,11 +95,11 @@ export function createEcpayCallbacksController(
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
     periodReturn(
-      @EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase,
+      @EcpayVerifiedNotification('period-return') notification: PeriodReturnNotification,
       @Res({ passthrough: true }) reply: StatusReply,
     ): Promise<string> {
-      // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key and the handlers read.
-      return this.store('period-return', withDocumentedSpellings('period-return', notification.raw), reply);
+      // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key reads (receiveNormalized).
+      return this.storeNormalized(notification, reply);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.paymentInfo)
@@ -103,10 +107,10 @@ export function createEcpayCallbacksController(
     @Header('Content-Type', 'text/plain; charset=utf-8')
     @UseGuards(EcpayCheckMacGuard)
     paymentInfo(
-      @EcpayVerifiedNotification('payment-info') notification: EcpayFormNotificationBase,
+      @EcpayVerifiedNotification('payment-info') notification: PaymentInfoNotification,
       @Res({ passthrough: true }) reply: StatusReply,
     ): Promise<string> {
-      return this.store('payment-info', notification.raw, reply);
+      return this.storeNormalized(notification, reply);
     }
 
     /** The browser's copy of the result: verified, then sent on to the shop's page. ReturnURL stays authoritative. */
@@ -135,7 +139,7 @@ export function createEcpayCallbacksController(
         reply.status(503);
         return RETRY;
       }
-      return this.store(kind, fields, reply);
+      return this.store(kind, reply, () => this.notifications.receive(kind, fields));
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
@@ -193,13 +197,18 @@ export function createEcpayCallbacksController(
       return ecpayTicketAck(ticket.merchantId, this.merchants.get(ticket.merchantName), this.options.clock.now());
     }
 
+    /** A form notification, stored with the fields its DTO validated and normalised: handlers get exactly those. */
+    private storeNormalized(notification: EcpayFormNotification, reply: StatusReply): Promise<string> {
+      return this.store(notification.kind, reply, () => this.notifications.receiveNormalized(notification));
+    }
+
     private async store(
       kind: EcpayNotificationKind,
-      fields: Readonly<Record<string, unknown>>,
       reply: StatusReply,
+      receive: () => Promise<EcpayReceipt>,
     ): Promise<string> {
       try {
-        const receipt = await this.notifications.receive(kind, fields);
+        const receipt = await receive();
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
         return ACK;
       } catch (error) {

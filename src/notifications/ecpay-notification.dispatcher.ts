@@ -10,7 +10,7 @@ import {
 import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
 import { IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
-import { normalizeNotification, type EcpayFormNotificationKind } from './normalize-notification.js';
+import { legacyEventData } from './legacy-event-data.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 import { DEFAULT_LEASE_MS, leaseIssue } from '../config/dispatch-lease.js';
@@ -274,7 +274,11 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 }
 
-/** The event of an inbox row: its id is the row's, so every redelivery carries the same one. */
+/**
+ * The event of an inbox row: its id is the row's, so every redelivery carries the same one. Its `data` is what was
+ * normalised and stored with the row when the notification was received (revived: Dates are Dates again), never
+ * rebuilt here; only a row stored before that column existed takes the legacy path.
+ */
 export function toEvent(row: EcpayNotification): EcpayEvent {
   const payload = row.payload ?? {};
   return {
@@ -285,35 +289,9 @@ export function toEvent(row: EcpayNotification): EcpayEvent {
     ...(row.tradeId ? { tradeId: row.tradeId } : {}),
     occurredAt: ecpayDate(payload.PaymentDate ?? payload.ProcessDate ?? payload.TradeDate) ?? row.receivedAt,
     receivedAt: row.receivedAt,
-    data: { kind: row.kind, outcome: row.outcome, ...normalized(row) },
+    data: row.eventData ?? legacyEventData(row),
     raw: payload,
   };
-}
-
-const FORM_KINDS: ReadonlySet<string> = new Set<EcpayFormNotificationKind>([
-  'aio-return',
-  'period-return',
-  'payment-info',
-]);
-
-/**
- * The same normalised fields the callback's DTO validated (numbers, booleans, Asia/Taipei dates). Payloads that did
- * not come through a DTO (JSON envelopes, rows written by other code) get their amounts as numbers at least.
- */
-function normalized(row: EcpayNotification): Record<string, unknown> {
-  const payload = row.payload ?? {};
-  if (FORM_KINDS.has(row.kind)) {
-    try {
-      const { raw: _raw, ...fields } = normalizeNotification(
-        row.kind as EcpayFormNotificationKind,
-        payload as Record<string, string>,
-      );
-      return fields;
-    } catch {
-      // fall through to the minimal form
-    }
-  }
-  return { RtnCode: Number(payload.RtnCode), ...numbers(payload) };
 }
 
 function ecpayDate(value: unknown): Date | undefined {
@@ -322,14 +300,4 @@ function ecpayDate(value: unknown): Date | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Amounts as numbers, under ECPay's own names like the DTOs use. */
-function numbers(payload: Record<string, unknown>): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const name of ['TradeAmt', 'Amount', 'PaymentTypeChargeFee', 'TotalSuccessTimes']) {
-    if (payload[name] !== undefined && payload[name] !== '' && Number.isFinite(Number(payload[name])))
-      result[name] = Number(payload[name]);
-  }
-  return result;
 }

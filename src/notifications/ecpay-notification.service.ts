@@ -11,6 +11,9 @@ import { bindingResultOf, isBindingResult } from './card-binding.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
 import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 import type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
+import type { EcpayFormNotification } from './normalize-notification.js';
+import { withDocumentedSpellings } from './notification-field-spellings.js';
+import { eventDataOf, eventFieldsOf, normalizedEventFields } from './notification-event-data.js';
 export type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
 
 /** What became of a received notification. @publicApi */
@@ -82,10 +85,40 @@ export class EcpayNotificationService {
     return stored ? route : 'card-binding';
   }
 
+  /**
+   * Stores a verified notification given as its fields. A form notification (ReturnURL, PeriodReturnURL,
+   * PaymentInfoURL) is normalised here, once — unless `normalized` brings what the edge already made of these very
+   * fields (see {@link receiveNormalized}): then that is stored as the event's data and nothing is normalised again.
+   */
   async receive(
     kind: EcpayNotificationKind,
     fields: Readonly<Record<string, unknown>>,
     receivedAt = new Date(),
+    normalized?: EcpayFormNotification,
+  ): Promise<EcpayReceipt> {
+    if (normalized && normalized.kind !== kind) {
+      // A wiring mistake, not bad input: the event would carry another notification's schema.
+      throw new TypeError(`A ${normalized.kind} notification cannot be received as ${kind}.`);
+    }
+    const eventFields = normalized ? normalizedEventFields(normalized) : eventFieldsOf(kind, fields);
+    return this.store(kind, fields, eventFields, receivedAt);
+  }
+
+  /**
+   * Stores a form notification that `@EcpayVerifiedNotification(kind)` (or `normalizeNotification`) validated and
+   * normalised: its verified fields under their documented names, and — as the data its event hands handlers — the
+   * normalised fields themselves, so nothing is normalised again, here or when the event is dispatched.
+   */
+  receiveNormalized(notification: EcpayFormNotification, receivedAt = new Date()): Promise<EcpayReceipt> {
+    const fields = withDocumentedSpellings(notification.kind, notification.raw);
+    return this.receive(notification.kind, fields, receivedAt, notification);
+  }
+
+  private async store(
+    kind: EcpayNotificationKind,
+    fields: Readonly<Record<string, unknown>>,
+    eventFields: Readonly<Record<string, unknown>>,
+    receivedAt: Date,
   ): Promise<EcpayReceipt> {
     const dedupeKey = dedupeKeyOf(kind, fields, receivedAt);
     const merchantId = String(fields.MerchantID ?? '').slice(0, 10);
@@ -100,7 +133,16 @@ export class EcpayNotificationService {
       : undefined;
     const first =
       inbox.writesInOneStatement && !sideEffect
-        ? await this.receiveAsExpected(inbox, kind, fields, dedupeKey, merchantId, merchantTradeNo, receivedAt)
+        ? await this.receiveAsExpected(
+            inbox,
+            kind,
+            fields,
+            eventFields,
+            dedupeKey,
+            merchantId,
+            merchantTradeNo,
+            receivedAt,
+          )
         : undefined;
     if (first) return first;
     for (let decision = 1; decision <= MAX_DECISIONS; decision++) {
@@ -110,7 +152,7 @@ export class EcpayNotificationService {
         if (earlier) return { duplicate: true, notification: earlier };
         const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, trade, receivedAt);
         const decided = decideNotification(kind, fields, trade);
-        this.decide(notification, decided, receivedAt);
+        this.decide(notification, decided, eventFields, receivedAt);
         try {
           const written = await inbox.write(notification, trade, decided.changes, new Date(), sideEffect);
           return written ? { duplicate: false, notification } : undefined;
@@ -146,6 +188,7 @@ export class EcpayNotificationService {
     inbox: NotificationInbox,
     kind: EcpayNotificationKind,
     fields: Readonly<Record<string, unknown>>,
+    eventFields: Readonly<Record<string, unknown>>,
     dedupeKey: string,
     merchantId: string,
     merchantTradeNo: string,
@@ -154,7 +197,7 @@ export class EcpayNotificationService {
     const expected = expectedTrade(kind, fields);
     if (!expected) return undefined;
     const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, null, receivedAt);
-    this.decide(notification, expected.decision, receivedAt);
+    this.decide(notification, expected.decision, eventFields, receivedAt);
     try {
       const tradeId = await inbox.writeIfExpected(notification, expected, new Date());
       return tradeId === undefined ? undefined : { duplicate: false, notification };
@@ -165,8 +208,15 @@ export class EcpayNotificationService {
     }
   }
 
-  private decide(notification: EcpayNotification, decision: NotificationDecision, receivedAt: Date): void {
+  /** Applies the decision to the row, with the event data it makes: stored with the row, handed to handlers as is. */
+  private decide(
+    notification: EcpayNotification,
+    decision: NotificationDecision,
+    eventFields: Readonly<Record<string, unknown>>,
+    receivedAt: Date,
+  ): void {
     notification.outcome = decision.outcome;
+    notification.eventData = eventDataOf(notification.kind, decision.outcome, eventFields);
     notification.eventName = decision.event ?? null;
     notification.dispatchStatus = decision.event ? 'pending' : 'none';
     notification.nextAttemptAt = decision.event ? receivedAt : null;
@@ -193,6 +243,7 @@ export class EcpayNotificationService {
       merchantTradeNo,
       tradeId: trade?.id ?? null,
       payload: { ...fields },
+      eventData: null, // set with the decision
       attempts: 0,
       completedHandlers: null,
       lastError: null,

@@ -5,6 +5,7 @@ import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
 import { dedupeKeyOf } from '../notifications/notification-decision.js';
+import { eventDataOf, eventFieldsOf } from '../notifications/notification-event-data.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
 import { EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
@@ -146,6 +147,8 @@ export class TradeActionLedger {
       outcome: 'applied',
       eventName: event.name,
       payload,
+      // What handlers get, stored with the row like a received notification's.
+      eventData: eventDataOf('operation', 'applied', eventFieldsOf('operation', payload)),
       dispatchStatus: 'pending',
       attempts: 0,
       completedHandlers: null,

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from './typeorm-peer.js';
 import type { EcpayEventName } from '../handlers/ecpay-event.interface.js';
 import { EcpayRecord } from './ecpay-record.js';
+import { STORED_EVENT_DATA } from './stored-event-data.js';
 
 /**
  * Which ECPay callback a notification came from — or, for `reconcile`, a verified QueryTradeInfo/V5 answer the
@@ -77,9 +78,18 @@ export class EcpayNotification extends EcpayRecord {
   @Column({ name: 'event_name', type: 'varchar', length: 40, nullable: true })
   eventName!: EcpayEventName | null;
 
-  /** The verified fields exactly as ECPay posted them. */
+  /** The verified fields exactly as ECPay posted them (kept for audit; handlers get them as the event's `raw`). */
   @Column({ name: 'payload', type: 'simple-json' })
   payload!: Record<string, unknown>;
+
+  /**
+   * The event's `data` exactly as handlers receive it — the fields normalised once, when the notification was
+   * received, with its kind and outcome — written in the same statement or transaction as the row, so a dispatcher
+   * in another process or after a restart hands over what the receiver validated. Dates and NaN survive the round
+   * trip (see `stored-event-data.ts`). Null only on rows stored before migration 1795700000000 added the column.
+   */
+  @Column({ name: 'event_data', type: 'simple-json', nullable: true, transformer: STORED_EVENT_DATA })
+  eventData!: Record<string, unknown> | null;
 
   @Column({ name: 'dispatch_status', type: 'varchar', length: 16, default: 'none' })
   dispatchStatus!: EcpayDispatchStatus;

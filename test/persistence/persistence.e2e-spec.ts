@@ -27,6 +27,7 @@ const ALL_MIGRATIONS = [
   'CreateEcpayNotifications1795400000000',
   'CreateEcpayRateLimits1795500000000',
   'AddEcpayTradeOperations1795600000000',
+  'AddEcpayNotificationEventData1795700000000',
 ];
 
 // Probed once when this file loads; under CI=true an unreachable server rejects here and fails the file.

@@ -2,6 +2,7 @@ import { CreateEcpayNotifications1795400000000 } from './1795400000000-CreateEcp
 import { CreateEcpayTables1795322609555 } from './1795322609555-CreateEcpayTables.js';
 import { CreateEcpayRateLimits1795500000000 } from './1795500000000-CreateEcpayRateLimits.js';
 import { AddEcpayTradeOperations1795600000000 } from './1795600000000-AddEcpayTradeOperations.js';
+import { AddEcpayNotificationEventData1795700000000 } from './1795700000000-AddEcpayNotificationEventData.js';
 
 /**
  * nestjs-ecpay's migrations, oldest first, for `migrations: [...ECPAY_MIGRATIONS, ...yours]` in a TypeORM
@@ -15,4 +16,5 @@ export const ECPAY_MIGRATIONS = [
   CreateEcpayNotifications1795400000000,
   CreateEcpayRateLimits1795500000000,
   AddEcpayTradeOperations1795600000000,
+  AddEcpayNotificationEventData1795700000000,
 ] as const;
