@@ -45,6 +45,7 @@ import { EcpayRateLimit } from './persistence/ecpay-rate-limit.entity.js';
 import { EcpayTrade } from './persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
 import { EcpayService } from './ecpay.service.js';
+import { EcpayTelemetry } from './observability/ecpay-telemetry.js';
 
 export const ECPAY_PROVIDERS: Provider[] = [
   {
@@ -65,6 +66,8 @@ export const ECPAY_PROVIDERS: Provider[] = [
       new EcpayMemoryRateLimitStore(),
     inject: [ECPAY_RESOLVED_OPTIONS, { token: ECPAY_PERSISTENT_RATE_LIMIT_STORE, optional: true }],
   },
+  // Metrics and spans through the OpenTelemetry API: no-ops until the app installs an SDK.
+  EcpayTelemetry,
   EcpayMerchantRegistry,
   EcpaySigningService,
   EcpayCryptoService,

@@ -68,3 +68,4 @@ export {
 } from './back-auth/ecpay-json-transport.interface.js';
 export * from './errors/index.js';
 export { InjectEcpayDataSource, InjectEcpayJsonTransport, InjectEcpayRateLimitStore } from './tokens/ecpay.tokens.js';
+export * from './observability/index.js';

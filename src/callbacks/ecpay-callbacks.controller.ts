@@ -32,6 +32,9 @@ import { ecpayTicketAck, type EcpayTicketAck } from './ecpay-ticket-ack.js';
 import { EcpayTicketGuard, getVerifiedEcpayTicket, ticketDataDigest } from './ecpay-ticket.guard.js';
 import type { EcpayFormNotificationBase } from '../notifications/normalize-notification.js';
 import { withDocumentedSpellings } from '../notifications/notification-field-spellings.js';
+import type { EcpayReceipt } from '../notifications/ecpay-notification.service.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
+import { secondsSinceArrival } from '../observability/request-arrival.js';
 
 /** Where the library's callback controller listens. @publicApi */
 export interface EcpayCallbacksConfig {
@@ -73,6 +76,7 @@ export function createEcpayCallbacksController(
       private readonly dispatcher: EcpayNotificationDispatcher,
       @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
       private readonly merchants: EcpayMerchantRegistry,
+      private readonly telemetry: EcpayTelemetry,
     ) {}
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.return)
@@ -82,8 +86,9 @@ export function createEcpayCallbacksController(
     aioReturn(
       @EcpayVerifiedNotification('aio-return') notification: EcpayFormNotificationBase,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
-      return this.store('aio-return', notification.raw, reply);
+      return this.store('aio-return', notification.raw, reply, request);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.periodReturn)
@@ -93,9 +98,10 @@ export function createEcpayCallbacksController(
     periodReturn(
       @EcpayVerifiedNotification('period-return') notification: EcpayFormNotificationBase,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
       // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key and the handlers read.
-      return this.store('period-return', withDocumentedSpellings('period-return', notification.raw), reply);
+      return this.store('period-return', withDocumentedSpellings('period-return', notification.raw), reply, request);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.paymentInfo)
@@ -105,8 +111,9 @@ export function createEcpayCallbacksController(
     paymentInfo(
       @EcpayVerifiedNotification('payment-info') notification: EcpayFormNotificationBase,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
-      return this.store('payment-info', notification.raw, reply);
+      return this.store('payment-info', notification.raw, reply, request);
     }
 
     /** The browser's copy of the result: verified, then sent on to the shop's page. ReturnURL stays authoritative. */
@@ -124,6 +131,7 @@ export function createEcpayCallbacksController(
     async ecpgReturn(
       @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
       // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings: the stored trade tells them apart.
       const fields = flattenEnvelope(envelope);
@@ -132,10 +140,11 @@ export function createEcpayCallbacksController(
         kind = await this.notifications.classifyEcpgResult('ecpg-return', fields);
       } catch (error) {
         this.logger.error(`Could not classify an ecpg-return notification: ${(error as Error).message}`);
+        this.observe('ecpg-return', undefined, request);
         reply.status(503);
         return RETRY;
       }
-      return this.store(kind, fields, reply);
+      return this.store(kind, fields, reply, request);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
@@ -143,6 +152,7 @@ export function createEcpayCallbacksController(
     @Redirect()
     async ecpgOrderResult(
       @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
+      @Req() request: object,
     ): Promise<{ url: string; statusCode: number }> {
       // The browser's copy of a 3-D Secure or binding result is verified like the server's and applied through the
       // same inbox (the ReturnURL copy then only confirms it). The browser goes on to the shop's page either way:
@@ -152,8 +162,10 @@ export function createEcpayCallbacksController(
       try {
         kind = await this.notifications.classifyEcpgResult('ecpg-order-result', fields);
         const receipt = await this.notifications.receive(kind, fields);
+        this.observe(kind, receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
       } catch (error) {
+        this.observe(kind, undefined, request);
         this.logger.error(`Could not store a ${kind} result from the browser: ${(error as Error).message}`);
       }
       return this.resultPage(fields.MerchantTradeNo, fields.RtnCode);
@@ -183,8 +195,10 @@ export function createEcpayCallbacksController(
       };
       try {
         const receipt = await this.notifications.receive('ecticket-refund', fields);
+        this.observe('ecticket-refund', receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
       } catch (error) {
+        this.observe('ecticket-refund', undefined, request);
         this.logger.error(`Could not store an ecticket-refund notification: ${(error as Error).message}`);
         reply.status(503);
         reply.type('text/plain; charset=utf-8');
@@ -197,17 +211,26 @@ export function createEcpayCallbacksController(
       kind: EcpayNotificationKind,
       fields: Readonly<Record<string, unknown>>,
       reply: StatusReply,
+      request: object,
     ): Promise<string> {
       try {
         const receipt = await this.notifications.receive(kind, fields);
+        this.observe(kind, receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
         return ACK;
       } catch (error) {
+        this.observe(kind, undefined, request);
         // Not stored, so not acknowledged: ECPay posts again in 5–15 minutes. Message only, never the payload.
         this.logger.error(`Could not store a ${kind} notification: ${(error as Error).message}`);
         reply.status(503);
         return RETRY;
       }
+    }
+
+    /** Counts the answered notification by its outcome (`store_failed` when there is no receipt: a 503). */
+    private observe(kind: EcpayNotificationKind, receipt: EcpayReceipt | undefined, request: object): void {
+      const outcome = !receipt ? 'store_failed' : receipt.duplicate ? 'duplicate' : receipt.notification.outcome;
+      this.telemetry.notificationReceived(kind, outcome, secondsSinceArrival(request, performance.now()));
     }
 
     private resultPage(merchantTradeNo: unknown, rtnCode: unknown): { url: string; statusCode: number } {
