@@ -1,0 +1,33 @@
+/**
+ * When the ECPay health indicator reports `degraded` (still serving, but something needs a look). Only an
+ * unreachable database makes it `down`: without it no notification can be stored, so none may be acknowledged.
+ *
+ * @publicApi
+ */
+export interface EcpayHealthOptions {
+  /** How long the oldest event may wait for its handlers before it is a problem (default 5 minutes). */
+  maxPendingAgeMs?: number;
+  /** How many events may be parked (`failed`, waiting for a re-drive) before it is a problem (default 0). */
+  maxParkedEvents?: number;
+  /** How many events may be in retry after a handler failed before it is a problem (default 0). */
+  maxRetryingEvents?: number;
+  /** The window over which refused notifications (bad CheckMacValue, malformed…) are counted (default 15 minutes). */
+  rejectionWindowMs?: number;
+  /** How many refused notifications the window may hold before it is a problem (default 5). */
+  maxRejections?: number;
+  /** How long the database has to answer `SELECT 1` before it counts as unreachable (default 3 seconds). */
+  databaseTimeoutMs?: number;
+}
+
+export type ResolvedEcpayHealthOptions = Required<EcpayHealthOptions>;
+
+export const ECPAY_HEALTH_DEFAULTS: ResolvedEcpayHealthOptions = {
+  maxPendingAgeMs: 5 * 60_000,
+  maxParkedEvents: 0,
+  maxRetryingEvents: 0,
+  rejectionWindowMs: 15 * 60_000,
+  maxRejections: 5,
+  databaseTimeoutMs: 3_000,
+};
+
+export { ECPAY_HEALTH_OPTIONS, InjectEcpayHealthOptions } from '../tokens/ecpay.tokens.js';

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ECPAY_HEALTH_OPTIONS, type EcpayHealthOptions } from './ecpay-health-options.interface.js';
+import { EcpayHealthIndicator } from './ecpay-health.indicator.js';
+import { EcpayHealthProbe } from './ecpay-health.probe.js';
+
+/**
+ * Provides {@link EcpayHealthIndicator} (and the terminus-free {@link EcpayHealthProbe}) beside `EcpayModule`.
+ * Its own entry point, `nestjs-ecpay/health`, so that `@nestjs/terminus` stays an optional peer: apps that never
+ * import this module never load it.
+ *
+ * @publicApi
+ */
+@Module({})
+export class EcpayHealthModule {
+  static forRoot(options: EcpayHealthOptions = {}): DynamicModule {
+    return {
+      module: EcpayHealthModule,
+      imports: [TerminusModule],
+      providers: [{ provide: ECPAY_HEALTH_OPTIONS, useValue: options }, EcpayHealthProbe, EcpayHealthIndicator],
+      exports: [EcpayHealthIndicator, EcpayHealthProbe],
+    };
+  }
+}
