@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EcpayBoundCard, EcpayModule, EcpayNotification, EcpayTrade } from 'nestjs-ecpay';
+import { EcpayHealthModule } from 'nestjs-ecpay/health';
 import { EcpaySandboxModule } from 'nestjs-ecpay/sandbox';
 import { DemoController } from './demo.controller.js';
 import { DEMO_SETTINGS } from './demo-settings.token.js';
+import { DemoMetricsService } from './observability/demo-metrics.service.js';
+import { OperationsProbesController } from './observability/operations-probes.controller.js';
 import { demoSettings, SANDBOX_PREFIX, type DemoSettings } from './demo-settings.js';
 import { OrderEventsService } from './orders/order-events.service.js';
 import { DemoCsrf } from './security/demo-csrf.js';
@@ -27,6 +31,9 @@ export class AppModule {
         // The shop's pages read the library's tables (trades and where each notification stands).
         TypeOrmModule.forFeature([EcpayTrade, EcpayNotification, EcpayBoundCard]),
         EcpayModule.forRoot(settings.ecpay),
+        // GET /health: the database, the 403 breaker, the dispatch queue, refused notifications.
+        TerminusModule,
+        EcpayHealthModule.forRoot(),
         ...(settings.sandbox
           ? [
               EcpaySandboxModule.forRoot({
@@ -46,8 +53,19 @@ export class AppModule {
           : []),
       ],
       // The CheckMacValue debugging endpoints sign with the merchant's keys: mounted only against the local sandbox.
-      controllers: [ShopController, OrdersController, ...(settings.sandbox ? [DemoController] : [])],
-      providers: [{ provide: DEMO_SETTINGS, useValue: settings }, ShopOrdersService, OrderEventsService, DemoCsrf],
+      controllers: [
+        ShopController,
+        OrdersController,
+        OperationsProbesController,
+        ...(settings.sandbox ? [DemoController] : []),
+      ],
+      providers: [
+        { provide: DEMO_SETTINGS, useValue: settings },
+        ShopOrdersService,
+        OrderEventsService,
+        DemoCsrf,
+        DemoMetricsService,
+      ],
     };
   }
 }
