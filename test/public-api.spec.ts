@@ -153,6 +153,7 @@ describe('the public API', () => {
       'EcpayHealthModule',
       'EcpayHealthProbe',
       'InjectEcpayHealthOptions',
+      'resolveEcpayHealthOptions',
     ]);
   });
 

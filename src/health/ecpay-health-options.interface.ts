@@ -1,3 +1,5 @@
+import { EcpayConfigError, type EcpayConfigIssue } from '../errors/ecpay-config.error.js';
+
 /**
  * When the ECPay health indicator reports `degraded` (still serving, but something needs a look). Only an
  * unreachable database makes it `down`: without it no notification can be stored, so none may be acknowledged.
@@ -29,5 +31,21 @@ export const ECPAY_HEALTH_DEFAULTS: ResolvedEcpayHealthOptions = {
   maxRejections: 5,
   databaseTimeoutMs: 3_000,
 };
+
+/**
+ * The thresholds with their defaults, checked: each a whole number of at least 0 (a window or timeout at least 1),
+ * so a typo stops start-up instead of making the indicator always or never degraded.
+ */
+export function resolveEcpayHealthOptions(options: EcpayHealthOptions = {}): ResolvedEcpayHealthOptions {
+  const resolved = { ...ECPAY_HEALTH_DEFAULTS, ...options };
+  const issues: EcpayConfigIssue[] = [];
+  for (const [name, value] of Object.entries(resolved) as [keyof ResolvedEcpayHealthOptions, unknown][]) {
+    const least = name === 'rejectionWindowMs' || name === 'databaseTimeoutMs' ? 1 : 0;
+    if (!(Number.isSafeInteger(value) && (value as number) >= least))
+      issues.push({ option: `health.${name}`, message: `must be a whole number of at least ${least}` });
+  }
+  if (issues.length > 0) throw new EcpayConfigError(issues);
+  return resolved;
+}
 
 export { ECPAY_HEALTH_OPTIONS, InjectEcpayHealthOptions } from '../tokens/ecpay.tokens.js';

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ECPAY_HEALTH_OPTIONS, type EcpayHealthOptions } from './ecpay-health-options.interface.js';
+import {
+  ECPAY_HEALTH_OPTIONS,
+  resolveEcpayHealthOptions,
+  type EcpayHealthOptions,
+} from './ecpay-health-options.interface.js';
 import { EcpayHealthIndicator } from './ecpay-health.indicator.js';
 import { EcpayHealthProbe } from './ecpay-health.probe.js';
 
@@ -13,11 +17,13 @@ import { EcpayHealthProbe } from './ecpay-health.probe.js';
  */
 @Module({})
 export class EcpayHealthModule {
+  /** Throws {@link EcpayConfigError} naming every threshold that is not a whole number of at least 0. */
   static forRoot(options: EcpayHealthOptions = {}): DynamicModule {
+    const resolved = resolveEcpayHealthOptions(options);
     return {
       module: EcpayHealthModule,
       imports: [TerminusModule],
-      providers: [{ provide: ECPAY_HEALTH_OPTIONS, useValue: options }, EcpayHealthProbe, EcpayHealthIndicator],
+      providers: [{ provide: ECPAY_HEALTH_OPTIONS, useValue: resolved }, EcpayHealthProbe, EcpayHealthIndicator],
       exports: [EcpayHealthIndicator, EcpayHealthProbe],
     };
   }

@@ -9,8 +9,8 @@ import { Not } from '../persistence/typeorm-peer.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_DATA_SOURCE } from '../tokens/ecpay.tokens.js';
 import {
-  ECPAY_HEALTH_DEFAULTS,
   ECPAY_HEALTH_OPTIONS,
+  resolveEcpayHealthOptions,
   type EcpayHealthOptions,
   type ResolvedEcpayHealthOptions,
 } from './ecpay-health-options.interface.js';
@@ -53,7 +53,7 @@ export class EcpayHealthProbe {
     @InjectEcpayClock() private readonly clock: EcpayClock,
     @Optional() @Inject(ECPAY_HEALTH_OPTIONS) options: EcpayHealthOptions = {},
   ) {
-    this.options = { ...ECPAY_HEALTH_DEFAULTS, ...options };
+    this.options = resolveEcpayHealthOptions(options);
   }
 
   async check(): Promise<EcpayHealthReport> {
