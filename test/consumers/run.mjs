@@ -305,8 +305,8 @@ async function tryApp(name, tarball, work) {
     app = await startApp(dir, env);
     check(name, 'the app starts', true);
     if (spec.flow === 'shop') await shopFlow(name, app.base);
-    if (spec.health) await healthCheck(name, app.base);
     else await signingOnlyFlow(name, app.base);
+    if (spec.health) await healthCheck(name, app.base);
   } catch (error) {
     check(name, 'the app runs', false, `${error instanceof Error ? error.message : error}`);
   } finally {
