@@ -7,7 +7,9 @@
 // or not the targets are met — it is a benchmark, not a test. See docs/BENCHMARKS.md.
 //
 // Each app runs in a child process of its own (this file with `--serve <setup>`), so autocannon, which runs here,
-// never shares the app's event loop. Optional arguments choose setups (`bare`, `sqljs`, `postgres`; default all).
+// never shares the app's event loop. Optional arguments choose setups (`bare`, `sqljs`, `postgres`, and
+// `sqljs-otel`, `postgres-otel`: the same app with an OpenTelemetry SDK installed, so the library's metrics are
+// recorded — metrics on vs off; default all).
 // Diagnostics: ECPAY_BENCH_DIAGNOSE=<dir> writes a V8 CPU profile of each app process during its timed run to <dir>
 // and counts the SQL statements TypeORM sends (through a counting TypeORM logger); the profiler slows the app down,
 // so the figures of such a run are not the benchmark's. ECPAY_BENCH_PG_POOL=<n> sets TypeORM's poolSize on PostgreSQL
@@ -62,7 +64,11 @@ else await main();
 // trades (create a batch), mark (CPU and request counters), settle (wait for in-flight requests), counts, close.
 // ===============================================================================================================
 
-async function serve(setup, config) {
+async function serve(key, config) {
+  // `<setup>-otel`: the same app, with an OpenTelemetry MeterProvider (read by the Prometheus exporter, as the demo
+  // does, its server off) and a TracerProvider installed before Nest starts — the library's instruments record.
+  const otel = key.endsWith('-otel') ? await installOpenTelemetry() : undefined;
+  const setup = key.replace(/-otel$/, '');
   const { Controller, Header, HttpCode, Module, Post } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { getDataSourceToken, TypeOrmModule } = await import('@nestjs/typeorm');
@@ -267,6 +273,27 @@ async function serve(setup, config) {
       }
       return { left, ms: performance.now() - started };
     },
+    // What the library's metrics add to one notification, measured alone (the whole-app comparison is noisy on a
+    // shared machine): one received count and one duration, as the controller records them, in CPU µs per call.
+    async recordingCost({ calls }) {
+      const { EcpayTelemetry } = await import('../dist/observability/ecpay-telemetry.js');
+      const telemetry = app.get(EcpayTelemetry);
+      const outcomes = ['applied', 'duplicate'];
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < calls; i++) telemetry.notificationReceived('aio-return', outcomes[i & 1], 0.004);
+      const used = process.cpuUsage(cpu);
+      return { cpuUsPerCall: (used.user + used.system) / calls };
+    },
+    // The library's own count of notifications, from the SDK (with metrics on): proves they were recorded.
+    async recorded() {
+      if (!otel) return { notifications: undefined };
+      const { resourceMetrics } = await otel.reader.collect();
+      const points = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .filter((metric) => metric.descriptor.name === 'ecpay.notifications.received')
+        .flatMap((metric) => metric.dataPoints);
+      return { notifications: points.reduce((sum, point) => sum + point.value, 0) };
+    },
     async close() {
       await app.close();
       setImmediate(() => process.exit(0));
@@ -282,6 +309,21 @@ async function serve(setup, config) {
     }
   });
   process.send({ id: 0, ok: true, result: { port, ...info } });
+}
+
+/** What an app's instrumentation file does (docs/examples/src/operations/instrumentation.ts), minus the servers. */
+async function installOpenTelemetry() {
+  const { metrics, trace } = await import('@opentelemetry/api');
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
+  const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } =
+    await import('@opentelemetry/sdk-trace-base');
+  const reader = new PrometheusExporter({ preventServerStart: true });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new InMemorySpanExporter())] }),
+  );
+  return { reader };
 }
 
 // ===============================================================================================================
@@ -318,7 +360,7 @@ async function main() {
   };
   const PROBE_TIMEOUT_MS = 1000;
   const DIAGNOSE = env.ECPAY_BENCH_DIAGNOSE || undefined;
-  const SETUPS = ['bare', 'sqljs', 'postgres'];
+  const SETUPS = ['bare', 'sqljs', 'sqljs-otel', 'postgres', 'postgres-otel'];
   const chosen = process.argv.slice(2).filter((arg) => SETUPS.includes(arg));
   const wanted = (setup) => chosen.length === 0 || chosen.includes(setup);
   const started = performance.now();
@@ -583,7 +625,7 @@ async function main() {
       const before = await app.call('mark');
       const machineBefore = machineTimes();
       const stealBefore = stealAndTotal();
-      const postgresBefore = setup === 'postgres' ? postgresCpuMs() : undefined;
+      const postgresBefore = setup.startsWith('postgres') ? postgresCpuMs() : undefined;
       const selfBefore = process.cpuUsage();
       const run = await load(
         app.port,
@@ -592,7 +634,7 @@ async function main() {
       );
       const { result, elapsedS } = run;
       const selfAfter = process.cpuUsage();
-      const postgresAfter = setup === 'postgres' ? postgresCpuMs() : undefined;
+      const postgresAfter = setup.startsWith('postgres') ? postgresCpuMs() : undefined;
       const machineAfter = machineTimes();
       const stealAfter = stealAndTotal();
       const settled = await app.call('settle');
@@ -660,6 +702,19 @@ async function main() {
 
       if (withDb) {
         const counts = await app.call('counts', { prefix });
+        if (setup.endsWith('-otel')) {
+          // Cumulative since start-up, so the warm-up's requests are in it too.
+          const { notifications } = await app.call('recorded');
+          check(
+            notifications >= received,
+            `${label}: the SDK recorded ${notifications} notifications for ${received} answered in the timed run`,
+          );
+          checks.push(
+            `${label}: the OpenTelemetry SDK recorded ${notifications.toLocaleString('en-US')} notifications (warm-up included)`,
+          );
+        }
+        // After the counts above: this adds synthetic notifications to the SDK's figures.
+        row.recordingUs = (await app.call('recordingCost', { calls: 200_000 }, 60_000)).cpuUsPerCall;
         // Every request that reached the app was answered (settle); the distinct bodies among them are the first
         // deliveries, each of which must have left exactly one inbox row and one paid trade; the rest are duplicates.
         row.first = counts.notifications;
@@ -706,7 +761,9 @@ async function main() {
   try {
     if (wanted('bare')) await runSetup('bare', 'bare Nest POST (no guard, no DB)');
     if (!isInterrupted() && wanted('sqljs')) await runSetup('sqljs', 'EcpayModule, sql.js (in memory)');
-    if (!isInterrupted() && wanted('postgres')) {
+    if (!isInterrupted() && wanted('sqljs-otel'))
+      await runSetup('sqljs-otel', 'EcpayModule, sql.js (in memory), OpenTelemetry metrics on');
+    if (!isInterrupted() && (wanted('postgres') || wanted('postgres-otel'))) {
       let reachable = false;
       try {
         [pgVersion, pgCommit] = await pgAdmin(
@@ -726,14 +783,23 @@ async function main() {
         const database = createScratchDatabase();
         try {
           await database.created;
-          await runSetup('postgres', `EcpayModule, PostgreSQL ${pgVersion.split(' ')[0]}`, {
+          const config = {
             host: PG.host,
             port: PG.port,
             user: PG.user,
             password: PG.password,
             database: database.name,
             poolSize: PG.poolSize,
-          });
+          };
+          // Both on one scratch database: each run has its own trades (its own MerchantTradeNo prefix).
+          if (wanted('postgres'))
+            await runSetup('postgres', `EcpayModule, PostgreSQL ${pgVersion.split(' ')[0]}`, config);
+          if (!isInterrupted() && wanted('postgres-otel'))
+            await runSetup(
+              'postgres-otel',
+              `EcpayModule, PostgreSQL ${pgVersion.split(' ')[0]}, OpenTelemetry metrics on`,
+              config,
+            );
         } finally {
           await database.drop();
           const names = await leftoverScratchDatabases();
@@ -841,6 +907,11 @@ async function main() {
   const bare = rows.find((r) => r.key === 'bare');
   const postgres = rows.find((r) => r.key === 'postgres');
   const sqljs = rows.find((r) => r.key === 'sqljs');
+  const metricsOn = (off, on) =>
+    off && on
+      ? `${(100 * (on.rps / off.rps - 1)).toFixed(1)}% throughput (${int(on.rps)} vs ${int(off.rps)} req/s), p99 ${ms(on.p99)} vs ${ms(off.p99)}, app CPU ${int(on.serverCpuUs)} vs ${int(off.serverCpuUs)} µs per request; ` +
+        `recording one notification's metrics alone: ${on.recordingUs.toFixed(2)} µs on, ${off.recordingUs.toFixed(2)} µs off (the API's no-op), i.e. ${((100 * (on.recordingUs - off.recordingUs)) / off.serverCpuUs).toFixed(2)}% of the app CPU per request without metrics`
+      : undefined;
   console.log('');
   console.log(`## Targets (PostgreSQL vs the bare endpoint, ${CONNECTIONS} connections)`);
   console.log('');
@@ -862,6 +933,28 @@ async function main() {
     console.log(
       `- for information, sql.js: ${(100 * (sqljs.rps / bare.rps)).toFixed(1)}% of the bare throughput, p99 ${(sqljs.p99 / bare.p99).toFixed(2)}× the bare p99`,
     );
+  }
+  const overheads = [
+    [
+      'PostgreSQL',
+      metricsOn(
+        postgres,
+        rows.find((r) => r.key === 'postgres-otel'),
+      ),
+    ],
+    [
+      'sql.js',
+      metricsOn(
+        sqljs,
+        rows.find((r) => r.key === 'sqljs-otel'),
+      ),
+    ],
+  ].filter(([, line]) => line);
+  if (overheads.length > 0) {
+    console.log('');
+    console.log('## OpenTelemetry metrics on vs off (same setup, one run each: compare several runs)');
+    console.log('');
+    for (const [name, line] of overheads) console.log(`- ${name}: ${line}`);
   }
   console.log('');
   console.log('## Checks');

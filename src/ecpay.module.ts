@@ -13,6 +13,8 @@ import { EcpayHandlersModule } from './handlers/ecpay-handlers.module.js';
 import { EcpaySigningService } from './signing/ecpay-signing.service.js';
 import { ECPAY_CLOCK } from './time/ecpay-clock.js';
 import { ECPAY_PROVIDERS } from './ecpay.providers.js';
+import { EcpayCircuitBreaker } from './client/ecpay-circuit-breaker.service.js';
+import { EcpayTelemetry } from './observability/ecpay-telemetry.js';
 
 /**
  * ECPay for NestJS. Configure once with `EcpayModule.forRoot({...})` or `EcpayModule.forRootAsync({...})` and
@@ -46,6 +48,9 @@ import { ECPAY_PROVIDERS } from './ecpay.providers.js';
     EcpayCardsService,
     EcpayService,
     EcpayHandlersModule,
+    // For the health indicator (nestjs-ecpay/health) and the callback filter on an app's own controller.
+    EcpayTelemetry,
+    EcpayCircuitBreaker,
   ],
 })
 export class EcpayModule extends EcpayConfigurableModule {}

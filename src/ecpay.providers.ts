@@ -47,6 +47,7 @@ import { EcpayTrade } from './persistence/ecpay-trade.entity.js';
 import { EcpayTradeStore } from './persistence/ecpay-trade.store.js';
 import { EcpayService } from './ecpay.service.js';
 import { EcpayDatabaseServices, EcpayPersistedServices, EcpayPersistenceOff } from './ecpay-persisted-services.js';
+import { EcpayTelemetry } from './observability/ecpay-telemetry.js';
 
 export const ECPAY_PROVIDERS: Provider[] = [
   {
@@ -67,6 +68,8 @@ export const ECPAY_PROVIDERS: Provider[] = [
       new EcpayMemoryRateLimitStore(),
     inject: [ECPAY_RESOLVED_OPTIONS, { token: ECPAY_PERSISTENT_RATE_LIMIT_STORE, optional: true }],
   },
+  // Metrics and spans through the OpenTelemetry API: no-ops until the app installs an SDK.
+  EcpayTelemetry,
   EcpayMerchantRegistry,
   EcpaySigningService,
   EcpayCryptoService,

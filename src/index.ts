@@ -25,3 +25,4 @@ export * from './time/index.js';
 export * from './errors/index.js';
 // Deprecated here since 0.2.0, removed in 0.3.0: import them from 'nestjs-ecpay/testing' and 'nestjs-ecpay/sandbox'.
 export * from './deprecated-entry-points.js';
+export * from './observability/index.js';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import * as api from '../src/index.js';
+import * as health from '../src/health/index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // The barrel is the contract: anything not listed here is internal. A change to this list is an API change and
 // should be deliberate (and documented in the README).
@@ -11,6 +14,7 @@ describe('the public API', () => {
       'AioReturnNotificationDto',
       'DEFAULT_CALLBACK_BODY_LIMIT',
       'DEFAULT_CALLBACK_PATHS',
+      'ECPAY_ATTRIBUTES',
       'ECPAY_BACK_AUTH_TIMEOUT_MS',
       'ECPAY_CALLBACK_ROUTES',
       'ECPAY_CALLBACK_ROUTE_PATHS',
@@ -20,8 +24,10 @@ describe('the public API', () => {
       'ECPAY_ENTITIES',
       'ECPAY_ENVIRONMENTS',
       'ECPAY_EVENT_NAMES',
+      'ECPAY_INSTRUMENTATION_SCOPE',
       'ECPAY_JSON_TRANSPORT',
       'ECPAY_MAX_OPERATION_TIMEOUT_MS',
+      'ECPAY_METRICS',
       'ECPAY_MIGRATIONS',
       'ECPAY_RATE_LIMIT_STORE',
       'ECPAY_RATE_LIMIT_WINDOW_MS',
@@ -139,5 +145,26 @@ describe('the public API', () => {
       'verifyCheckMacValue',
       'verifyJsonCheckMacValue',
     ]);
+  });
+
+  it('nestjs-ecpay/health exports exactly the documented names (and is the only entry that loads terminus)', () => {
+    expect(Object.keys(health).sort()).toEqual([
+      'ECPAY_HEALTH_DEFAULTS',
+      'ECPAY_HEALTH_OPTIONS',
+      'EcpayHealthIndicator',
+      'EcpayHealthModule',
+      'EcpayHealthProbe',
+      'InjectEcpayHealthOptions',
+      'resolveEcpayHealthOptions',
+    ]);
+  });
+
+  it('only nestjs-ecpay/health imports @nestjs/terminus: the main entry loads without it', () => {
+    const src = join(import.meta.dirname, '../src');
+    const importers = (readdirSync(src, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts') && !file.startsWith('health/'))
+      .filter((file) => readFileSync(join(src, file), 'utf8').includes("'@nestjs/terminus'"));
+    expect(importers).toEqual([]);
+    expect(readFileSync(join(src, 'health/ecpay-health.module.ts'), 'utf8')).toContain("'@nestjs/terminus'");
   });
 });

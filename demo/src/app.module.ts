@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EcpayBoundCard, EcpayModule, EcpayNotification, EcpayTrade } from 'nestjs-ecpay';
+import { EcpayHealthModule } from 'nestjs-ecpay/health';
 import { EcpaySandboxModule } from 'nestjs-ecpay/sandbox';
 import { DemoController } from './demo.controller.js';
 import { DEMO_SETTINGS } from './demo-settings.token.js';
+import { DemoMetricsService } from './observability/demo-metrics.service.js';
+import { OperationsProbesController } from './observability/operations-probes.controller.js';
 import { demoSettings, SANDBOX_PREFIX, type DemoSettings } from './demo-settings.js';
 import { OrderEventsService } from './orders/order-events.service.js';
 import { DemoCsrf } from './security/demo-csrf.js';
@@ -31,6 +35,9 @@ export class AppModule {
         // The shop's pages read the library's tables (trades and where each notification stands).
         TypeOrmModule.forFeature([EcpayTrade, EcpayNotification, EcpayBoundCard]),
         EcpayModule.forRoot(settings.ecpay),
+        // GET /health: the database, the 403 breaker, the dispatch queue, refused notifications.
+        TerminusModule,
+        EcpayHealthModule.forRoot(),
         ...(settings.sandbox
           ? [
               EcpaySandboxModule.forRoot({
@@ -55,6 +62,7 @@ export class AppModule {
         ShopController,
         OrdersController,
         OpsController,
+        OperationsProbesController,
         ...(settings.sandbox ? [DemoController, OpsDebugController] : []),
       ],
       providers: [
@@ -64,6 +72,7 @@ export class AppModule {
         DemoCsrf,
         DemoFaults,
         OpsViewService,
+        DemoMetricsService,
       ],
     };
   }

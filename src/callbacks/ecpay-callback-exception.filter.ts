@@ -2,6 +2,9 @@ import { Catch, HttpStatus, Logger, Optional, type ArgumentsHost, type Exception
 import { HttpAdapterHost } from '@nestjs/core';
 import { EcpayCallbackException } from './ecpay-callback.exception.js';
 import { EcpayNotificationValidationError } from '../errors/ecpay-notification-validation.error.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
+import { secondsSinceArrival } from '../observability/request-arrival.js';
+import { rejectedKindOf } from './rejected-kind.js';
 
 /** The bits of Node's ServerResponse the fallback path uses (when the filter was created without DI). */
 interface PlainResponse {
@@ -31,16 +34,29 @@ export class EcpayCallbackExceptionFilter implements ExceptionFilter<
 > {
   protected readonly logger = new Logger('EcpayCallbacks');
 
-  constructor(@Optional() protected readonly adapterHost?: HttpAdapterHost) {}
+  constructor(
+    @Optional() protected readonly adapterHost?: HttpAdapterHost,
+    @Optional() protected readonly telemetry?: EcpayTelemetry,
+  ) {}
 
   catch(exception: EcpayCallbackException | EcpayNotificationValidationError, host: ArgumentsHost): void {
     let body: string;
+    let reason: string;
     if (exception instanceof EcpayNotificationValidationError) {
       this.logger.error(`Verified ECPay notification cannot be applied: ${exception.message}`);
       body = '0|Malformed body';
+      reason = 'Malformed body';
     } else {
       body = exception.replyBody;
+      reason = exception.reason;
     }
+    const request: unknown = host.switchToHttp().getRequest();
+    if (this.telemetry && typeof request === 'object' && request !== null)
+      this.telemetry.notificationRejected(
+        rejectedKindOf(request),
+        reason,
+        secondsSinceArrival(request, performance.now()),
+      );
     this.reply(host.switchToHttp().getResponse(), body);
   }
 

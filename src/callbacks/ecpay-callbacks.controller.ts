@@ -36,6 +36,8 @@ import type {
   PaymentInfoNotification,
   PeriodReturnNotification,
 } from '../notifications/normalize-notification.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
+import { secondsSinceArrival } from '../observability/request-arrival.js';
 
 /** Where the library's callback controller listens. @publicApi */
 export interface EcpayCallbacksConfig {
@@ -77,6 +79,7 @@ export function createEcpayCallbacksController(
       private readonly dispatcher: EcpayNotificationDispatcher,
       @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
       private readonly merchants: EcpayMerchantRegistry,
+      private readonly telemetry: EcpayTelemetry,
     ) {}
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.return)
@@ -86,8 +89,9 @@ export function createEcpayCallbacksController(
     aioReturn(
       @EcpayVerifiedNotification('aio-return') notification: AioReturnNotification,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
-      return this.storeNormalized(notification, reply);
+      return this.storeNormalized(notification, reply, request);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.periodReturn)
@@ -97,9 +101,10 @@ export function createEcpayCallbacksController(
     periodReturn(
       @EcpayVerifiedNotification('period-return') notification: PeriodReturnNotification,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
       // Stored under the documented field names (Gwsr, not gwsr), which the dedupe key reads (receiveNormalized).
-      return this.storeNormalized(notification, reply);
+      return this.storeNormalized(notification, reply, request);
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.paymentInfo)
@@ -109,8 +114,9 @@ export function createEcpayCallbacksController(
     paymentInfo(
       @EcpayVerifiedNotification('payment-info') notification: PaymentInfoNotification,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
-      return this.storeNormalized(notification, reply);
+      return this.storeNormalized(notification, reply, request);
     }
 
     /** The browser's copy of the result: verified, then sent on to the shop's page. ReturnURL stays authoritative. */
@@ -128,6 +134,7 @@ export function createEcpayCallbacksController(
     async ecpgReturn(
       @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
       @Res({ passthrough: true }) reply: StatusReply,
+      @Req() request: object,
     ): Promise<string> {
       // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings: the stored trade tells them apart.
       const fields = flattenEnvelope(envelope);
@@ -136,10 +143,11 @@ export function createEcpayCallbacksController(
         kind = await this.notifications.classifyEcpgResult('ecpg-return', fields);
       } catch (error) {
         this.logger.error(`Could not classify an ecpg-return notification: ${(error as Error).message}`);
+        this.observe('ecpg-return', undefined, request);
         reply.status(503);
         return RETRY;
       }
-      return this.store(kind, reply, () => this.notifications.receive(kind, fields));
+      return this.store(kind, reply, request, () => this.notifications.receive(kind, fields));
     }
 
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ecpgOrderResult)
@@ -147,6 +155,7 @@ export function createEcpayCallbacksController(
     @Redirect()
     async ecpgOrderResult(
       @EcpayVerifiedEnvelope() envelope: VerifiedEcpayEnvelope,
+      @Req() request: object,
     ): Promise<{ url: string; statusCode: number }> {
       // The browser's copy of a 3-D Secure or binding result is verified like the server's and applied through the
       // same inbox (the ReturnURL copy then only confirms it). The browser goes on to the shop's page either way:
@@ -156,8 +165,10 @@ export function createEcpayCallbacksController(
       try {
         kind = await this.notifications.classifyEcpgResult('ecpg-order-result', fields);
         const receipt = await this.notifications.receive(kind, fields);
+        this.observe(kind, receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
       } catch (error) {
+        this.observe(kind, undefined, request);
         this.logger.error(`Could not store a ${kind} result from the browser: ${(error as Error).message}`);
       }
       return this.resultPage(fields.MerchantTradeNo, fields.RtnCode);
@@ -187,8 +198,10 @@ export function createEcpayCallbacksController(
       };
       try {
         const receipt = await this.notifications.receive('ecticket-refund', fields);
+        this.observe('ecticket-refund', receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
       } catch (error) {
+        this.observe('ecticket-refund', undefined, request);
         this.logger.error(`Could not store an ecticket-refund notification: ${(error as Error).message}`);
         reply.status(503);
         reply.type('text/plain; charset=utf-8');
@@ -198,25 +211,34 @@ export function createEcpayCallbacksController(
     }
 
     /** A form notification, stored with the fields its DTO validated and normalised: handlers get exactly those. */
-    private storeNormalized(notification: EcpayFormNotification, reply: StatusReply): Promise<string> {
-      return this.store(notification.kind, reply, () => this.notifications.receiveNormalized(notification));
+    private storeNormalized(notification: EcpayFormNotification, reply: StatusReply, request: object): Promise<string> {
+      return this.store(notification.kind, reply, request, () => this.notifications.receiveNormalized(notification));
     }
 
     private async store(
       kind: EcpayNotificationKind,
       reply: StatusReply,
+      request: object,
       receive: () => Promise<EcpayReceipt>,
     ): Promise<string> {
       try {
         const receipt = await receive();
+        this.observe(kind, receipt, request);
         if (!receipt.duplicate && receipt.notification.eventName) void this.dispatcher.kick();
         return ACK;
       } catch (error) {
+        this.observe(kind, undefined, request);
         // Not stored, so not acknowledged: ECPay posts again in 5–15 minutes. Message only, never the payload.
         this.logger.error(`Could not store a ${kind} notification: ${(error as Error).message}`);
         reply.status(503);
         return RETRY;
       }
+    }
+
+    /** Counts the answered notification by its outcome (`store_failed` when there is no receipt: a 503). */
+    private observe(kind: EcpayNotificationKind, receipt: EcpayReceipt | undefined, request: object): void {
+      const outcome = !receipt ? 'store_failed' : receipt.duplicate ? 'duplicate' : receipt.notification.outcome;
+      this.telemetry.notificationReceived(kind, outcome, secondsSinceArrival(request, performance.now()));
     }
 
     private resultPage(merchantTradeNo: unknown, rtnCode: unknown): { url: string; statusCode: number } {

@@ -11,6 +11,7 @@ import {
   type VerifiedEcpayForm,
 } from './ecpay-callback-request.js';
 import { DEFAULT_CALLBACK_BODY_LIMIT, readFormFields } from './ecpay-form-body.js';
+import { markArrival } from '../observability/request-arrival.js';
 
 /**
  * Lets a form notification (ReturnURL, PeriodReturnURL, PaymentInfoURL, …) through only when its CheckMacValue
@@ -55,6 +56,7 @@ export class EcpayCheckMacGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<EcpayCallbackRequest>();
+    markArrival(request);
     const fields = this.readFields(request);
     if (!this.verifyFields(fields)) this.reject(request, 'CheckMacValue invalid', this.explainFailure(fields), fields);
     setVerifiedEcpayForm(request, this.toVerifiedForm(Object.freeze(fields)));

@@ -18,6 +18,7 @@ import {
   parseContentType,
   readFormFields,
 } from './ecpay-form-body.js';
+import { markArrival } from '../observability/request-arrival.js';
 
 /**
  * Lets a JSON/AES notification (docs/protocol.md §3.3) through only when its envelope opens with the configured keys:
@@ -47,6 +48,7 @@ export class EcpayEnvelopeGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<EcpayCallbackRequest>();
+    markArrival(request);
     const { envelope, source } = this.readEnvelope(request);
     const result = this.open(request, envelope);
     const verified: VerifiedEcpayEnvelope = { result, data: result.data, merchantId: result.merchantId, source };

@@ -7,6 +7,7 @@ import { verifyJsonCheckMacValue, type EcpayKeys } from '../signing/check-mac-va
 import { EcpayCallbackException, type EcpayCallbackFailure } from './ecpay-callback.exception.js';
 import { describeRequest, logSafe, type EcpayCallbackRequest } from './ecpay-callback-request.js';
 import { APPLICATION_JSON, parseContentType } from './ecpay-form-body.js';
+import { markArrival } from '../observability/request-arrival.js';
 
 /** A ticketing notification (ECTicket RefundNotifyURL) that passed {@link EcpayTicketGuard}. @publicApi */
 export interface VerifiedEcpayTicketNotification {
@@ -54,6 +55,7 @@ export class EcpayTicketGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<EcpayCallbackRequest>();
+    markArrival(request);
     // Framing, checked before anything is read: it says nothing about keys or ciphertext.
     if (parseContentType(request.headers['content-type'])?.mediaType !== APPLICATION_JSON) {
       this.reject(request, 'Unsupported Content-Type', `expected ${APPLICATION_JSON}`);

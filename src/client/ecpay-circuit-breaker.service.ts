@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { EcpayRateLimitedError } from '../errors/ecpay-rate-limited.error.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from '../config/ecpay-rate-limit-store.interface.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
 
 /**
  * The per-merchant 403 breaker (docs/protocol.md §8.1): a 403 opens it for the window, and until the module clock passes
@@ -19,6 +20,7 @@ export class EcpayCircuitBreaker {
     @Inject(ECPAY_RATE_LIMIT_STORE) private readonly store: EcpayRateLimitStore,
     @InjectEcpayClock() private readonly clock: EcpayClock,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @Optional() private readonly telemetry?: EcpayTelemetry,
   ) {}
 
   /** Throws {@link EcpayRateLimitedError} while the merchant's breaker is open. */
@@ -40,6 +42,7 @@ export class EcpayCircuitBreaker {
   async trip(merchantId: string, api: string): Promise<Date> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + this.options.rateLimit.windowMs);
+    this.telemetry?.breakerOpened(merchantId, api);
     try {
       await this.store.block(merchantId, until, api, now);
     } catch (error) {

@@ -1,10 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import { InjectEcpayOptions } from '../config/ecpay-options.decorator.js';
 import type { ResolvedEcpayOptions } from '../config/resolved-ecpay-options.interface.js';
 import { EcpayRateLimitedError } from '../errors/ecpay-rate-limited.error.js';
 import { EcpayResponseVerificationError } from '../errors/ecpay-response-verification.error.js';
 import { EcpayTimeoutError } from '../errors/ecpay-timeout.error.js';
 import { EcpayTransportError } from '../errors/ecpay-transport.error.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
+import { ECPAY_ATTRIBUTES as A, type EcpayCallOutcome } from '../observability/ecpay-telemetry.names.js';
 import type { EcpayCallContext } from './ecpay-call-context.js';
 import { EcpayCircuitBreaker } from './ecpay-circuit-breaker.service.js';
 import { ECPAY_DEFAULT_TIMEOUT_MS, type EcpayCallOptions } from './ecpay-client.interface.js';
@@ -78,6 +81,7 @@ export class EcpayHttpTransport {
   constructor(
     private readonly breaker: EcpayCircuitBreaker,
     @InjectEcpayOptions() private readonly options: ResolvedEcpayOptions,
+    @Optional() private readonly telemetry: EcpayTelemetry = new EcpayTelemetry(),
   ) {}
 
   /**
@@ -94,8 +98,40 @@ export class EcpayHttpTransport {
       throw new RangeError(
         `timeoutMs must be a whole number of milliseconds of at least 1 (got ${String(timeoutMs)}).`,
       );
-    const url = ecpayHosts(this.options.environment, this.options.sandboxUrl)[familyOf(api)] + ECPAY_PATHS[api];
-    await this.breaker.assertClosed(merchant.merchantId, api);
+    const url = new URL(
+      ecpayHosts(this.options.environment, this.options.sandboxUrl)[familyOf(api)] + ECPAY_PATHS[api],
+    );
+    // Identifiers only on the span: never the body (it carries CheckMacValue, card data, the encrypted Data).
+    const attributes = {
+      [A.httpMethod]: 'POST',
+      [A.serverAddress]: url.hostname,
+      [A.serverPort]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      [A.merchantId]: merchant.merchantId,
+      ...(ctx.merchantTradeNo ? { [A.merchantTradeNo]: ctx.merchantTradeNo } : {}),
+    };
+    let sent = false;
+    return this.telemetry.clientCall(
+      api,
+      attributes,
+      async (span) => {
+        await this.breaker.assertClosed(merchant.merchantId, api);
+        sent = true;
+        return this.exchange(ctx, url.href, body, contentType, options, timeoutMs, span);
+      },
+      (error) => outcomeOf(error, sent),
+    );
+  }
+
+  private async exchange(
+    ctx: EcpayCallContext,
+    url: string,
+    body: string,
+    contentType: string,
+    options: EcpayCallOptions,
+    timeoutMs: number,
+    span: Span,
+  ): Promise<Buffer> {
+    const { api, merchant } = ctx;
 
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -127,6 +163,7 @@ export class EcpayHttpTransport {
       throw new EcpayTransportError(api, !NOT_SENT.has(code), code, undefined, { cause: error });
     }
     const status = response.status;
+    span.setAttribute(A.httpStatus, status);
     if (status === 403) {
       const until = await this.breaker.trip(merchant.merchantId, api);
       this.logger.warn(
@@ -152,6 +189,19 @@ export class EcpayHttpTransport {
   resetRateLimit(merchantId: string): Promise<void> {
     return this.breaker.reset(merchantId);
   }
+}
+
+/** The bounded outcome of a failed call, and its error type, for its metrics and span. */
+function outcomeOf(error: unknown, sent: boolean): { outcome: EcpayCallOutcome; errorType: string } {
+  if (error instanceof EcpayRateLimitedError)
+    return { outcome: sent ? 'rate_limited' : 'breaker_open', errorType: error.name };
+  if (error instanceof EcpayTimeoutError) return { outcome: 'timeout', errorType: error.name };
+  if (error instanceof EcpayTransportError) {
+    if (error.reason === 'aborted') return { outcome: 'aborted', errorType: error.reason };
+    if (error.status !== undefined) return { outcome: 'http_error', errorType: String(error.status) };
+    return { outcome: 'transport_error', errorType: error.reason };
+  }
+  return { outcome: 'error', errorType: error instanceof Error ? error.name : typeof error };
 }
 
 /** The system error code behind fetch's generic "fetch failed" TypeError. */

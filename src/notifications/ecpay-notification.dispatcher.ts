@@ -21,6 +21,7 @@ import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { parseEcpayDateTime } from '../time/ecpay-time.js';
 import { EcpayNotification } from '../persistence/ecpay-notification.entity.js';
 import { requeueEvent } from './requeue-event.js';
+import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
 import type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
 export type { EcpayDispatchOptions } from '../config/ecpay-options.interface.js';
 
@@ -66,6 +67,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     private readonly handlers: EcpayHandlerRegistry,
     @InjectEcpayClock() private readonly clock: EcpayClock,
     @Optional() @Inject(ECPAY_DISPATCH_OPTIONS) options: EcpayDispatchOptions = {},
+    @Optional() private readonly telemetry: EcpayTelemetry = new EcpayTelemetry(clock),
   ) {
     const { handlerTimeoutMs, ...rest } = options;
     this.options = { ...DEFAULTS, ...rest };
@@ -138,6 +140,8 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     for (const { id } of due) {
       const row = await this.claim(id);
       if (!row) continue; // another instance has it, or had it and is done
+      if (row.nextAttemptAt && row.eventName)
+        this.telemetry.dispatchLag(row.eventName, (this.clock.now().getTime() - row.nextAttemptAt.getTime()) / 1000);
       const outcome = await this.runHandlers(row);
       if (outcome.lost) continue; // taken over: the new holder runs the rest and records the outcome
       if (outcome.failures.length === 0) await this.recordDone(row, outcome.completed);
@@ -209,7 +213,10 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
         );
         return { lost: true, completed: [...completed], failures };
       }
-      const report = await this.bus.publish(event!, { only: [handlerId], timeoutMs: this.handlerTimeoutMs });
+      const { report } = await this.telemetry.handlerRun(handlerId, event!, async () => {
+        const report = await this.bus.publish(event!, { only: [handlerId], timeoutMs: this.handlerTimeoutMs });
+        return { ok: report.results.every((result) => result.ok), report };
+      });
       for (const result of report.results) {
         if (result.ok) completed.add(result.handlerId);
         else failures.push({ handlerId: result.handlerId, error: 'error' in result ? String(result.error) : '' });

@@ -35,6 +35,8 @@ export const ECPAY_DISPATCH_OPTIONS = Symbol('ECPAY:DISPATCH_OPTIONS');
 export const ECPAY_NOTIFICATION_OPTIONS = Symbol('ECPAY:NOTIFICATION_OPTIONS');
 export const ECPAY_RECONCILIATION_OPTIONS = Symbol('ECPAY:RECONCILIATION_OPTIONS');
 export const ECPAY_AUTO_CLOSE = Symbol('ECPAY:AUTO_CLOSE');
+/** Injection token of the health indicator's thresholds ({@link EcpayHealthOptions}). @publicApi */
+export const ECPAY_HEALTH_OPTIONS = Symbol('ECPAY:HEALTH_OPTIONS');
 
 /** Injects the validated, resolved module options. @publicApi */
 export const InjectEcpayOptions = (): ParameterDecorator => Inject(ECPAY_RESOLVED_OPTIONS);
@@ -48,3 +50,5 @@ export const InjectEcpayJsonTransport = (): ParameterDecorator => Inject(ECPAY_J
 export const InjectEcpayCallbackRoutes = (): PropertyDecorator & ParameterDecorator => Inject(ECPAY_CALLBACK_ROUTES);
 /** Injects the DataSource nestjs-ecpay stores into. @publicApi */
 export const InjectEcpayDataSource = (): ParameterDecorator => Inject(ECPAY_DATA_SOURCE);
+/** Injects the health indicator's thresholds. @publicApi */
+export const InjectEcpayHealthOptions = (): ParameterDecorator => Inject(ECPAY_HEALTH_OPTIONS);

@@ -7,7 +7,7 @@
 // top, `tsc` (also under the other module resolutions the app lists), a database of its own, the app started with
 // `node dist/main.js`, then the flow: checkout → tampered ReturnURL (400, nothing changed) → signed ReturnURL
 // (exactly `1|OK`, the trade paid, read through findTrade, the handler run once) → the same notification again
-// (nothing twice). Prints one line per check and a closing `consumers: N passed, N failed`.
+// (nothing twice); GET /health where the app mounts it. Prints one line per check and a closing `consumers: N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -207,6 +207,18 @@ async function shopFlow(name, base) {
   check(name, '... and nothing happens twice', after.status === 'paid' && after.shipments === 1, JSON.stringify(after));
 }
 
+// GET /health through terminus and the indicator from nestjs-ecpay/health (a subpath of the packed package).
+async function healthCheck(name, base) {
+  const response = await fetch(`${base}/health`);
+  const body = await response.json().catch(() => undefined);
+  check(
+    name,
+    'GET /health reports the ECPay indicator up, its database reachable',
+    response.status === 200 && body?.details?.ecpay?.status === 'up' && body.details.ecpay.database === 'up',
+    `${response.status} ${JSON.stringify(body)}`,
+  );
+}
+
 async function signingOnlyFlow(name, base) {
   const invoice = `Inv${randomBytes(4).toString('hex')}`;
   const page = await fetch(`${base}/pay/${invoice}?amount=1200`);
@@ -294,6 +306,7 @@ async function tryApp(name, tarball, work) {
     check(name, 'the app starts', true);
     if (spec.flow === 'shop') await shopFlow(name, app.base);
     else await signingOnlyFlow(name, app.base);
+    if (spec.health) await healthCheck(name, app.base);
   } catch (error) {
     check(name, 'the app runs', false, `${error instanceof Error ? error.message : error}`);
   } finally {

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ECPAY_MIGRATIONS, EcpayModule, type EcpayEnvironment } from 'nestjs-ecpay';
+import { OperationsModule } from './operations/operations.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 
-// The README's app module on MariaDB: only the TypeORM driver differs.
+// The README's app module on MariaDB: only the TypeORM driver differs, and GET /health (the README's OperationsModule).
 @Module({
   imports: [
     ConfigModule.forRoot(),
@@ -31,6 +32,7 @@ import { OrdersModule } from './orders/orders.module.js';
       }),
     }),
     OrdersModule,
+    OperationsModule,
   ],
 })
 export class AppModule {}
