@@ -65,6 +65,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private rerun = false;
+  private stopping = false;
   /** Numbers this instance's claims, to sign each one with a token of its own. */
   private rounds = 0;
 
@@ -92,6 +93,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true; // finish the round under way, not the whole backlog: it stays pending for the next start
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -99,7 +101,8 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
 
   /**
    * Dispatches what is due now. Calls made while a round runs are folded into one more round after it, so a burst
-   * of notifications never starts rounds in parallel. Resolves with the number of events handled.
+   * of notifications never starts rounds in parallel; a round that found a full batch due is followed by another at
+   * once, so a backlog drains without waiting a poll interval per batch. Resolves with the number of events handled.
    */
   kick(): Promise<number> {
     if (this.running) {
@@ -109,10 +112,13 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     this.running = (async () => {
       let handled = 0;
       try {
+        let more: boolean;
         do {
           this.rerun = false;
-          handled += await this.dispatchDue();
-        } while (this.rerun);
+          const round = await this.dispatchDue();
+          handled += round.handled;
+          more = round.full;
+        } while ((this.rerun || more) && !this.stopping);
       } catch (error) {
         // The database may be down; the next poll tries again. Message only: rows may hold personal data.
         this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
@@ -151,14 +157,14 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
    * lease, and record its outcome at once. Statements per event: the outcome's update, plus a renewal only when the
    * lease left would not outlive the next handler.
    */
-  private async dispatchDue(): Promise<number> {
+  private async dispatchDue(): Promise<{ handled: number; full: boolean }> {
     const due = await this.inbox.find({
       select: { id: true },
       where: this.claimable(this.clock.now()),
       order: { nextAttemptAt: 'ASC' },
       take: this.options.batchSize,
     });
-    if (due.length === 0) return 0;
+    if (due.length === 0) return { handled: 0, full: false };
     const claimed = await this.claim(due.map(({ id }) => id));
     let handled = 0;
     for (const { row, lease } of claimed) {
@@ -171,7 +177,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
           : await this.recordFailure(row, outcome.completed, outcome.failures);
       if (recorded) handled++;
     }
-    return handled;
+    return { handled, full: due.length === this.options.batchSize };
   }
 
   /** Pending, due, and not leased (or its lease expired: its holder died). */

@@ -72,13 +72,13 @@ describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
   let module: TestingModule;
   let store: EcpayTradeStore;
   let receiver: EcpayNotificationService;
-  const dispatcher = () =>
+  const dispatcher = (options = {}) =>
     new EcpayNotificationDispatcher(
       dataSource,
       module.get(EcpayEventBus),
       module.get(EcpayHandlerRegistry),
       { now: () => new Date() },
-      { pollIntervalMs: 0 },
+      { pollIntervalMs: 0, ...options },
     );
 
   beforeAll(async () => {
@@ -139,6 +139,14 @@ describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
     expect(rows.map((row) => [row.dispatchStatus, row.attempts, row.lockedBy])).toEqual(
       rows.map(() => ['done', 1, null]),
     );
+  });
+
+  it('drains a backlog larger than one batch in one kick, not one batch per poll interval', async () => {
+    for (let i = 0; i < 12; i++) await notifyPaid();
+    expect(await dispatcher({ batchSize: 5 }).kick()).toBe(12);
+    expect(log).toHaveLength(12);
+    const pending = await dataSource.getRepository(EcpayNotification).countBy({ dispatchStatus: 'pending' });
+    expect(pending).toBe(0);
   });
 
   it('yields to the event loop between events, even when the driver answers synchronously', async () => {
