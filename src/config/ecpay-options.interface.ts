@@ -128,7 +128,11 @@ export interface EcpayDispatchOptions {
    * 30,000). A handler still running after it counts as failed and its `signal` is aborted.
    */
   readonly handlerTimeoutMs?: number;
-  /** Due events looked up per round (each is then claimed on its own, just before it runs). Default 50. */
+  /**
+   * Due events claimed per round, together with one statement, then run one at a time (each renews its lease when
+   * what is left would not outlive its next handler). Should this instance die, the events it had claimed wait for
+   * their lease (`leaseMs`) to run out before another instance takes them. Default 50.
+   */
   readonly batchSize?: number;
 }
 

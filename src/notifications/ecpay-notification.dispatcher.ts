@@ -9,11 +9,12 @@ import {
 } from '@nestjs/common';
 import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
-import { IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
+import { In, IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
 import { legacyEventData } from './legacy-event-data.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
-import { DEFAULT_LEASE_MS, leaseIssue } from '../config/dispatch-lease.js';
+import { DEFAULT_LEASE_MS, leaseIssue, leaseMarginMs } from '../config/dispatch-lease.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EcpayEventBus } from '../handlers/ecpay-event.bus.js';
 import { EcpayHandlerRegistry } from '../handlers/ecpay-handler.registry.js';
 import { exclusiveWrite } from '../persistence/exclusive-write.js';
@@ -34,12 +35,20 @@ const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
   batchSize: 50,
 };
 
+/** When this instance's lease on a claimed event ends, in ms on its clock. */
+interface Lease {
+  until: number;
+}
+
 /**
  * Delivers each inbox event to its handlers at least once: after the notification's commit (`kick`), and by
- * polling, which also picks up what a crash or restart left pending. An instance claims ONE event at a time by a
- * conditional update of its lease (one winner among any number of app instances, on every supported database),
- * renews the lease before each handler (so the lease only has to outlive one handler's timeout), runs the handlers
- * that have not yet succeeded for it, and records the outcome as soon as the event is through: done, or a retry
+ * polling, which also picks up what a crash or restart left pending. An instance claims a round of due events with
+ * one conditional update of their leases (each event goes to one winner among any number of app instances, on every
+ * supported database), and runs them one at a time, yielding to the event loop between events so that storing and
+ * answering ECPay's notifications is never stuck behind dispatch. Before each handler it makes sure the event's
+ * lease outlives that handler's timeout, renewing it when it would not (so the lease only has to outlive one
+ * handler), runs the handlers that have not yet succeeded for the event, and records the outcome as soon as the
+ * event is through: done, or a retry
  * with exponential backoff, or — after `maxAttempts` — `failed` with the last error, until someone calls `redrive`.
  * An instance that finds its lease taken over stops running that event's handlers: never two runs of one event at
  * once.
@@ -50,7 +59,7 @@ const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
 export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('EcpayDispatcher');
   private readonly options: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>>;
-  /** Each handler's time limit: the lease is renewed before every handler and outlives it. */
+  /** Each handler's time limit: a handler starts only with a lease ahead of it that outlives this. */
   private readonly handlerTimeoutMs: number;
   /** Names this instance in the inbox's lock column. */
   readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -58,6 +67,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private rerun = false;
+  private stopping = false;
   /** Numbers this instance's claims, to sign each one with a token of its own. */
   private rounds = 0;
 
@@ -86,6 +96,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true; // finish the round under way, not the whole backlog: it stays pending for the next start
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -93,7 +104,8 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
 
   /**
    * Dispatches what is due now. Calls made while a round runs are folded into one more round after it, so a burst
-   * of notifications never starts rounds in parallel. Resolves with the number of events handled.
+   * of notifications never starts rounds in parallel; a round that found a full batch due is followed by another at
+   * once, so a backlog drains without waiting a poll interval per batch. Resolves with the number of events handled.
    */
   kick(): Promise<number> {
     if (this.running) {
@@ -103,10 +115,13 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     this.running = (async () => {
       let handled = 0;
       try {
+        let more: boolean;
         do {
           this.rerun = false;
-          handled += await this.dispatchDue();
-        } while (this.rerun);
+          const round = await this.dispatchDue();
+          handled += round.handled;
+          more = round.full;
+        } while ((this.rerun || more) && !this.stopping);
       } catch (error) {
         // The database may be down; the next poll tries again. Message only: rows may hold personal data.
         this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
@@ -126,29 +141,35 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   /**
-   * One round: the due events' ids (in the order ECPay's notifications were received), then event by event: claim
-   * it, run its handlers under a lease renewed before each one, and record its outcome at once.
+   * One round: the due events (in the order ECPay's notifications were received), claimed together with one
+   * conditional update, then event by event: yield to the event loop (so HTTP requests — ECPay's next notifications —
+   * are served between events even when the database driver answers synchronously), run its handlers under its
+   * lease, and record its outcome at once. Statements per event: the outcome's update, plus a renewal only when the
+   * lease left would not outlive the next handler.
    */
-  private async dispatchDue(): Promise<number> {
+  private async dispatchDue(): Promise<{ handled: number; full: boolean }> {
     const due = await this.inbox.find({
       select: { id: true },
       where: this.claimable(this.clock.now()),
       order: { nextAttemptAt: 'ASC' },
       take: this.options.batchSize,
     });
+    if (due.length === 0) return { handled: 0, full: false };
+    const claimed = await this.claim(due.map(({ id }) => id));
     let handled = 0;
-    for (const { id } of due) {
-      const row = await this.claim(id);
-      if (!row) continue; // another instance has it, or had it and is done
+    for (const { row, lease } of claimed) {
+      await yieldToEventLoop();
       if (row.nextAttemptAt && row.eventName)
         this.telemetry.dispatchLag(row.eventName, (this.clock.now().getTime() - row.nextAttemptAt.getTime()) / 1000);
-      const outcome = await this.runHandlers(row);
+      const outcome = await this.runHandlers(row, lease);
       if (outcome.lost) continue; // taken over: the new holder runs the rest and records the outcome
-      if (outcome.failures.length === 0) await this.recordDone(row, outcome.completed);
-      else await this.recordFailure(row, outcome.completed, outcome.failures);
-      handled++;
+      const recorded =
+        outcome.failures.length === 0
+          ? await this.recordDone(row, outcome.completed)
+          : await this.recordFailure(row, outcome.completed, outcome.failures);
+      if (recorded) handled++;
     }
-    return handled;
+    return { handled, full: due.length === this.options.batchSize };
   }
 
   /** Pending, due, and not leased (or its lease expired: its holder died). */
@@ -160,46 +181,63 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   /**
-   * Takes one event with a conditional update of its lease — on every supported database a row goes to one claimant
-   * only, whatever the number of app instances — and reads it back. Each claim is signed with its own token, so a
-   * lease this instance lost is never mistaken for one it holds. Undefined when the event was not won.
+   * Takes the events among `ids` that are still claimable with one conditional update of their lease — on every
+   * supported database a row goes to one claimant only, whatever the number of app instances — and reads them back,
+   * in the order of `ids`. Each claim is signed with its own token, so a lease this instance lost is never mistaken
+   * for one it holds. Each event's lease is tracked here by when it ends on this instance's clock.
    */
-  private async claim(id: string): Promise<EcpayNotification | undefined> {
+  private async claim(ids: string[]): Promise<{ row: EcpayNotification; lease: Lease }[]> {
     const token = `${this.instanceId}:${++this.rounds}`;
     const now = this.clock.now();
+    const until = now.getTime() + this.options.leaseMs;
     const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox
         .createQueryBuilder()
         .update()
-        .set({ lockedBy: token, lockedUntil: new Date(now.getTime() + this.options.leaseMs) })
-        .where(this.claimable(now).map((where) => ({ ...where, id })))
+        .set({ lockedBy: token, lockedUntil: new Date(until) })
+        .where(this.claimable(now).map((where) => ({ ...where, id: In(ids) })))
         .execute(),
     );
-    if (result.affected === 0) return undefined;
-    return (await this.inbox.findOneBy({ id, lockedBy: token })) ?? undefined;
-  }
-
-  /** Extends the lease this instance holds on `row` by a full `leaseMs` from now; false when it no longer holds it. */
-  private async renew(row: EcpayNotification): Promise<boolean> {
-    const lockedUntil = new Date(this.clock.now().getTime() + this.options.leaseMs);
-    const result = await exclusiveWrite(this.dataSource, () =>
-      this.inbox
-        .createQueryBuilder()
-        .update()
-        .set({ lockedUntil })
-        .where({ id: row.id, lockedBy: row.lockedBy! })
-        .execute(),
-    );
-    return result.affected === 1;
+    if (result.affected === 0) return [];
+    const rows = await this.inbox.findBy({ id: In(ids), lockedBy: token });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [{ row, lease: { until } }] : [];
+    });
   }
 
   /**
-   * Runs the handlers that have not yet succeeded for the row's event, one at a time, renewing the lease before each:
-   * every handler starts with a full lease ahead of it, longer than its timeout. `lost` when the lease was taken over
-   * (this instance stalled longer than a lease): nothing more runs here, and nothing is recorded.
+   * Makes sure the lease this instance holds on `row` outlives the next handler (its timeout plus the margin): as
+   * it is when the event was just claimed or renewed, else by extending it a full `leaseMs` from now with a
+   * conditional update. False when this instance no longer holds it (another instance took the event over).
+   */
+  private async holdLease(row: EcpayNotification, lease: Lease): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    if (lease.until - now >= this.handlerTimeoutMs + leaseMarginMs(this.handlerTimeoutMs)) return true;
+    const until = now + this.options.leaseMs;
+    const result = await exclusiveWrite(this.dataSource, () =>
+      this.inbox
+        .createQueryBuilder()
+        .update()
+        .set({ lockedUntil: new Date(until) })
+        .where({ id: row.id, lockedBy: row.lockedBy! })
+        .execute(),
+    );
+    if (result.affected !== 1) return false;
+    lease.until = until;
+    return true;
+  }
+
+  /**
+   * Runs the handlers that have not yet succeeded for the row's event, one at a time, each with a lease ahead of it
+   * that outlives its timeout (`holdLease`). `lost` when the lease was taken over (this instance stalled longer than
+   * a lease, or the event waited in a claimed batch until its lease ran out and another instance took it): nothing
+   * more runs here, and nothing is recorded.
    */
   private async runHandlers(
     row: EcpayNotification,
+    lease: Lease,
   ): Promise<{ lost: boolean; completed: string[]; failures: { handlerId: string; error: string }[] }> {
     const completed = new Set(row.completedHandlers ?? []);
     const wanted = row.eventName ? this.handlers.handlersFor(row.eventName).map((handler) => handler.id) : [];
@@ -207,7 +245,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     const failures: { handlerId: string; error: string }[] = [];
     const event = remaining.length > 0 ? toEvent(row) : undefined;
     for (const handlerId of remaining) {
-      if (!(await this.renew(row))) {
+      if (!(await this.holdLease(row, lease))) {
         this.logger.warn(
           `Lost the lease of event ${row.eventName} ${row.id} before ${handlerId}; leaving it to its new holder.`,
         );
@@ -225,9 +263,12 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     return { lost: false, completed: [...completed], failures };
   }
 
-  /** The event went through every handler: done, at once (not at the end of the round). */
-  private async recordDone(row: EcpayNotification, completed: string[]): Promise<void> {
-    await exclusiveWrite(this.dataSource, () =>
+  /**
+   * The event went through every handler: done, at once (not at the end of the round). False when the lease was
+   * lost meanwhile (the event was re-driven): its new holder records the outcome.
+   */
+  private async recordDone(row: EcpayNotification, completed: string[]): Promise<boolean> {
+    const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox.update(
         { id: row.id, lockedBy: row.lockedBy! },
         {
@@ -241,18 +282,22 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
         },
       ),
     );
+    return result.affected === 1;
   }
 
-  /** A retry with exponential backoff, or — after `maxAttempts` — `failed`, visible with its last error. */
+  /**
+   * A retry with exponential backoff, or — after `maxAttempts` — `failed`, visible with its last error. False when
+   * the lease was lost meanwhile.
+   */
   private async recordFailure(
     row: EcpayNotification,
     completed: string[],
     failures: readonly { handlerId: string; error: string }[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const attempts = row.attempts + 1;
     const parked = attempts >= this.options.maxAttempts;
     const now = this.clock.now();
-    await exclusiveWrite(this.dataSource, () =>
+    const result = await exclusiveWrite(this.dataSource, () =>
       this.inbox.update(
         { id: row.id, lockedBy: row.lockedBy! },
         {
@@ -269,11 +314,13 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
         },
       ),
     );
+    if (result.affected !== 1) return false;
     if (parked) {
       this.logger.error(
         `Event ${row.eventName} ${row.id} parked after ${attempts} attempts; re-drive it once the handler is fixed.`,
       );
     }
+    return true;
   }
 
   private backoff(attempts: number): number {

@@ -1,0 +1,185 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { Injectable, Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
+import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
+import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
+import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
+import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
+import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
+import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
+import type { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
+import { EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  testDatabaseTargets,
+  type TestDatabase,
+} from '../support/databases.js';
+import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+
+const targets = await testDatabaseTargets();
+
+/** What happened, in order: handler runs (`event:<trade>`) and outside work (`io`, `stored:<trade>`). */
+const log: string[] = [];
+/** While set, the handler waits for it: a backlog of slow handler work. */
+let gate: Promise<void> | undefined;
+
+@Injectable()
+class ShipOrders {
+  @OnEcpayEvent('payment.succeeded')
+  async ship(event: EcpayEvent): Promise<void> {
+    log.push(`event:${event.merchantTradeNo}`);
+    if (gate) await gate;
+  }
+}
+
+@Module({ providers: [ShipOrders] })
+class ShopModule {}
+
+let counter = 0;
+const tradeNo = (): string => `B${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
+
+/** Counts the statements sent through `dataSource` from now on, whatever the driver. */
+function countStatements(dataSource: DataSource): { readonly count: number } {
+  const counter = { count: 0 };
+  const wrapped = new WeakSet<QueryRunner>();
+  const create = dataSource.createQueryRunner.bind(dataSource);
+  dataSource.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>) => {
+    const runner = create(...args);
+    if (!wrapped.has(runner)) {
+      wrapped.add(runner);
+      const query = runner.query.bind(runner) as (...a: unknown[]) => Promise<unknown>;
+      (runner as { query: unknown }).query = (...a: unknown[]) => {
+        counter.count++;
+        return query(...a);
+      };
+    }
+    return runner;
+  };
+  return counter;
+}
+
+// Storing and answering ECPay's notifications must never wait for dispatch: a backlog of events costs a bounded
+// number of statements per event (no per-event claim round trips, no renewal while the claim's lease covers the
+// handler), the dispatcher yields to the event loop between events, and a slow handler holds no lock that the
+// store needs.
+describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let module: TestingModule;
+  let store: EcpayTradeStore;
+  let receiver: EcpayNotificationService;
+  const dispatcher = (options = {}) =>
+    new EcpayNotificationDispatcher(
+      dataSource,
+      module.get(EcpayEventBus),
+      module.get(EcpayHandlerRegistry),
+      { now: () => new Date() },
+      { pollIntervalMs: 0, ...options },
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openMigratedDataSource(database);
+    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
+    await module.init();
+    store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
+    receiver = inboxServiceOn(dataSource);
+  });
+
+  afterAll(async () => {
+    await module?.close();
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.drop();
+  });
+
+  beforeEach(async () => {
+    log.length = 0;
+    gate = undefined;
+    await dataSource.getRepository(EcpayNotification).createQueryBuilder().delete().execute();
+  });
+
+  /** A pending trade, and ECPay's payment result for it stored in the inbox (its event pending dispatch). */
+  async function notifyPaid(no = tradeNo()): Promise<string> {
+    await store.createPending({
+      merchantId: '3002607',
+      merchantTradeNo: no,
+      totalAmount: 100,
+      choosePayment: 'Credit',
+      itemName: 'Tea x1',
+      tradeDesc: 'Tea',
+      merchantTradeDate: '2026/12/02 12:00:00',
+    });
+    await receiver.receive('aio-return', {
+      MerchantID: '3002607',
+      MerchantTradeNo: no,
+      RtnCode: '1',
+      RtnMsg: '交易成功',
+      TradeNo: '2612021200000009',
+      TradeAmt: '100',
+      PaymentDate: '2026/12/02 12:05:00',
+      PaymentType: 'Credit_CreditCard',
+      SimulatePaid: '0',
+    });
+    return no;
+  }
+
+  it('dispatches a backlog with about one statement per event: one claim per round, the outcome per event', async () => {
+    const events = 20;
+    for (let i = 0; i < events; i++) await notifyPaid();
+    const statements = countStatements(dataSource);
+    expect(await dispatcher().kick()).toBe(events);
+    expect(log).toHaveLength(events);
+    // Per round: look up the due events, claim them, read them back; per event: record its outcome.
+    expect(statements.count).toBeLessThanOrEqual(events + 3);
+    const rows = await dataSource.getRepository(EcpayNotification).find();
+    expect(rows.map((row) => [row.dispatchStatus, row.attempts, row.lockedBy])).toEqual(
+      rows.map(() => ['done', 1, null]),
+    );
+  });
+
+  it('drains a backlog larger than one batch in one kick, not one batch per poll interval', async () => {
+    for (let i = 0; i < 12; i++) await notifyPaid();
+    expect(await dispatcher({ batchSize: 5 }).kick()).toBe(12);
+    expect(log).toHaveLength(12);
+    const pending = await dataSource.getRepository(EcpayNotification).countBy({ dispatchStatus: 'pending' });
+    expect(pending).toBe(0);
+  });
+
+  it('yields to the event loop between events, even when the driver answers synchronously', async () => {
+    for (let i = 0; i < 5; i++) await notifyPaid();
+    const round = dispatcher().kick();
+    const io = new Promise<void>((resolve) => setImmediate(() => resolve(void log.push('io'))));
+    await round;
+    const events = log.filter((entry) => entry.startsWith('event:'));
+    const ranBeforeTheEnd = log.includes('io');
+    await io;
+    // Work that was waiting for the event loop (an HTTP request, say) ran before the backlog was through.
+    expect(events).toHaveLength(5);
+    expect(ranBeforeTheEnd).toBe(true);
+    expect(log.indexOf('io')).toBeLessThan(log.length - 1);
+  });
+
+  it('stores and answers new notifications while a slow handler holds up the backlog', async () => {
+    const backlog = [await notifyPaid(), await notifyPaid(), await notifyPaid()];
+    let release!: () => void;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const round = dispatcher().kick();
+    while (log.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The first handler is stuck; ECPay's next notifications are stored meanwhile.
+    const arrivals = [await notifyPaid(), await notifyPaid()];
+    log.push(...arrivals.map((no) => `stored:${no}`));
+    release();
+    gate = undefined;
+    await round;
+    expect(log.slice(0, 3)).toEqual([`event:${backlog[0]}`, ...arrivals.map((no) => `stored:${no}`)]);
+    // Everything is delivered: the rest of the backlog, then the arrivals (a later round of the same kick, or the next).
+    await dispatcher().kick();
+    expect(log.filter((entry) => entry.startsWith('event:')).sort()).toEqual(
+      [...backlog, ...arrivals].map((no) => `event:${no}`).sort(),
+    );
+  });
+});
