@@ -110,7 +110,10 @@ function repositoryOf(token: symbol, entity: EntityTarget<ObjectLiteral>): Provi
   };
 }
 
-/** What persistence adds: the stores, the inbox and its dispatcher, operations and reconciliation, on the app's DataSource. */
+/**
+ * What persistence adds: the stores, the inbox and its dispatcher, operations and reconciliation, on the app's
+ * DataSource.
+ */
 export const ECPAY_PERSISTENCE_PROVIDERS: Provider[] = [
   repositoryOf(ECPAY_TRADE_REPOSITORY, EcpayTrade),
   repositoryOf(ECPAY_BOUND_CARD_REPOSITORY, EcpayBoundCard),
@@ -131,7 +134,9 @@ export const ECPAY_PERSISTENCE_PROVIDERS: Provider[] = [
   { provide: EcpayPersistedServices, useClass: EcpayDatabaseServices },
 ];
 
-/** What `persistence: false` puts in persistence's place: EcpayService's persistence verbs refuse, naming the option. */
+/**
+ * What `persistence: false` puts in persistence's place: EcpayService's persistence verbs refuse, naming the option.
+ */
 export const ECPAY_NO_PERSISTENCE_PROVIDERS: Provider[] = [
   { provide: EcpayPersistedServices, useClass: EcpayPersistenceOff },
 ];

@@ -45,7 +45,10 @@ export class EcpayService {
     readonly signing: EcpaySigningService,
     /** The AES envelope of the JSON APIs. */
     readonly crypto: EcpayCryptoService,
-    /** Server-to-server calls to ECPay: queries, DoAction, period actions, statements (timeouts, 403 breaker, verified answers). */
+    /**
+     * Server-to-server calls to ECPay: queries, DoAction, period actions, statements (timeouts, 403 breaker, verified
+     * answers).
+     */
     readonly client: EcpayClient,
     /** Cards customers keep with ECPay (站內付 2.0): binding, paying with a bound card, listing, deleting. */
     readonly cards: EcpayCardsService,
@@ -87,13 +90,13 @@ export class EcpayService {
   }
 
   /**
-   * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, docs/protocol.md §7.6). Every field is checked first
-   * (all problems in one `EcpayValidationError`, never echoing card data); the trade is stored `pending`; the call is
-   * made once (30 s timeout). The result: `three-d-secure` (redirect the browser to `url`; the 3-D Secure return
-   * and the ReturnURL settle the trade), `authorized` (the trade is paid), `failed` (declined), or `unknown` (no
+   * Charges a card server to server (BackAuth, `/1.0.0/Cashier/BackAuth`, docs/protocol.md §7.6). Every field is
+   * checked first (all problems in one `EcpayValidationError`, never echoing card data); the trade is stored `pending`;
+   * the call is made once (30 s timeout). The result: `three-d-secure` (redirect the browser to `url`; the 3-D Secure
+   * return and the ReturnURL settle the trade), `authorized` (the trade is paid), `failed` (declined), or `unknown` (no
    * answer and the follow-up QueryTrade could not tell: never resend; reconciliation or a later query settles it).
-   * ReturnURL and OrderResultURL default to the library's `/ecpay/ecpg/return` and `/ecpay/ecpg/order-result`.
-   * Wrap card input in `EcpayBackAuthRequest` as soon as it enters your app so it prints redacted.
+   * ReturnURL and OrderResultURL default to the library's `/ecpay/ecpg/return` and `/ecpay/ecpg/order-result`. Wrap
+   * card input in `EcpayBackAuthRequest` as soon as it enters your app so it prints redacted.
    */
   backAuth(
     input: EcpayBackAuthInput | EcpayBackAuthRequest,
@@ -132,7 +135,9 @@ export class EcpayService {
     return this.persisted.operations.refund(merchantTradeNo, amount, options);
   }
 
-  /** Closes (captures) an authorized card trade, for its total or `amount` TWD (DoAction C). Raises `trade.captured`. */
+  /**
+   * Closes (captures) an authorized card trade, for its total or `amount` TWD (DoAction C). Raises `trade.captured`.
+   */
   async capture(
     merchantTradeNo: string,
     amount?: number,
@@ -141,7 +146,10 @@ export class EcpayService {
     return this.persisted.operations.capture(merchantTradeNo, amount, options);
   }
 
-  /** Voids a card authorization that is not closed yet (N; E then N while it waits for its close). Raises `trade.cancelled`. */
+  /**
+   * Voids a card authorization that is not closed yet (N; E then N while it waits for its close). Raises
+   * `trade.cancelled`.
+   */
   async cancel(merchantTradeNo: string, options?: EcpayOperationOptions): Promise<EcpayOperationResult> {
     return this.persisted.operations.cancel(merchantTradeNo, options);
   }
@@ -179,7 +187,9 @@ export class EcpayService {
     return this.persisted.dispatcher.redrive(notificationId);
   }
 
-  /** Events (inbox rows) newest first, e.g. `{ status: 'failed' }` for the parked ones. See {@link EcpayEventsService}. */
+  /**
+   * Events (inbox rows) newest first, e.g. `{ status: 'failed' }` for the parked ones. See {@link EcpayEventsService}.
+   */
   async listEvents(query?: EcpayEventQuery): Promise<EcpayNotification[]> {
     return this.persisted.events.listEvents(query);
   }
@@ -189,7 +199,9 @@ export class EcpayService {
     return this.persisted.events.getEvent(notificationId);
   }
 
-  /** Capture/refund/void/period actions whose outcome is unknown, oldest first: resolve each with {@link resolveAction}. */
+  /**
+   * Capture/refund/void/period actions whose outcome is unknown, oldest first: resolve each with {@link resolveAction}.
+   */
   async listUnresolvedActions(): Promise<EcpayTradeAction[]> {
     return this.persisted.events.listUnresolvedActions();
   }

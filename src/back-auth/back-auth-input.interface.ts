@@ -1,6 +1,6 @@
 /**
- * What an app passes to `EcpayBackAuthService.backAuth()`: ECPay's BackAuth (幕後授權, docs/protocol.md §7.6) Data, with ECPay's
- * own field names and nesting, minus what the library fills in itself (MerchantID, MerchantTradeDate,
+ * What an app passes to `EcpayBackAuthService.backAuth()`: ECPay's BackAuth (幕後授權, docs/protocol.md §7.6) Data, with
+ * ECPay's own field names and nesting, minus what the library fills in itself (MerchantID, MerchantTradeDate,
  * ChoosePayment). Where ECPay's BackAuth page marks a field "Required" it is required here too.
  *
  * The card fields are the most sensitive data this library ever touches: they are used for one call, never logged,

@@ -12,7 +12,11 @@ export const SECRET_CARD_FIELDS = [
   'CardCVV2',
 ] as const satisfies readonly (keyof EcpayBackAuthCardInfo)[];
 
-/** A copy of the input with the card number, expiry and CVV replaced by `[REDACTED]` (present fields only). @publicApi */
+/**
+ * A copy of the input with the card number, expiry and CVV replaced by `[REDACTED]` (present fields only).
+ *
+ * @publicApi
+ */
 export function redactBackAuthInput(input: EcpayBackAuthInput): EcpayBackAuthInput {
   if (typeof input !== 'object' || input === null) return input;
   const card = input.CardInfo;

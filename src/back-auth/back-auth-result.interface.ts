@@ -1,6 +1,6 @@
 /**
- * What a BackAuth call ended in (docs/protocol.md §7.6). Holds no card number, expiry or CVV — only the first six and last four
- * digits ECPay returns.
+ * What a BackAuth call ended in (docs/protocol.md §7.6). Holds no card number, expiry or CVV — only the first six and
+ * last four digits ECPay returns.
  */
 
 /** The card part of an authorization (BackAuth Data.CardInfo). Numbers are null when ECPay left them out. @publicApi */
@@ -76,7 +76,9 @@ export interface EcpayBackAuthAuthorized {
   readonly tradeStatus: string;
   readonly customField: string;
   readonly card: EcpayBackAuthCardResult;
-  /** `backauth` when ECPay answered the BackAuth call itself, `query` when learned from QueryTrade after a lost answer. */
+  /**
+   * `backauth` when ECPay answered the BackAuth call itself, `query` when learned from QueryTrade after a lost answer.
+   */
   readonly source: 'backauth' | 'query';
 }
 

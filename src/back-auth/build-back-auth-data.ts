@@ -12,8 +12,8 @@ import { normalizeCardNumber } from './card-number.js';
 import { itemLine, validateBackAuthInput } from './validate-back-auth-input.js';
 
 /**
- * BackAuth's plaintext Data exactly as ECPay's BackAuth page lays it out (docs/protocol.md §7.6): the fields in the order of its parameter table, optional
- * ones left out when not given (as in its example), numbers where it says Int.
+ * BackAuth's plaintext Data exactly as ECPay's BackAuth page lays it out (docs/protocol.md §7.6): the fields in the
+ * order of its parameter table, optional ones left out when not given (as in its example), numbers where it says Int.
  *
  * @publicApi
  */

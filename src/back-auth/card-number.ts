@@ -28,10 +28,10 @@ export function passesLuhn(digits: string): boolean {
 }
 
 /**
- * ECPay's stage test cards (docs/protocol.md §4.3, developers.ecpay.com.tw/?p=16447). The main one, 4311-9522-2222-2222,
- * FAILS the Luhn check (its mod-10 sum ends in 8), yet it is the card ECPay tells every integrator to test with; it
- * is therefore exempt from that one rule. No issued card can have a number failing Luhn, so the exemption cannot let a
- * real mistyped card through: in production ECPay simply declines it.
+ * ECPay's stage test cards (docs/protocol.md §4.3, developers.ecpay.com.tw/?p=16447). The main one,
+ * 4311-9522-2222-2222, FAILS the Luhn check (its mod-10 sum ends in 8), yet it is the card ECPay tells every integrator
+ * to test with; it is therefore exempt from that one rule. No issued card can have a number failing Luhn, so the
+ * exemption cannot let a real mistyped card through: in production ECPay simply declines it.
  */
 export const ECPAY_STAGE_TEST_CARDS: ReadonlySet<string> = new Set(['4311952222222222', '4938177777777777']);
 

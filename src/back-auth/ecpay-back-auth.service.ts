@@ -22,8 +22,8 @@ import { parseBackAuthQueryResult } from './parse-query-trade-result.js';
 /**
  * ECPay BackAuth (幕後授權, docs/protocol.md §7.6): authorizes a card number server-side.
  *
- * 1. Validates every rule of ECPay's BackAuth page first and throws one `EcpayValidationError` listing all problems; nothing is
- *    sent then.
+ * 1. Validates every rule of ECPay's BackAuth page first and throws one `EcpayValidationError` listing all problems;
+ *    nothing is sent then.
  * 2. Builds the Data (MerchantTradeNo generated if absent) and sends it ONCE through the {@link EcpayJsonTransport},
  *    waiting 30 s by default (docs/protocol.md §8.2: the bank may be slow).
  * 3. Maps ECPay's answer to `authorized`, `three-d-secure` (redirect the browser to `url`) or `failed`.
@@ -149,7 +149,10 @@ function rtnCodeOf(error: unknown): { rtnCode: number; rtnMsg: string } | undefi
   return code !== null && code !== 1 && transCode === undefined ? { rtnCode: code, rtnMsg: text(rtnMsg) } : undefined;
 }
 
-/** What a log line may say about a foreign error: its class name and code, never its message (it could echo the request). */
+/**
+ * What a log line may say about a foreign error: its class name and code, never its message (it could echo the
+ * request).
+ */
 function describe(error: unknown): string {
   const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;

@@ -16,8 +16,8 @@ export interface EcpayJsonTransportOptions {
 /**
  * Contract of an implementation:
  *
- * - Wrap `data` in the AES envelope (`{ MerchantID, RqHeader: { Timestamp }, Data }`, docs/protocol.md §3.2) with the keys
- *   of `data.MerchantID`, POST it, open the answer.
+ * - Wrap `data` in the AES envelope (`{ MerchantID, RqHeader: { Timestamp }, Data }`, docs/protocol.md §3.2) with the
+ *   keys of `data.MerchantID`, POST it, open the answer.
  * - Resolve with the decrypted Data object WHATEVER its RtnCode: a declined card (RtnCode ≠ 1) is an answer, not a
  *   failure. (A client that throws on RtnCode ≠ 1 still works: an error carrying a numeric `rtnCode` and no
  *   `transCode` is read as that answer.)

@@ -1,7 +1,8 @@
 /**
  * ISO 3166-1: every officially assigned country code, as `[numeric, alpha-2, alpha-3]`, ordered by numeric code.
- * BackAuth's ConsumerInfo.CountryCode is the 3-digit numeric code (docs/protocol.md §7.6: ECPay's BackAuth page asks for a 3-digit ISO 3166 country code;
- * its example sends "158", Taiwan); the letter codes are here only to point a caller who sent "TW" at "158".
+ * BackAuth's ConsumerInfo.CountryCode is the 3-digit numeric code (docs/protocol.md §7.6: ECPay's BackAuth page asks
+ * for a 3-digit ISO 3166 country code; its example sends "158", Taiwan); the letter codes are here only to point a
+ * caller who sent "TW" at "158".
  *
  * Generated from the Debian `iso-codes` 4.15.0-1 package (`/usr/share/iso-codes/json/iso_3166-1.json`, 249 entries,
  * the ISO 3166 Maintenance Agency's list). Regenerate from that file rather than editing by hand.

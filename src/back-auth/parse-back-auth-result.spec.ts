@@ -3,7 +3,10 @@ import { parseBackAuthResult } from './parse-back-auth-result.js';
 import { parseBackAuthQueryResult } from './parse-query-trade-result.js';
 import { EcpayResponseVerificationError } from '../errors/ecpay-response-verification.error.js';
 
-/** ECPay's BackAuth "not using 3DS" Data example (docs/protocol.md §7.6), made valid JSON (it lacks a comma after Amount and has trailing commas). */
+/**
+ * ECPay's BackAuth "not using 3DS" Data example (docs/protocol.md §7.6), made valid JSON (it lacks a comma after Amount
+ * and has trailing commas).
+ */
 const SEED_AUTHORIZED = {
   RtnCode: 1,
   RtnMsg: 'Success',

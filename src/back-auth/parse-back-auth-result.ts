@@ -7,8 +7,8 @@ import type {
 } from './back-auth-result.interface.js';
 
 /**
- * Reads BackAuth's decrypted Data (docs/protocol.md §7.6). TransCode ≠ 1 never gets here: the envelope opener (transport) deals
- * with it. What the Data says:
+ * Reads BackAuth's decrypted Data (docs/protocol.md §7.6). TransCode ≠ 1 never gets here: the envelope opener
+ * (transport) deals with it. What the Data says:
  *
  * - RtnCode ≠ 1 → `failed` (declined, invalid card or order).
  * - RtnCode 1 with a ThreeDURL → `three-d-secure`: redirect the browser there (never an iframe, docs/protocol.md §7.6).
@@ -84,8 +84,8 @@ export function readAuthorized(
 }
 
 /**
- * Only the fields ECPay documents for BackAuth are copied — by name, never by spreading CardInfo — so an expiry or any other
- * card field ECPay may add (its binding answers carry CardValidMM/YY) can never reach a returned object.
+ * Only the fields ECPay documents for BackAuth are copied — by name, never by spreading CardInfo — so an expiry or any
+ * other card field ECPay may add (its binding answers carry CardValidMM/YY) can never reach a returned object.
  */
 function readCard(card: Readonly<Record<string, unknown>>): EcpayBackAuthCardResult {
   const stages = int(card.Stage);
@@ -127,7 +127,10 @@ function readCard(card: Readonly<Record<string, unknown>>): EcpayBackAuthCardRes
   };
 }
 
-/** A strict integer (JSON number or its decimal text); null otherwise — `Number()` alone would read true or '' as a number. */
+/**
+ * A strict integer (JSON number or its decimal text); null otherwise — `Number()` alone would read true or '' as a
+ * number.
+ */
 export function int(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
   if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());

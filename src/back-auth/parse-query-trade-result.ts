@@ -3,9 +3,9 @@ import type { EcpayBackAuthAuthorized, EcpayBackAuthUnknown } from './back-auth-
 import { int, isObject, readAuthorized, text } from './parse-back-auth-result.js';
 
 /**
- * Reads QueryTrade's Data (`/1.0.0/Cashier/QueryTrade`, docs/protocol.md §7.7) for a BackAuth whose answer was lost, into
- * the BackAuth result union. Only TradeStatus 1 counts as authorized; ECPay documents 0 as "not paid — the bank may
- * not have answered yet, query again in 10 minutes", so it stays unknown, and so does any status this library does
+ * Reads QueryTrade's Data (`/1.0.0/Cashier/QueryTrade`, docs/protocol.md §7.7) for a BackAuth whose answer was lost,
+ * into the BackAuth result union. Only TradeStatus 1 counts as authorized; ECPay documents 0 as "not paid — the bank
+ * may not have answered yet, query again in 10 minutes", so it stays unknown, and so does any status this library does
  * not interpret: calling an authorization "failed" when it went through would invite a second charge.
  *
  * Throws {@link EcpayResponseVerificationError} when the answer is not an object or names another MerchantTradeNo.

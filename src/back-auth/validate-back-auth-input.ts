@@ -15,14 +15,17 @@ import {
 } from '../rules/index.js';
 
 /**
- * Every rule of ECPay's BackAuth page (docs/protocol.md §7.6) checked before anything is sent, all problems reported at once.
+ * Every rule of ECPay's BackAuth page (docs/protocol.md §7.6) checked before anything is sent, all problems reported at
+ * once.
  *
  * Card fields (CardNo, CardValidMM, CardValidYY, CardCVV2) never get a `value` excerpt and their messages never
  * quote them: an EcpayValidationError ends up in logs and error trackers. Consumer fields (e-mail, phone, name,
  * address) get no excerpt either — they are personal data, and the field name says enough.
  */
 
-/** Field names per object, in the order of ECPay's BackAuth page; anything else is a typo ECPay would silently ignore. */
+/**
+ * Field names per object, in the order of ECPay's BackAuth page; anything else is a typo ECPay would silently ignore.
+ */
 const KNOWN_FIELDS = {
   top: ['OrderInfo', 'CardInfo', 'ConsumerInfo', 'CustomField'],
   OrderInfo: ['MerchantTradeNo', 'TotalAmount', 'ItemName', 'items', 'TradeDesc', 'ReturnURL'],
@@ -53,7 +56,8 @@ const LIBRARY_FIELDS: Readonly<Record<string, string>> = {
 
 const PERIODIC_FIELDS = ['PeriodAmount', 'PeriodType', 'Frequency', 'ExecTimes', 'PeriodReturnURL'] as const;
 
-// BackAuth's Name (docs/protocol.md §7.6): Chinese, Latin letters and , . ( ) / – (en dash as printed, and the ASCII hyphen it stands for).
+// BackAuth's Name (docs/protocol.md §7.6): Chinese, Latin letters and , . ( ) / – (en dash as printed, and the ASCII
+// hyphen it stands for).
 const CONSUMER_NAME = /^[\p{Script=Han}\p{Script=Latin}\p{M} ,.()/\-–]+$/u;
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
@@ -75,8 +79,9 @@ export interface BackAuthValidationOptions {
 }
 
 /**
- * Checks a BackAuth input against ECPay's BackAuth rules (docs/protocol.md §7.6) and throws one {@link EcpayValidationError} listing every problem.
- * `now` is the instant the request is made: card expiry is judged by its Asia/Taipei month.
+ * Checks a BackAuth input against ECPay's BackAuth rules (docs/protocol.md §7.6) and throws one
+ * {@link EcpayValidationError} listing every problem. `now` is the instant the request is made: card expiry is judged
+ * by its Asia/Taipei month.
  *
  * @publicApi
  */

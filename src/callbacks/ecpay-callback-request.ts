@@ -95,7 +95,10 @@ export function getVerifiedEcpayEnvelope<T extends EcpayResponseData = EcpayResp
   return (request as Carrier)[VERIFIED_ENVELOPE] as VerifiedEcpayEnvelope<T> | undefined;
 }
 
-/** Sanitises a value for a log line: only `[A-Za-z0-9_.:/+-]`, at most `max` characters. Untrusted input never reaches the log as is. */
+/**
+ * Sanitises a value for a log line: only `[A-Za-z0-9_.:/+-]`, at most `max` characters. Untrusted input never reaches
+ * the log as is.
+ */
 export function logSafe(value: unknown, max = 40): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const clean = value.slice(0, max).replace(/[^\w.:/+-]/g, '?');

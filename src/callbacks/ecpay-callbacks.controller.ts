@@ -136,7 +136,8 @@ export function createEcpayCallbacksController(
       @Res({ passthrough: true }) reply: StatusReply,
       @Req() request: object,
     ): Promise<string> {
-      // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings: the stored trade tells them apart.
+      // One ReturnURL (docs/protocol.md §6.6, §6.7) serves the payments (with a saved card too) and the card bindings:
+      // the stored trade tells them apart.
       const fields = flattenEnvelope(envelope);
       let kind: EcpayNotificationKind;
       try {
@@ -175,9 +176,9 @@ export function createEcpayCallbacksController(
     }
 
     /**
-     * RefundNotifyURL of ECPay's ticketing service (docs/protocol.md §6.8): verified by {@link EcpayTicketGuard} (TransCode,
-     * AES, the §1.6 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with the
-     * encrypted, signed envelope ECPay requires — a duplicate too. A failed store gets a 503: ECPay retries.
+     * RefundNotifyURL of ECPay's ticketing service (docs/protocol.md §6.8): verified by {@link EcpayTicketGuard}
+     * (TransCode, AES, the §1.6 CheckMacValue), stored through the inbox as `refund.notified`, and acknowledged with
+     * the encrypted, signed envelope ECPay requires — a duplicate too. A failed store gets a 503: ECPay retries.
      */
     @Post(ECPAY_CALLBACK_ROUTE_PATHS.ticketRefundNotify)
     @HttpCode(200)

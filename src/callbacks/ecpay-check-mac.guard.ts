@@ -26,10 +26,11 @@ import { markArrival } from '../observability/request-arrival.js';
  *
  * The MAC is checked in constant time with the keys of the posted PlatformID/MerchantID; an unconfigured merchant
  * simply fails. Payment notifications are SHA256 (EncryptType=1), so a 32-character (MD5) value is refused rather
- * than verified as MD5; a subclass for MD5 notifications (logistics) sets `algorithm` to `'md5'` or `'auto'`. On success the handler gets the fields through {@link EcpayVerifiedForm} (or
- * `getVerifiedEcpayForm(request)`); on failure the guard logs a warning (route, client IP, MerchantID and
- * MerchantTradeNo when present, the reason — never the CheckMacValue, the keys or the body) and throws
- * {@link EcpayCallbackException}, which {@link EcpayCallbackExceptionFilter} answers with `0|<reason>`.
+ * than verified as MD5; a subclass for MD5 notifications (logistics) sets `algorithm` to `'md5'` or `'auto'`. On
+ * success the handler gets the fields through {@link EcpayVerifiedForm} (or `getVerifiedEcpayForm(request)`); on
+ * failure the guard logs a warning (route, client IP, MerchantID and MerchantTradeNo when present, the reason — never
+ * the CheckMacValue, the keys or the body) and throws {@link EcpayCallbackException}, which
+ * {@link EcpayCallbackExceptionFilter} answers with `0|<reason>`.
  *
  * @example
  * @Post('return')

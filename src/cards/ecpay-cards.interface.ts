@@ -14,7 +14,11 @@ export interface EcpayStartBindingInput {
   readonly customField?: string;
 }
 
-/** A token for ECPay's binding form (its JavaScript SDK; the sandbox serves a page at `/__sandbox/bind/:token`). @publicApi */
+/**
+ * A token for ECPay's binding form (its JavaScript SDK; the sandbox serves a page at `/__sandbox/bind/:token`).
+ *
+ * @publicApi
+ */
 export interface EcpayBindingToken {
   readonly token: string;
   /** The MerchantTradeNo of the binding's verification charge: its notification arrives under this number. */

@@ -38,9 +38,9 @@ const BIND_CARD_ID = /^[A-Za-z0-9]{1,64}$/;
  * form returns), paying with a bound card, listing and deleting. Card numbers never pass through the shop: ECPay's
  * form takes them, and the shop only ever sees BindCardID, the first six and the last four digits.
  *
- * A binding's result is applied like its notification (docs/protocol.md §6.7): the bound card recorded once per member and card
- * (IsSameCard refreshes it) and `card.bound` raised once, whichever of the API answer, the ReturnURL or the browser's
- * ResultData arrives first. A payment is stored and settled exactly like BackAuth.
+ * A binding's result is applied like its notification (docs/protocol.md §6.7): the bound card recorded once per member
+ * and card (IsSameCard refreshes it) and `card.bound` raised once, whichever of the API answer, the ReturnURL or the
+ * browser's ResultData arrives first. A payment is stored and settled exactly like BackAuth.
  *
  * @publicApi
  */

@@ -222,8 +222,9 @@ const optionalNumber = (value: number | undefined): string | undefined =>
   value === undefined ? undefined : String(value);
 
 /**
- * Drops unset fields, writes non-ASCII URLs in punycode, and applies ECPay's rule (docs/protocol.md §2.5) that "%26" and "%3C" in a value must be URL-decoded before
- * sending (ECPay's CDN rejects them encoded). Only those two sequences: a full URL-decode would mangle other text.
+ * Drops unset fields, writes non-ASCII URLs in punycode, and applies ECPay's rule (docs/protocol.md §2.5) that "%26"
+ * and "%3C" in a value must be URL-decoded before sending (ECPay's CDN rejects them encoded). Only those two sequences:
+ * a full URL-decode would mangle other text.
  */
 function normalize(params: AioParams): AioParams {
   const result: AioParams = {};
@@ -235,7 +236,10 @@ function normalize(params: AioParams): AioParams {
   return result;
 }
 
-/** ECPay takes no Chinese domain names (docs/protocol.md §5.6): the URL parser writes the host in punycode (中文.tw → xn--fiq228c.tw). */
+/**
+ * ECPay takes no Chinese domain names (docs/protocol.md §5.6): the URL parser writes the host in punycode (中文.tw →
+ * xn--fiq228c.tw).
+ */
 function asciiUrl(value: string): string {
   // eslint-disable-next-line no-control-regex -- "anything outside ASCII" is the point of the range
   if (!/[^\x00-\x7f]/.test(value)) return value;

@@ -14,7 +14,11 @@ export interface EcpayCheckoutItem {
   quantity: number;
 }
 
-/** Periodic fixed-amount billing (定期定額); the first charge goes to ReturnURL, later ones to PeriodReturnURL. @publicApi */
+/**
+ * Periodic fixed-amount billing (定期定額); the first charge goes to ReturnURL, later ones to PeriodReturnURL.
+ *
+ * @publicApi
+ */
 export interface EcpayPeriodicOptions {
   /** `D` daily, `M` monthly, `Y` yearly. */
   periodType: 'D' | 'M' | 'Y';

@@ -208,7 +208,8 @@ function checkCredit(params: AioParams, add: Add, has: (f: AioCheckoutField) => 
     );
   if (installments && params.Redeem === 'Y')
     add('Redeem', 'exclusive', 'bonus-point redemption cannot be combined with installments');
-  // UnionPay cards take no installments, periodic billing or bonus points (docs/protocol.md §5.5); "2" only hides UnionPay.
+  // UnionPay cards take no installments, periodic billing or bonus points (docs/protocol.md §5.5); "2" only hides
+  // UnionPay.
   if (has('UnionPay') && params.UnionPay !== '2') {
     for (const [active, what] of [
       [installments, 'installments'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { findWafTrigger } from './waf-rules.js';
 
-// docs/protocol.md §5.7 lists what ECPay's CDN blocks; each listed pattern must be caught, and ordinary shop text must not be.
+// docs/protocol.md §5.7 lists what ECPay's CDN blocks; each listed pattern must be caught, and ordinary shop text must
+// not be.
 describe('findWafTrigger', () => {
   it.each([
     ['net localgroup administrators', 'net localgroup'],

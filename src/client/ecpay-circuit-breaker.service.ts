@@ -7,8 +7,8 @@ import { ECPAY_RATE_LIMIT_STORE, type EcpayRateLimitStore } from '../config/ecpa
 import { EcpayTelemetry } from '../observability/ecpay-telemetry.js';
 
 /**
- * The per-merchant 403 breaker (docs/protocol.md §8.1): a 403 opens it for the window, and until the module clock passes
- * the window's end every call for that merchant fails with {@link EcpayRateLimitedError} before any network I/O.
+ * The per-merchant 403 breaker (docs/protocol.md §8.1): a 403 opens it for the window, and until the module clock
+ * passes the window's end every call for that merchant fails with {@link EcpayRateLimitedError} before any network I/O.
  * The state is read from the shared store on every call — never cached here — so a breaker opened (or cleared) by
  * another instance counts at once.
  */

@@ -193,7 +193,11 @@ export interface EcpayDoActionResult {
   readonly raw: Readonly<Record<string, string>>;
 }
 
-/** CreditCardPeriodAction's Action: `ReAuth` retries a failed authorization, `Cancel` stops the later ones. @publicApi */
+/**
+ * CreditCardPeriodAction's Action: `ReAuth` retries a failed authorization, `Cancel` stops the later ones.
+ *
+ * @publicApi
+ */
 export type EcpayPeriodActionType = 'ReAuth' | 'Cancel';
 
 /** CreditCardPeriodAction input. @publicApi */

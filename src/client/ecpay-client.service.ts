@@ -237,7 +237,8 @@ export class EcpayClient {
     );
     const f = new EcpayResponseFields(ctx.api, raw);
     const rtnCode = f.requiredInt('RtnCode');
-    // 2 = ATM account issued, 10100073 = CVS/BARCODE code issued (docs/protocol.md, QueryPaymentInfo); 1 is accepted as plain success.
+    // 2 = ATM account issued, 10100073 = CVS/BARCODE code issued (docs/protocol.md, QueryPaymentInfo); 1 is accepted as
+    // plain success.
     if (rtnCode !== 1 && rtnCode !== 2 && rtnCode !== 10100073) throw apiErrorFor(ctx, rtnCode, f.text('RtnMsg'));
     return {
       merchantId: f.text('MerchantID'),

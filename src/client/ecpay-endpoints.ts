@@ -2,8 +2,8 @@ import type { EcpayEnvironment } from '../config/ecpay-options.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 
 /**
- * ECPay's hosts per environment (docs/protocol.md §4.1). Only the base URL differs between stage, production and the local
- * sandbox, which serves every API on ECPay's own paths.
+ * ECPay's hosts per environment (docs/protocol.md §4.1). Only the base URL differs between stage, production and the
+ * local sandbox, which serves every API on ECPay's own paths.
  */
 export interface EcpayHosts {
   /** All-in-One: AioCheckOut, QueryTradeInfo, DoAction, period APIs. */
@@ -43,8 +43,8 @@ export function ecpayHosts(environment: EcpayEnvironment, sandboxUrl?: string): 
 }
 
 /**
- * ECPay's paths, the same on every host (docs/protocol.md §4.2). The host family each belongs to is in its name's comment;
- * the sandbox serves all of them from one base URL.
+ * ECPay's paths, the same on every host (docs/protocol.md §4.2). The host family each belongs to is in its name's
+ * comment; the sandbox serves all of them from one base URL.
  */
 export const ECPAY_PATHS = {
   // payment host: All-in-One, form + CheckMacValue (docs/protocol.md §7.1–§7.5)

@@ -4,8 +4,8 @@ import { parseEcpayDateTime } from '../time/ecpay-time.js';
 /**
  * Splits a `k=v&k=v` answer (QueryTradeInfo, QueryPaymentInfo, DoAction, CreditCardPeriodAction) on `&` and the
  * FIRST `=`, WITHOUT form-decoding: ECPay writes the values raw (Chinese, spaces, a literal `+` or `%`) and its
- * CheckMacValue covers those raw values, so `+`→space or `%xx` decoding would break verification (docs/protocol.md §2.4).
- * `undefined` when the text is not of that form: empty, a piece without `=`, an empty or repeated name.
+ * CheckMacValue covers those raw values, so `+`→space or `%xx` decoding would break verification (docs/protocol.md
+ * §2.4). `undefined` when the text is not of that form: empty, a piece without `=`, an empty or repeated name.
  */
 export function splitRawKeyValue(text: string): Record<string, string> | undefined {
   if (text.length === 0) return undefined;
@@ -21,7 +21,10 @@ export function splitRawKeyValue(text: string): Record<string, string> | undefin
   return fields;
 }
 
-/** `code|message`: how ECPay's form APIs answer a request they reject before looking at it (e.g. `0|CheckMacValue Error`). */
+/**
+ * `code|message`: how ECPay's form APIs answer a request they reject before looking at it (e.g.
+ * `0|CheckMacValue Error`).
+ */
 export function splitCodeMessage(text: string): { code: number; message: string } | undefined {
   const match = /^(-?\d{1,10})\|([^\r\n]*)\r?\n?$/.exec(text);
   return match ? { code: Number(match[1]), message: match[2]! } : undefined;

@@ -10,7 +10,10 @@ import { apiErrorFor, identityFields, type EcpayCallContext } from './ecpay-call
 import { splitCodeMessage, splitRawKeyValue } from './ecpay-response-fields.js';
 import { decodeStatementText } from './ecpay-statement-csv.js';
 
-/** Whether an answer must carry a CheckMacValue: ECPay signs some form-API answers, others never (PHP SDK's choice of response class). */
+/**
+ * Whether an answer must carry a CheckMacValue: ECPay signs some form-API answers, others never (PHP SDK's choice of
+ * response class).
+ */
 export type EcpayMacPolicy = 'required' | 'if-present';
 
 /**
@@ -20,7 +23,8 @@ export type EcpayMacPolicy = 'required' | 'if-present';
  * - `k=v&…` answers are split without form-decoding and their CheckMacValue checked over the raw values — decoding
  *   first would change the bytes ECPay signed;
  * - JSON answers' CheckMacValue is checked when present;
- * - AES envelopes are opened with the expected merchant's keys; TransCode ≠ 1 and RtnCode ≠ 1 are {@link EcpayApiError};
+ * - AES envelopes are opened with the expected merchant's keys; TransCode ≠ 1 and RtnCode ≠ 1 are
+ *   {@link EcpayApiError};
  * - a `code|message` refusal is {@link EcpayApiError}, anything unreadable {@link EcpayResponseVerificationError};
  * - an answer about another merchant or trade is refused (a mixed-up proxy, a replay).
  */
@@ -133,7 +137,9 @@ export class EcpayResponseVerifier {
     }
   }
 
-  /** A verified answer about another merchant or trade is not an answer to this request (a mixed-up proxy, a replay). */
+  /**
+   * A verified answer about another merchant or trade is not an answer to this request (a mixed-up proxy, a replay).
+   */
   private bindToRequest(ctx: EcpayCallContext, fields: Readonly<Record<string, unknown>>): void {
     const merchantId = fields.MerchantID;
     if (merchantId !== undefined && merchantId !== '' && String(merchantId) !== ctx.merchant.merchantId) {

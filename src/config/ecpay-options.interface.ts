@@ -109,7 +109,9 @@ export interface EcpayRateLimitOptions {
 
 /** How the inbox is dispatched to `@OnEcpayEvent` handlers. @publicApi */
 export interface EcpayDispatchOptions {
-  /** How often to look for due events (retries, and events left over by a crash). 0 turns polling off. Default 1,000 ms. */
+  /**
+   * How often to look for due events (retries, and events left over by a crash). 0 turns polling off. Default 1,000 ms.
+   */
   readonly pollIntervalMs?: number;
   /** Runs per event before it is parked as `failed` (visible; re-drive with `redrive`). Default 8. */
   readonly maxAttempts?: number;
@@ -124,8 +126,9 @@ export interface EcpayDispatchOptions {
    */
   readonly leaseMs?: number;
   /**
-   * The time limit of each handler run by the dispatcher, in ms. Default: the event bus's (`EcpayEventBusOptions.timeoutMs`,
-   * 30,000). A handler still running after it counts as failed and its `signal` is aborted.
+   * The time limit of each handler run by the dispatcher, in ms. Default: the event bus's
+   * (`EcpayEventBusOptions.timeoutMs`, 30,000). A handler still running after it counts as failed and its `signal` is
+   * aborted.
    */
   readonly handlerTimeoutMs?: number;
   /**
@@ -161,6 +164,9 @@ export interface EcpayReconciliationOptions {
   batchSize?: number;
   /** How long an instance holds a claimed trade (longer than a query's timeout). Default 60,000 ms. */
   leaseMs?: number;
-  /** After a failed query (timeout, bad MAC, 403…), how long until that trade is tried again. Default 600,000 ms (10 min). */
+  /**
+   * After a failed query (timeout, bad MAC, 403…), how long until that trade is tried again. Default 600,000 ms
+   * (10 min).
+   */
   retryDelayMs?: number;
 }

@@ -19,7 +19,11 @@ export interface EcpayRateLimitStore {
 
 export { ECPAY_RATE_LIMIT_STORE } from '../tokens/ecpay.tokens.js';
 
-/** How long a 403 pauses a merchant's calls unless `rateLimit.windowMs` says otherwise: ECPay's 30 minutes. @publicApi */
+/**
+ * How long a 403 pauses a merchant's calls unless `rateLimit.windowMs` says otherwise: ECPay's 30 minutes.
+ *
+ * @publicApi
+ */
 export const ECPAY_RATE_LIMIT_WINDOW_MS = 30 * 60 * 1000;
 
 /**

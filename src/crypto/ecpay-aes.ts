@@ -6,9 +6,9 @@ import { EcpayDecryptionError } from '../errors/ecpay-decryption.error.js';
 import type { EcpayKeys } from '../signing/check-mac-value.js';
 
 /**
- * ECPay's AES for the JSON APIs (docs/protocol.md §3.1, §3.4): `Data = base64(AES-128-CBC/PKCS7(urlencode(json)))` with the
- * 16 ASCII bytes of HashKey as key and of HashIV as IV; and AES-128-GCM (e-receipts) with a random 12-byte IV
- * sent in front of the ciphertext and the 16-byte tag behind it.
+ * ECPay's AES for the JSON APIs (docs/protocol.md §3.1, §3.4): `Data = base64(AES-128-CBC/PKCS7(urlencode(json)))` with
+ * the 16 ASCII bytes of HashKey as key and of HashIV as IV; and AES-128-GCM (e-receipts) with a random 12-byte IV sent
+ * in front of the ciphertext and the 16-byte tag behind it.
  */
 
 const keyBytes = (text: string): Buffer => Buffer.from(text, 'latin1');

@@ -2,7 +2,11 @@
  * The JSON envelope of ECPay's ecpayment/ecpg APIs (docs/protocol.md §3.2).
  */
 
-/** What we POST: the outer MerchantID (the PlatformID for platform merchants), a Unix timestamp and AES `Data`. @publicApi */
+/**
+ * What we POST: the outer MerchantID (the PlatformID for platform merchants), a Unix timestamp and AES `Data`.
+ *
+ * @publicApi
+ */
 export interface EcpayRequestEnvelope {
   MerchantID: string;
   RqHeader: { Timestamp: number };

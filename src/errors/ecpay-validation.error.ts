@@ -1,6 +1,11 @@
 import { EcpayError } from './ecpay.error.js';
 
-/** One broken rule: the field (ECPay's parameter name, or the input path such as `items[1].price`), a stable rule code, a message. @publicApi */
+/**
+ * One broken rule: the field (ECPay's parameter name, or the input path such as `items[1].price`), a stable rule code,
+ * a message.
+ *
+ * @publicApi
+ */
 export interface EcpayValidationIssue {
   readonly field: string;
   /** A stable, machine-readable rule name such as `required`, `max-length`, `waf-command`. */

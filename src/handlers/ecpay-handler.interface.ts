@@ -28,7 +28,10 @@ export type EcpayEventHandlerMethod = (event: EcpayEvent<any>, context: EcpayHan
 
 /** One discovered handler: a decorated method bound to its (singleton) instance. @publicApi */
 export interface EcpayHandlerRef {
-  /** `ClassName.methodName`; `Module/ClassName.methodName` (then `#n`) only when that is not unique. Stable across restarts. */
+  /**
+   * `ClassName.methodName`; `Module/ClassName.methodName` (then `#n`) only when that is not unique. Stable across
+   * restarts.
+   */
   readonly id: string;
   readonly className: string;
   readonly methodName: string;
@@ -40,7 +43,11 @@ export interface EcpayHandlerRef {
   readonly invoke: (event: EcpayEvent<object>, context: EcpayHandlerContext) => unknown;
 }
 
-/** The outcome of one handler in one dispatch. `error` is the error's message only, redacted and truncated. @publicApi */
+/**
+ * The outcome of one handler in one dispatch. `error` is the error's message only, redacted and truncated.
+ *
+ * @publicApi
+ */
 export type EcpayHandlerResult =
   | { readonly handlerId: string; readonly ok: true; readonly durationMs: number }
   | { readonly handlerId: string; readonly ok: false; readonly error: string; readonly durationMs: number };

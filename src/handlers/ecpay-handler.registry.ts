@@ -86,7 +86,8 @@ export class EcpayHandlerRegistry implements OnModuleInit {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const subscriptions = getEcpayEventSubscriptions((prototype as Record<string, unknown>)[methodName]);
         if (subscriptions.length === 0) continue;
-        // A request-scoped provider only has a prototype stand-in here; calling it would run on an unconstructed object.
+        // A request-scoped provider only has a prototype stand-in here; calling it would run on an unconstructed
+        // object.
         if (!wrapper.isDependencyTreeStatic()) {
           this.logger.warn(NON_STATIC_HANDLER(className, methodName));
           continue;

@@ -1,9 +1,9 @@
 import type { EcpayBoundCardRecord } from '../persistence/ecpay-bound-card.store.js';
 
 /**
- * Whether a decrypted JSON result names a saved card (BindCardID; docs/protocol.md §6.7). Both a card binding's result and the result of a
- * payment made WITH a saved card do, so this alone never says which one it is: the stored trade does (see
- * `EcpayNotificationService.classifyEcpgResult`).
+ * Whether a decrypted JSON result names a saved card (BindCardID; docs/protocol.md §6.7). Both a card binding's result
+ * and the result of a payment made WITH a saved card do, so this alone never says which one it is: the stored trade
+ * does (see `EcpayNotificationService.classifyEcpgResult`).
  */
 export function isBindingResult(data: Readonly<Record<string, unknown>>): boolean {
   return typeof data.BindCardID === 'string' && data.BindCardID !== '';

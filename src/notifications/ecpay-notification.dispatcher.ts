@@ -133,7 +133,10 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     return this.running;
   }
 
-  /** Puts an event (typically a `failed` one) back in the queue with a fresh attempt budget, and dispatches it. False if there is no such event. */
+  /**
+   * Puts an event (typically a `failed` one) back in the queue with a fresh attempt budget, and dispatches it. False if
+   * there is no such event.
+   */
   async redrive(notificationId: string): Promise<boolean> {
     if (!(await requeueEvent(this.dataSource, notificationId, this.clock.now()))) return false;
     await this.kick();

@@ -38,8 +38,9 @@ export function decideNotification(
   fields: Readonly<Record<string, unknown>>,
   trade: TradeSnapshot | null,
 ): NotificationDecision {
-  // A card binding (docs/protocol.md §6.7) is a fact of its own: the library stores no trade for it (its MerchantTradeNo names only the
-  // verification charge), so it changes no trade and is applied as what it is — the card is recorded with it.
+  // A card binding (docs/protocol.md §6.7) is a fact of its own: the library stores no trade for it (its
+  // MerchantTradeNo names only the verification charge), so it changes no trade and is applied as what it is — the card
+  // is recorded with it.
   if (kind === 'card-binding') {
     return {
       outcome: 'applied',

@@ -78,12 +78,18 @@ export class EcpayOperationsService {
     this.resolver = new TradeActionResolver(dataSource, clock);
   }
 
-  /** Refunds `amount` TWD (default: all that is left) by the recipe of the trade's card stage. Raises `refund.succeeded`. */
+  /**
+   * Refunds `amount` TWD (default: all that is left) by the recipe of the trade's card stage. Raises
+   * `refund.succeeded`.
+   */
   refund(merchantTradeNo: string, amount?: number, options: EcpayOperationOptions = {}): Promise<EcpayOperationResult> {
     return this.execute(merchantTradeNo, options, (trade, stage) => planRefund(trade, amount, stage));
   }
 
-  /** Closes (captures) an authorized trade for `amount` TWD (default its total) with DoAction C. Raises `trade.captured`. */
+  /**
+   * Closes (captures) an authorized trade for `amount` TWD (default its total) with DoAction C. Raises
+   * `trade.captured`.
+   */
   capture(
     merchantTradeNo: string,
     amount?: number,
@@ -121,7 +127,9 @@ export class EcpayOperationsService {
     return this.actions.find({ where: { tradeId: trade.id }, order: { requestedAt: 'ASC', createdAt: 'ASC' } });
   }
 
-  /** Actions whose outcome is unknown (timed out, or left `pending` by a crash): each holds its trade until resolved. */
+  /**
+   * Actions whose outcome is unknown (timed out, or left `pending` by a crash): each holds its trade until resolved.
+   */
   unresolvedActions(): Promise<EcpayTradeAction[]> {
     return this.actions.find({ where: { status: In(['unknown', 'pending']) }, order: { requestedAt: 'ASC' } });
   }

@@ -88,7 +88,9 @@ export class EcpayReconciliationService implements OnApplicationBootstrap, OnApp
     await this.running?.catch(() => undefined);
   }
 
-  /** One round now (a call during a running round joins it). Never rejects: a failed round is logged and reported empty. */
+  /**
+   * One round now (a call during a running round joins it). Never rejects: a failed round is logged and reported empty.
+   */
   run(): Promise<EcpayReconciliationReport> {
     this.running ??= this.round()
       .catch((error: unknown) => {

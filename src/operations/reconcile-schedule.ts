@@ -4,9 +4,9 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 /**
- * ECPay's advice for a trade with no result (docs/protocol.md §8.4, developers.ecpay.com.tw/?p=2890): query 10 minutes after, again 10
- * minutes later, and once more at 40 minutes. Measured from the trade's creation (the customer left for ECPay
- * then; the payment itself can only be later). After the third query the trade is left to its notification.
+ * ECPay's advice for a trade with no result (docs/protocol.md §8.4, developers.ecpay.com.tw/?p=2890): query 10 minutes
+ * after, again 10 minutes later, and once more at 40 minutes. Measured from the trade's creation (the customer left for
+ * ECPay then; the payment itself can only be later). After the third query the trade is left to its notification.
  */
 export const RECONCILE_DELAYS_MS: readonly number[] = Object.freeze([10 * MINUTE, 20 * MINUTE, 40 * MINUTE]);
 

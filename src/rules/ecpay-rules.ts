@@ -66,7 +66,10 @@ export const AIO_AMOUNT_LIMITS: Partial<Record<AioPaymentMethod, readonly [numbe
   BARCODE: [17, 20_000],
 };
 
-/** AioCheckOut's String(n) lengths, counted in characters as ECPay counts them (docs/protocol.md, AioCheckOut parameters). */
+/**
+ * AioCheckOut's String(n) lengths, counted in characters as ECPay counts them (docs/protocol.md, AioCheckOut
+ * parameters).
+ */
 export const AIO_MAX_LENGTH: Readonly<Record<string, number>> = {
   MerchantID: 10,
   MerchantTradeNo: MERCHANT_TRADE_NO_MAX_LENGTH,
@@ -109,7 +112,9 @@ export const AIO_MAX_LENGTH: Readonly<Record<string, number>> = {
  */
 export const CREDIT_INSTALLMENTS: ReadonlySet<string> = new Set(['3', '6', '12', '18', '24', '30', '30N']);
 
-/** Periodic billing (定期定額) limits of one PeriodType: Frequency from 1 to `frequency`, ExecTimes from 1 to `execTimes`. */
+/**
+ * Periodic billing (定期定額) limits of one PeriodType: Frequency from 1 to `frequency`, ExecTimes from 1 to `execTimes`.
+ */
 export interface EcpayPeriodBounds {
   readonly frequency: number;
   readonly execTimes: number;

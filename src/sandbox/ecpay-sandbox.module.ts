@@ -22,9 +22,10 @@ import { SandboxPaymentService } from './sandbox-payment.service.js';
  * GetMemberBindCard, DeleteMemberBindCard) with envelope notifications; and injectable faults. All state is in
  * memory ({@link EcpaySandboxStore}).
  *
- * Mount it in the app beside `EcpayModule` (`prefix: '/ecpay-sandbox'`, and `sandboxUrl: 'http://host:port/ecpay-sandbox'`
- * with `environment: 'sandbox'`), or run it alone with `startEcpaySandbox()` / `ecpay sandbox`. Create the app with
- * `{ rawBody: true }` so requests are verified over the exact bytes posted.
+ * Mount it in the app beside `EcpayModule` (`prefix: '/ecpay-sandbox'`, and
+ * `sandboxUrl: 'http://host:port/ecpay-sandbox'` with `environment: 'sandbox'`), or run it alone with
+ * `startEcpaySandbox()` / `ecpay sandbox`. Create the app with `{ rawBody: true }` so requests are verified over the
+ * exact bytes posted.
  *
  * @publicApi
  */

@@ -71,9 +71,9 @@ export class EcpaySandboxNotifier implements OnModuleDestroy {
   }
 
   /**
-   * The JSON/AES family's notification (ecpayment ReturnURL, binding ReturnURL: docs/protocol.md §6.6, §6.7): `data` in the envelope
-   * `{ MerchantID, RpHeader, TransCode: 1, TransMsg, Data }`, encrypted with the keys the trade's request was
-   * encrypted with (the platform's for a platform member), posted as `application/json`. Same retries and `1|OK`
+   * The JSON/AES family's notification (ecpayment ReturnURL, binding ReturnURL: docs/protocol.md §6.6, §6.7): `data` in
+   * the envelope `{ MerchantID, RpHeader, TransCode: 1, TransMsg, Data }`, encrypted with the keys the trade's request
+   * was encrypted with (the platform's for a platform member), posted as `application/json`. Same retries and `1|OK`
    * rule as the form notifications (docs/protocol.md §6.1); each post carries a fresh RpHeader.Timestamp.
    */
   async sendEnvelope(

@@ -17,8 +17,8 @@ import type { SandboxTrade } from './sandbox-trade.interface.js';
 
 /**
  * Everything the sandbox knows, in memory: merchants, trades (with every notification and delivery attempt), card
- * bindings and bound cards, the JSON API calls, and the faults in force. Injectable, so tests read and steer the sandbox without HTTP; nothing survives a restart,
- * as nothing should for a stand-in.
+ * bindings and bound cards, the JSON API calls, and the faults in force. Injectable, so tests read and steer the
+ * sandbox without HTTP; nothing survives a restart, as nothing should for a stand-in.
  *
  * @publicApi
  */
@@ -45,7 +45,10 @@ export class EcpaySandboxStore {
     return merchantId === undefined ? undefined : this.merchantsById.get(merchantId);
   }
 
-  /** The keys a trade's messages are signed with: the platform's when the order named a PlatformID (docs/protocol.md §1.2). */
+  /**
+   * The keys a trade's messages are signed with: the platform's when the order named a PlatformID (docs/protocol.md
+   * §1.2).
+   */
   signerOf(trade: SandboxTrade): EcpaySandboxMerchant {
     const signer = this.merchant(trade.params.PlatformID || trade.merchantId);
     if (!signer) throw new Error(`The sandbox no longer knows merchant ${trade.params.PlatformID || trade.merchantId}`);
@@ -172,7 +175,9 @@ export class EcpaySandboxStore {
     return true;
   }
 
-  /** Forgets every trade, binding, card, API call and fault (between tests). Notifications already scheduled still run. */
+  /**
+   * Forgets every trade, binding, card, API call and fault (between tests). Notifications already scheduled still run.
+   */
   reset(): void {
     this.tradesByKey.clear();
     this.tradesByToken.clear();

@@ -27,7 +27,9 @@ export class SandboxApiService {
     @Inject(ECPAY_SANDBOX_OPTIONS) private readonly options: ResolvedEcpaySandboxOptions,
   ) {}
 
-  /** QueryTradeInfo/V5: the trade as `k=v` (raw values, signed); an unknown trade is TradeStatus 10200047, still signed. */
+  /**
+   * QueryTradeInfo/V5: the trade as `k=v` (raw values, signed); an unknown trade is TradeStatus 10200047, still signed.
+   */
   queryTradeInfo(fields: Readonly<Record<string, string>>): SandboxReply {
     const verified = this.verify(fields, ['MerchantID', 'MerchantTradeNo', 'TimeStamp'], true);
     if ('error' in verified) return refusal(verified.error);
@@ -129,8 +131,8 @@ export class SandboxApiService {
   }
 
   /**
-   * QueryCreditCardPeriodInfo: JSON. Field names as in docs/protocol.md §7.4; the ones after `amount` and the ExecStatus
-   * values (0 cancelled, 1 running, 2 finished) are [unverified] there.
+   * QueryCreditCardPeriodInfo: JSON. Field names as in docs/protocol.md §7.4; the ones after `amount` and the
+   * ExecStatus values (0 cancelled, 1 running, 2 finished) are [unverified] there.
    */
   periodInfo(fields: Readonly<Record<string, string>>): SandboxReply {
     const verified = this.verify(fields, ['MerchantID', 'MerchantTradeNo', 'TimeStamp'], true);

@@ -139,7 +139,9 @@ export function createSandboxCashierController(prefix: string): Type<unknown> {
       send(response, render(trade));
     }
 
-    /** The payment page serves AioCheckOut trades only: a JSON API's trade has its own pages (and no card form here). */
+    /**
+     * The payment page serves AioCheckOut trades only: a JSON API's trade has its own pages (and no card form here).
+     */
     private aioTrade(token: string): SandboxTrade | undefined {
       const trade = this.store.tradeByToken(token);
       return trade && (trade.origin ?? 'aio') === 'aio' ? trade : undefined;

@@ -25,7 +25,10 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
       send(response, jsonReply(this.store.trades()));
     }
 
-    /** A trade with its notifications and their delivery attempts; `?merchantId=` when several merchants share the number. */
+    /**
+     * A trade with its notifications and their delivery attempts; `?merchantId=` when several merchants share the
+     * number.
+     */
     @Get('trades/:merchantTradeNo')
     trade(
       @Param('merchantTradeNo') merchantTradeNo: string,
@@ -111,7 +114,9 @@ export function createSandboxControlController(prefix: string): Type<unknown> {
       send(response, jsonReply(this.store.faults()));
     }
 
-    /** Changes the faults named in the body (JSON, or a form whose values are "true"/"false"/numbers); the rest stay. */
+    /**
+     * Changes the faults named in the body (JSON, or a form whose values are "true"/"false"/numbers); the rest stay.
+     */
     @Post('faults')
     setFaults(@Req() request: SandboxRequest, @Res() response: SandboxResponse): void {
       try {

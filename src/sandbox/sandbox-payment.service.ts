@@ -94,7 +94,9 @@ export class SandboxPaymentService {
     return { next: 'page' };
   }
 
-  /** The card form: an invalid entry is shown again, the test card goes on to 3-D Secure, any other card is declined. */
+  /**
+   * The card form: an invalid entry is shown again, the test card goes on to 3-D Secure, any other card is declined.
+   */
   async submitCard(trade: SandboxTrade, form: Readonly<Record<string, string>>): Promise<PaymentStep> {
     if (trade.status !== 'created' || trade.method !== 'Credit') return this.already(trade);
     const card = checkCard(form.CardNo, form.CardExpiry, form.CardCVV, this.now());

@@ -25,7 +25,9 @@ export const SANDBOX_RTN = {
   duplicateTradeNo: rtn('10200058', '訂單編號重覆 (MerchantTradeNo duplicate).'),
   /** A declined card or failed 3-D Secure: the failure code EcpayTesting.paymentFailed uses. */
   declined: rtn('10100058', 'Failed'),
-  /** DoAction / period action not allowed in the trade's state. Sandbox's code, ECPay-like text (docs/protocol.md §7.2). */
+  /**
+   * DoAction / period action not allowed in the trade's state. Sandbox's code, ECPay-like text (docs/protocol.md §7.2).
+   */
   actionRefused: (detail: string) => rtn('10200115', `更新失敗.(${detail})`),
 } as const;
 
@@ -35,5 +37,8 @@ export const RTN_ATM_CODE_ISSUED = '2';
 export const RTN_CVS_CODE_ISSUED = '10100073';
 /** Paid. */
 export const RTN_PAID = '1';
-/** TradeStatus of a failed trade [docs/protocol.md §9: meaning of 10200095 not confirmed; third parties read it as failed]. */
+/**
+ * TradeStatus of a failed trade [docs/protocol.md §9: meaning of 10200095 not confirmed; third parties read it as
+ * failed].
+ */
 export const TRADE_STATUS_FAILED = '10200095';

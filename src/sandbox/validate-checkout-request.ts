@@ -41,7 +41,10 @@ const URL_FIELDS = [
 const PERIOD_FIELDS = ['PeriodAmount', 'PeriodType', 'Frequency', 'ExecTimes'];
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
-/** The merchant whose keys signed the request (the platform's when PlatformID is given, docs/protocol.md §1.2), or ECPay's error. */
+/**
+ * The merchant whose keys signed the request (the platform's when PlatformID is given, docs/protocol.md §1.2), or
+ * ECPay's error.
+ */
 export function validateCheckoutRequest(
   fields: Readonly<Record<string, string>>,
   merchantOf: (merchantId: string | undefined) => EcpaySandboxMerchant | undefined,

@@ -4,7 +4,11 @@ import { phpUrlEncode } from '../encoding/php-url-encode.js';
 import type { EcpayKeys } from '../config/ecpay-merchant.js';
 export type { EcpayKeys } from '../config/ecpay-merchant.js';
 
-/** The two hashes ECPay uses for CheckMacValue: SHA256 (AIO, `EncryptType=1`) and MD5 (logistics, some e-invoice). @publicApi */
+/**
+ * The two hashes ECPay uses for CheckMacValue: SHA256 (AIO, `EncryptType=1`) and MD5 (logistics, some e-invoice).
+ *
+ * @publicApi
+ */
 export type CheckMacAlgorithm = 'sha256' | 'md5';
 
 /** Field values as ECPay signs them: strings, or numbers that are written out in decimal. @publicApi */
@@ -130,7 +134,11 @@ export function computeCheckMacValue(
   return hash(algorithm, writeSource(params, keys).view(), 'hex').toUpperCase();
 }
 
-/** How {@link verifyCheckMacValue} picks the hash: forced, or by the received value's length (64 → SHA256, 32 → MD5). @publicApi */
+/**
+ * How {@link verifyCheckMacValue} picks the hash: forced, or by the received value's length (64 → SHA256, 32 → MD5).
+ *
+ * @publicApi
+ */
 export type CheckMacVerifyAlgorithm = CheckMacAlgorithm | 'auto';
 
 /**

@@ -14,7 +14,10 @@ import {
 export interface EcpaySignOptions {
   /** `sha256` (AIO, EncryptType=1; the default) or `md5` (logistics, some e-invoice APIs). */
   algorithm?: CheckMacAlgorithm;
-  /** The configured merchant (name or MerchantID) to sign as; default: the params' MerchantID, else the default merchant. */
+  /**
+   * The configured merchant (name or MerchantID) to sign as; default: the params' MerchantID, else the default
+   * merchant.
+   */
   merchant?: string;
 }
 

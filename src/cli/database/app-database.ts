@@ -128,7 +128,9 @@ const MEANING: Readonly<Record<string, string>> = {
   SQLITE_NOTADB: 'not a SQLite database',
 };
 
-/** A driver error by its code (ECONNREFUSED, 28P01, ER_ACCESS_DENIED_ERROR…), never its message: it may quote the URL. */
+/**
+ * A driver error by its code (ECONNREFUSED, 28P01, ER_ACCESS_DENIED_ERROR…), never its message: it may quote the URL.
+ */
 function errorCode(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return errorCode(error.errors[0]);
   const code = (error as { code?: unknown } | null)?.code;

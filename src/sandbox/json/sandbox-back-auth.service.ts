@@ -21,10 +21,10 @@ const ECI_AUTHENTICATED = 5;
 const ECI_NOT_AUTHENTICATED = 7;
 
 /**
- * BackAuth (docs/protocol.md §7.6) and the JSON QueryTrade on the sandbox's side. BackAuth validates the Data as ECPay does, then
- * by card: ECPay's stage card asks for 3-D Secure (ThreeDURL to the sandbox's OTP page), 4938-1777-7777-7777 is
- * authorized at once, anything else is declined. An authorization is followed by the JSON envelope notification
- * to ReturnURL; after 3-D Secure the browser also takes the envelope to OrderResultURL as `ResultData`.
+ * BackAuth (docs/protocol.md §7.6) and the JSON QueryTrade on the sandbox's side. BackAuth validates the Data as ECPay
+ * does, then by card: ECPay's stage card asks for 3-D Secure (ThreeDURL to the sandbox's OTP page), 4938-1777-7777-7777
+ * is authorized at once, anything else is declined. An authorization is followed by the JSON envelope notification to
+ * ReturnURL; after 3-D Secure the browser also takes the envelope to OrderResultURL as `ResultData`.
  */
 @Injectable()
 export class SandboxBackAuthService {
@@ -87,7 +87,8 @@ export class SandboxBackAuthService {
       case 'direct': {
         this.approve(trade, card.card, ECI_NOT_AUTHENTICATED, installments);
         const result = this.resultData(trade);
-        // Not awaited: the answer must not wait on the shop's server (its 1|OK can take up to the notification timeout).
+        // Not awaited: the answer must not wait on the shop's server (its 1|OK can take up to the notification
+        // timeout).
         void this.notifier.sendEnvelope(trade, 'return', trade.params.ReturnURL!, result);
         return result;
       }
@@ -157,7 +158,8 @@ export class SandboxBackAuthService {
     installments: number,
   ): void {
     authorize(trade, card, eci, this.now(), installments);
-    // DirectCapture 1: ECPay requests the capture itself right after the authorization (docs/protocol.md §7.6), i.e. 要關帳.
+    // DirectCapture 1: ECPay requests the capture itself right after the authorization (docs/protocol.md §7.6), i.e.
+    // 要關帳.
     if (trade.params.DirectCapture === '1') trade.credit!.state = 'to-close';
   }
 

@@ -102,7 +102,10 @@ export class SandboxBindCardService {
     return {};
   }
 
-  /** The binding page's 3-D Secure step: the right OTP issues the one-use BindCardPayToken; cancel asks for a card again. */
+  /**
+   * The binding page's 3-D Secure step: the right OTP issues the one-use BindCardPayToken; cancel asks for a card
+   * again.
+   */
   confirmOtp(session: SandboxBindingSession, form: Readonly<Record<string, string>>): BindingStep {
     if (session.status !== 'awaiting-3ds') return {};
     if (form.action === 'cancel') {
@@ -116,7 +119,10 @@ export class SandboxBindCardService {
     return {};
   }
 
-  /** `POST /Merchant/CreateBindCard` (MerchantID, BindCardPayToken, MerchantMemberID): binds, answers, posts the binding notification (docs/protocol.md §6.7). */
+  /**
+   * `POST /Merchant/CreateBindCard` (MerchantID, BindCardPayToken, MerchantMemberID): binds, answers, posts the binding
+   * notification (docs/protocol.md §6.7).
+   */
   createBindCard(request: JsonRequest): Record<string, unknown> {
     const payToken = text(request.data, 'BindCardPayToken');
     const memberId = text(request.data, 'MerchantMemberID');

@@ -12,7 +12,8 @@ export interface SandboxTransRefusal {
   readonly message: string;
 }
 
-// One TransCode for every envelope refusal (sandbox's choice: ECPay's values are not documented), the reason in TransMsg.
+// One TransCode for every envelope refusal (sandbox's choice: ECPay's values are not documented), the reason in
+// TransMsg.
 const TRANS_REFUSED = 999;
 const trans = (message: string): SandboxTransRefusal => ({ code: TRANS_REFUSED, message });
 

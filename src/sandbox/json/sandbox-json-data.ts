@@ -5,7 +5,8 @@ import { isRecord } from './sandbox-json-envelope.js';
 /**
  * Reading and checking the plaintext Data of the JSON APIs the way ECPay's .NET side would: a field is a string
  * (numbers accepted where ECPay's deserializer would coerce them), limits from the API pages (docs/protocol.md
- * §3.2, §7.6, §7.8). Every check returns a problem text or `undefined`; the text names the field, never echoes its value.
+ * §3.2, §7.6, §7.8). Every check returns a problem text or `undefined`; the text names the field, never echoes its
+ * value.
  */
 
 /** OrderInfo of BackAuth, GetTokenbyBindingCard and CreatePaymentWithCardID, checked. */

@@ -112,8 +112,8 @@ export function orderInfoOf(trade: SandboxTrade): Record<string, unknown> {
 }
 
 /**
- * Data.CardInfo of a card trade (BackAuth's fields, docs/protocol.md §6.6; `withExpiry` adds the binding APIs' CardValidMM/YY). Card6No is
- * empty for a trade paid on the AIO page, which keeps only the last four digits.
+ * Data.CardInfo of a card trade (BackAuth's fields, docs/protocol.md §6.6; `withExpiry` adds the binding APIs'
+ * CardValidMM/YY). Card6No is empty for a trade paid on the AIO page, which keeps only the last four digits.
  */
 export function cardInfoOf(
   trade: SandboxTrade,
@@ -131,7 +131,8 @@ export function cardInfoOf(
     Gwsr: Number(credit.gwsr),
     ProcessDate: credit.processDate,
     Amount: credit.amount,
-    // ECI 5 = authenticated by 3-D Secure; 7 = not (the direct card, a bound card). The AIO page always asks for 3-D Secure.
+    // ECI 5 = authenticated by 3-D Secure; 7 = not (the direct card, a bound card). The AIO page always asks for 3-D
+    // Secure.
     Eci: credit.eci ?? 5,
     IssuingBank: '綠界沙箱銀行 (sandbox bank)',
     IssuingBankCode: '999',

@@ -1,4 +1,6 @@
-/** Escapes text for an HTML text node or a quoted attribute value. Every dynamic value of every page goes through it. */
+/**
+ * Escapes text for an HTML text node or a quoted attribute value. Every dynamic value of every page goes through it.
+ */
 export function escapeHtml(value: string | number): string {
   return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
