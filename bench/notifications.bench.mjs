@@ -373,7 +373,9 @@ async function main() {
     child?.kill('SIGKILL');
   });
 
-  /** Starts the app process of a setup; resolves once it listens. Returns { port, info, call(type, payload), stop() }. */
+  /**
+   * Starts the app process of a setup; resolves once it listens. Returns { port, info, call(type, payload), stop() }.
+   */
   function startApp(setup, config = {}) {
     const proc = fork(
       fileURLToPath(import.meta.url),

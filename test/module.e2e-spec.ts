@@ -124,7 +124,10 @@ describe('EcpayModule.forRoot', () => {
   });
 });
 
-/** A class-based options factory for forRootAsync({ useClass }) (docs/protocol.md §4.3 legacy merchant, to be distinguishable). */
+/**
+ * A class-based options factory for forRootAsync({ useClass }) (docs/protocol.md §4.3 legacy merchant, to be
+ * distinguishable).
+ */
 @Injectable()
 class ShopBOptionsFactory {
   createEcpayOptions(): EcpayModuleOptions {

@@ -36,7 +36,9 @@ const HEX = { sha256: /^[0-9A-F]{64}$/, md5: /^[0-9A-F]{32}$/ } as const;
 // Arbitraries
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Characters that every URL encoding treats specially (.NET vs PHP vs encodeURIComponent) and the MAC's own delimiters. */
+/**
+ * Characters that every URL encoding treats specially (.NET vs PHP vs encodeURIComponent) and the MAC's own delimiters.
+ */
 const SPECIAL = [
   ' ',
   '+',
@@ -137,9 +139,9 @@ function dotNetEncodeLower(text: string): string {
 }
 
 /**
- * An independent model of the whole CheckMacValue (docs/protocol.md §1.1), for well-formed names: names ordered like PHP's
- * `strcasecmp` (ASCII case folded, then UTF-8 bytes, i.e. code points), `HashKey=…&k=v&…&HashIV=…`, encoded as above,
- * hashed, upper-case hex.
+ * An independent model of the whole CheckMacValue (docs/protocol.md §1.1), for well-formed names: names ordered like
+ * PHP's `strcasecmp` (ASCII case folded, then UTF-8 bytes, i.e. code points), `HashKey=…&k=v&…&HashIV=…`, encoded as
+ * above, hashed, upper-case hex.
  */
 function modelCheckMacValue(
   values: Record<string, string | number | null | undefined>,

@@ -30,7 +30,8 @@ import {
   type ExtendedCheckMacVector,
 } from './support/vectors.js';
 
-// Every vector in test/fixtures/ecpay-vectors was reproduced by ECPay's official SDK: where one disagrees with us, we are wrong.
+// Every vector in test/fixtures/ecpay-vectors was reproduced by ECPay's official SDK: where one disagrees with us, we
+// are wrong.
 const extended = extendedVectors();
 const checkMac = extended.filter((v): v is ExtendedCheckMacVector => v.kind !== 'aes');
 const aes = extended.filter((v): v is ExtendedAesVector => v.kind === 'aes');

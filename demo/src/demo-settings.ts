@@ -1,7 +1,9 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { ECPAY_MIGRATIONS, type EcpayEnvironment, type EcpayModuleOptions } from 'nestjs-ecpay';
 
-/** ECPay's public stage merchant (docs/protocol.md §4.3): the demo's default outside production, never the library's. */
+/**
+ * ECPay's public stage merchant (docs/protocol.md §4.3): the demo's default outside production, never the library's.
+ */
 const PUBLIC_STAGE = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
 
 /** Where the embedded sandbox is mounted inside the demo app. */

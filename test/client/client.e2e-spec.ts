@@ -95,7 +95,9 @@ function acceptEnvelope(request: StubRequest, keys: StubKeys): Record<string, un
 const isReply = (value: unknown): value is StubReply =>
   value === 'hang' || value === 'reset' || (typeof value === 'object' && value !== null && 'body' in value);
 
-/** ItemName as ECPay writes it back raw: a literal `+`, a `%` not followed by hex, spaces and Chinese (woomp v3.5.18). */
+/**
+ * ItemName as ECPay writes it back raw: a literal `+`, a `%` not followed by hex, spaces and Chinese (woomp v3.5.18).
+ */
 const RAW_ITEM_NAME = 'AI 繪圖夢工廠 + 社群玩家特典 100% 好評';
 
 function tradeInfoFields(form: Record<string, string>, overrides: Record<string, string> = {}): Record<string, string> {

@@ -13,7 +13,10 @@ export interface StubKeys {
   readonly hashIv: string;
 }
 
-/** .NET `HttpUtility.UrlEncode` (docs/protocol.md §2.1): keep A-Z a-z 0-9 and `-_.!*()`, space → `+`, else `%xx` per UTF-8 byte. */
+/**
+ * .NET `HttpUtility.UrlEncode` (docs/protocol.md §2.1): keep A-Z a-z 0-9 and `-_.!*()`, space → `+`, else `%xx` per
+ * UTF-8 byte.
+ */
 export function dotNetUrlEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -25,7 +28,10 @@ export function dotNetUrlEncode(text: string): string {
   return out;
 }
 
-/** CheckMacValue (docs/protocol.md §1.1, SHA256): sorted case-insensitively, `HashKey=…&k=v…&HashIV=…`, encode, lower, hash, upper. */
+/**
+ * CheckMacValue (docs/protocol.md §1.1, SHA256): sorted case-insensitively, `HashKey=…&k=v…&HashIV=…`, encode, lower,
+ * hash, upper.
+ */
 export function stubCheckMac(fields: Readonly<Record<string, string>>, keys: StubKeys): string {
   const names = Object.keys(fields)
     .filter((name) => name !== 'CheckMacValue')
@@ -46,7 +52,10 @@ export const rawKeyValue = (fields: Record<string, string>): string =>
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
 
-/** AES-128-CBC of the URL-encoded JSON (docs/protocol.md §3.1), with JavaScript's own encoder (not the library's PHP one). */
+/**
+ * AES-128-CBC of the URL-encoded JSON (docs/protocol.md §3.1), with JavaScript's own encoder (not the library's PHP
+ * one).
+ */
 export function stubEncrypt(value: unknown, keys: StubKeys): string {
   const cipher = createCipheriv('aes-128-cbc', Buffer.from(keys.hashKey, 'latin1'), Buffer.from(keys.hashIv, 'latin1'));
   return Buffer.concat([cipher.update(encodeURIComponent(JSON.stringify(value)), 'latin1'), cipher.final()]).toString(

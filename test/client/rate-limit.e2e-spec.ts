@@ -185,8 +185,8 @@ describeEachDatabase(targets, 'the 403 breaker shared through the database (Type
   beforeAll(async () => {
     stub = await EcpayStub.start();
     database = await createTestDatabase(kind);
-    // SQLite is one connection in the process: two instances can only share it as one DataSource. The server databases get one
-    // DataSource (connection pool) per instance, as two app processes would.
+    // SQLite is one connection in the process: two instances can only share it as one DataSource. The server databases
+    // get one DataSource (connection pool) per instance, as two app processes would.
     const first = new DataSource({
       ...database.options(),
       entities: [...ECPAY_ENTITIES],

@@ -7,7 +7,8 @@
 // top, `tsc` (also under the other module resolutions the app lists), a database of its own, the app started with
 // `node dist/main.js`, then the flow: checkout → tampered ReturnURL (400, nothing changed) → signed ReturnURL
 // (exactly `1|OK`, the trade paid, read through findTrade, the handler run once) → the same notification again
-// (nothing twice); GET /health where the app mounts it. Prints one line per check and a closing `consumers: N passed, N failed`.
+// (nothing twice); GET /health where the app mounts it. Prints one line per check and a closing
+// `consumers: N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

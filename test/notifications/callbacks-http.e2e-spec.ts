@@ -32,8 +32,8 @@ class OrdersListener {
 class ShopModule {}
 
 /**
- * An independent CheckMacValue (docs/protocol.md §1.1, §2.1), written from the spec, not from the library: if both agree
- * and the app accepts both, the app verifies what ECPay signs, not what the library happens to produce.
+ * An independent CheckMacValue (docs/protocol.md §1.1, §2.1), written from the spec, not from the library: if both
+ * agree and the app accepts both, the app verifies what ECPay signs, not what the library happens to produce.
  */
 function independentlySigned(fields: Record<string, string>): Record<string, string> {
   const keys = Object.keys(fields).sort((a, b) =>
@@ -204,7 +204,10 @@ describe('ECPay callbacks over HTTP', () => {
     expect(events.filter((event) => event.name === 'period.charged')).toHaveLength(3);
   });
 
-  /** A signed periodic charge with ECPay's documented `Gwsr` renamed, its CheckMacValue kept: the MAC is blind to the name's case. */
+  /**
+   * A signed periodic charge with ECPay's documented `Gwsr` renamed, its CheckMacValue kept: the MAC is blind to the
+   * name's case.
+   */
   const renamedGwsr = ({ Gwsr, ...rest }: Record<string, string>, spelling: string): Record<string, string> => ({
     ...rest,
     [spelling]: Gwsr!,

@@ -52,9 +52,10 @@ function bindingData(merchantTradeNo: string, overrides: Record<string, unknown>
   };
 }
 
-// docs/protocol.md §6.7: a card binding's result reaches the same JSON ReturnURL as payments (and the browser's OrderResultURL as a
-// ResultData form field); with no trade stored for it, it is a binding: it records the bound card once and raises
-// card.bound. (A result with a BindCardID for a stored trade is a payment with a saved card: test/security.)
+// docs/protocol.md §6.7: a card binding's result reaches the same JSON ReturnURL as payments (and the browser's
+// OrderResultURL as a ResultData form field); with no trade stored for it, it is a binding: it records the bound card
+// once and raises card.bound. (A result with a BindCardID for a stored trade is a payment with a saved card:
+// test/security.)
 describe('card binding results', () => {
   let app: INestApplication;
   const testing = new EcpayTesting(STAGE_MERCHANT);

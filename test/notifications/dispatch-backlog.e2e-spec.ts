@@ -176,7 +176,8 @@ describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
     gate = undefined;
     await round;
     expect(log.slice(0, 3)).toEqual([`event:${backlog[0]}`, ...arrivals.map((no) => `stored:${no}`)]);
-    // Everything is delivered: the rest of the backlog, then the arrivals (a later round of the same kick, or the next).
+    // Everything is delivered: the rest of the backlog, then the arrivals (a later round of the same kick, or the
+    // next).
     await dispatcher().kick();
     expect(log.filter((entry) => entry.startsWith('event:')).sort()).toEqual(
       [...backlog, ...arrivals].map((no) => `event:${no}`).sort(),

@@ -404,7 +404,8 @@ describe('EcpayTradeStore through Nest DI (TypeOrmModule, sql.js)', () => {
         }),
         TypeOrmModule.forFeature([...ECPAY_ENTITIES]),
       ],
-      // The store is built on a repository of the app's DataSource (EcpayModule does this through its data-source alias).
+      // The store is built on a repository of the app's DataSource (EcpayModule does this through its data-source
+      // alias).
       providers: [
         {
           provide: EcpayTradeStore,

@@ -50,7 +50,9 @@ describe('sandbox ecpg card binding', () => {
     ReturnURL: `${shop.url}${returnPath}`,
   });
 
-  /** GetTokenbyBindingCard → the binding page → the BindCardPayToken → CreateBindCard. Returns CreateBindCard's Data. */
+  /**
+   * GetTokenbyBindingCard → the binding page → the BindCardPayToken → CreateBindCard. Returns CreateBindCard's Data.
+   */
   async function bind(cardNo: string, memberId = member): Promise<Record<string, any>> {
     const tokenAnswer = await client.sendEnvelope('getTokenByBindingCard', {
       PlatformID: '',

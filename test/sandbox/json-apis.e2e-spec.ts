@@ -67,7 +67,9 @@ describe('sandbox JSON/AES APIs: BackAuth and QueryTrade', () => {
     CustomField: 'order-42',
   });
 
-  /** BackAuth's Data (docs/protocol.md §7.6), written by hand (not the library's builder), for the raw-envelope tests. */
+  /**
+   * BackAuth's Data (docs/protocol.md §7.6), written by hand (not the library's builder), for the raw-envelope tests.
+   */
   const rawBackAuthData = (merchantTradeNo: string, cardNo: string) => ({
     MerchantID: STAGE.merchantId,
     OrderInfo: {
@@ -148,7 +150,8 @@ describe('sandbox JSON/AES APIs: BackAuth and QueryTrade', () => {
         staleTimestamp: await postEnvelope(url, requestEnvelope(data, STAGE, elevenMinutesAgo)),
         futureTimestamp: await postEnvelope(url, requestEnvelope(data, STAGE, Math.floor(Date.now() / 1000) + 11 * 60)),
         noRqHeader: await postEnvelope(url, { MerchantID: STAGE.merchantId, Data: 'x' }),
-        // (Malformed JSON under application/json is refused by Nest's body parser with a 400 before the sandbox sees it.)
+        // (Malformed JSON under application/json is refused by Nest's body parser with a 400 before the sandbox sees
+        // it.)
         notJson: await postEnvelope(url, 'not json at all', 'text/plain'),
       };
       for (const [name, answer] of Object.entries(answers)) {

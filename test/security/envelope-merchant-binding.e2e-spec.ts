@@ -53,7 +53,8 @@ function paid(
 }
 
 // The JSON+AES routes trust a payload because it opened with a configured merchant's keys. Those keys vouch for that
-// merchant (and, for a platform, its members) only: the decrypted MerchantID must be one of them, as on the form routes.
+// merchant (and, for a platform, its members) only: the decrypted MerchantID must be one of them, as on the form
+// routes.
 describeEachDatabase(targets, 'an envelope is bound to the merchant whose keys opened it', (kind) => {
   let database: TestDatabase;
   let app: INestApplication;

@@ -12,7 +12,8 @@ import { testDatabase } from '../support/test-module.js';
 const TICKET = { merchantId: '3085676', hashKey: '7b53896b742849d3', hashIv: '37a0ad3c6ffa428b' };
 const SHOP_B = { merchantId: 'B000000001', hashKey: 'Bb1Bb2Bb3Bb4Bb5B', hashIv: 'Bi1Bi2Bi3Bi4Bi5B' };
 
-// Written here from the spec, independent of the library: PHP urlencode, AES-128-CBC/PKCS7, base64; the MAC over the JSON.
+// Written here from the spec, independent of the library: PHP urlencode, AES-128-CBC/PKCS7, base64; the MAC over the
+// JSON.
 const phpUrlEncode = (text: string): string =>
   encodeURIComponent(text)
     .replace(/%20/g, '+')

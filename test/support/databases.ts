@@ -18,7 +18,8 @@ import type { DataSourceOptions } from 'typeorm';
  *
  * Servers (override with the environment variables named):
  * - PostgreSQL 127.0.0.1:5432, user `postgres`, trust auth, admin database `test`
- *   (`ECPAY_TEST_PG_HOST`, `ECPAY_TEST_PG_PORT`, `ECPAY_TEST_PG_USER`, `ECPAY_TEST_PG_PASSWORD`, `ECPAY_TEST_PG_ADMIN_DB`);
+ *   (`ECPAY_TEST_PG_HOST`, `ECPAY_TEST_PG_PORT`, `ECPAY_TEST_PG_USER`, `ECPAY_TEST_PG_PASSWORD`,
+ *   `ECPAY_TEST_PG_ADMIN_DB`);
  * - MariaDB/MySQL 127.0.0.1:3306, user `root`, empty password
  *   (`ECPAY_TEST_MYSQL_HOST`, `ECPAY_TEST_MYSQL_PORT`, `ECPAY_TEST_MYSQL_USER`, `ECPAY_TEST_MYSQL_PASSWORD`).
  */
@@ -27,7 +28,9 @@ export type TestDatabaseKind = 'sqljs' | 'better-sqlite3' | 'postgres' | 'mariad
 
 export interface TestDatabaseTarget {
   kind: TestDatabaseKind;
-  /** For test titles: `sql.js`, `SQLite file (better-sqlite3)`, `PostgreSQL 127.0.0.1:5432`, `MariaDB 127.0.0.1:3306`. */
+  /**
+   * For test titles: `sql.js`, `SQLite file (better-sqlite3)`, `PostgreSQL 127.0.0.1:5432`, `MariaDB 127.0.0.1:3306`.
+   */
   label: string;
   /** Why this database's tests are skipped (server unreachable outside CI), or null when they run. */
   skipReason: string | null;

@@ -1,4 +1,5 @@
-// A test file that fails to load counts as a failure. Prints one closing line in the plain "N passed, N failed, N skipped" form that CI reads, after Jest's own summary.
+// A test file that fails to load counts as a failure. Prints one closing line in the plain "N passed, N failed, N
+// skipped" form that CI reads, after Jest's own summary.
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const tz = process.env.TZ ? ` (TZ=${process.env.TZ})` : '';

@@ -17,10 +17,10 @@ interface AdminRequest {
 }
 
 /**
- * Actions that move money (refunds) or re-run the shop's handlers (re-drives) are an administrator's, not a visitor's. Outside the local sandbox they need
- * `ECPAY_DEMO_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` (scripts) or the `adminToken` field of the
- * order page's form; without the variable set they are refused altogether. On the sandbox no real money moves, so
- * they are open unless a token is set — then it is required there too.
+ * Actions that move money (refunds) or re-run the shop's handlers (re-drives) are an administrator's, not a visitor's.
+ * Outside the local sandbox they need `ECPAY_DEMO_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` (scripts) or
+ * the `adminToken` field of the order page's form; without the variable set they are refused altogether. On the sandbox
+ * no real money moves, so they are open unless a token is set — then it is required there too.
  *
  * The comparison is timing-safe over SHA-256 digests, so neither the token's content nor its length leaks through
  * how long a wrong guess takes.

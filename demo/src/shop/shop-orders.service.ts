@@ -38,7 +38,10 @@ export class ShopOrdersService {
     @InjectRepository(EcpayBoundCard) private readonly cards: Repository<EcpayBoundCard>,
   ) {}
 
-  /** Checks the order against ECPay's rules, stores the trade, and returns the signed form (EcpayValidationError if not). */
+  /**
+   * Checks the order against ECPay's rules, stores the trade, and returns the signed form (EcpayValidationError if
+   * not).
+   */
   place(items: readonly EcpayCheckoutItem[], plan: Plan, publicUrl: string): Promise<EcpayCheckout> {
     return this.ecpay.createCheckout({
       items,

@@ -17,7 +17,10 @@ export interface StubKeys {
 /** ECPay's public stage merchant (docs/protocol.md §4.3). */
 export const STAGE_KEYS: StubKeys = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' };
 
-/** PHP `urlencode` (docs/protocol.md §2.2): keep `A-Z a-z 0-9 _ . -`, space → `+`, every other UTF-8 byte → `%XX` upper-case. */
+/**
+ * PHP `urlencode` (docs/protocol.md §2.2): keep `A-Z a-z 0-9 _ . -`, space → `+`, every other UTF-8 byte → `%XX`
+ * upper-case.
+ */
 export function phpUrlEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -206,7 +209,9 @@ export class BackAuthStub {
     return this.authorizedData(merchantTradeNo);
   }
 
-  /** ECPay's BackAuth "not using 3DS" Data example, as valid JSON (the page's has a missing comma and trailing commas). */
+  /**
+   * ECPay's BackAuth "not using 3DS" Data example, as valid JSON (the page's has a missing comma and trailing commas).
+   */
   authorizedData(merchantTradeNo: string): Record<string, unknown> {
     const trade = this.trades.get(merchantTradeNo)!;
     return {

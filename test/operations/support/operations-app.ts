@@ -215,7 +215,10 @@ export const periodActionReply = () => (request: StubRequest) => ({
   ),
 });
 
-/** QueryTradeInfo/V5 for trades of `amounts` (MerchantTradeNo → TradeAmt): TradeStatus as given; `tamper` breaks the MAC. */
+/**
+ * QueryTradeInfo/V5 for trades of `amounts` (MerchantTradeNo → TradeAmt): TradeStatus as given; `tamper` breaks the
+ * MAC.
+ */
 export const queryReply =
   (amounts: Map<string, number>, tradeStatus: () => string, tamper = false) =>
   (request: StubRequest) => {

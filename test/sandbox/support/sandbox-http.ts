@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 export const STAGE = { merchantId: '3002607', hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' } as const;
 
 /**
- * CheckMacValue written from docs/protocol.md §1.1 and §2.1 alone (not the library's code): if the sandbox's answers verify
- * with this, they verify with what ECPay's clients compute.
+ * CheckMacValue written from docs/protocol.md §1.1 and §2.1 alone (not the library's code): if the sandbox's answers
+ * verify with this, they verify with what ECPay's clients compute.
  */
 export function independentMac(
   fields: Record<string, string>,
