@@ -1,5 +1,5 @@
 // The linter: ESLint's and typescript-eslint's recommended rules over the library, tests, demo and examples.
-// Formatting is Prettier's job (npm run format:check), so no stylistic rules here.
+// Formatting is Prettier's job (npm run format:check), so no stylistic rules here but max-len, for what Prettier skips.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -18,6 +18,18 @@ export default tseslint.config(
       ],
       // Nest modules and DTOs are classes with decorators and no members.
       '@typescript-eslint/no-extraneous-class': 'off',
+      // Prettier wraps code at 120 columns but never comments, so without this a long JSDoc or // line goes unnoticed.
+      // Strings, template literals, regexes and URLs may run long: splitting them could change the value they hold.
+      'max-len': [
+        'error',
+        {
+          code: 120,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreRegExpLiterals: true,
+          ignoreUrls: true,
+        },
+      ],
     },
   },
   {
