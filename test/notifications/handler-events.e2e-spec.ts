@@ -13,6 +13,7 @@ import {
   EcpayTesting,
   type EcpayEvent,
   type EcpayModuleOptions,
+  type EcpayNotificationKind,
 } from '../../src/index.js';
 import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
 import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
@@ -226,6 +227,107 @@ describe('handler events of the form notifications, through the callback routes'
   });
 });
 
+/**
+ * The kinds whose event carries only RtnCode and amounts: one row each, the same assertion for all. `paidAt` is the
+ * Taipei time the payload dates the event to; without it, occurredAt falls back to the receive time.
+ */
+const simpleKinds: readonly {
+  title: string;
+  kind: EcpayNotificationKind;
+  fields: (merchantTradeNo: string) => Record<string, unknown>;
+  name: EcpayEvent['name'];
+  paidAt?: string;
+  data: Record<string, unknown>;
+}[] = [
+  {
+    title: 'aio-return through the service without the fields its schema requires: RtnCode and amounts only',
+    kind: 'aio-return',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: '1',
+      TradeNo: '2612011000000002',
+      TradeAmt: '100',
+      PaymentDate: '2026/12/01 10:05:00',
+    }),
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+  {
+    title: 'back-auth, authorized: payment.succeeded with the amount as a number',
+    kind: 'back-auth',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 1,
+      TradeNo: '2612011000000006',
+      TradeAmt: 100,
+      PaymentType: 'Credit_CreditCard',
+      PaymentDate: '2026/12/01 10:05:00',
+      Card4No: '2222',
+    }),
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+  {
+    title: 'back-auth, declined: payment.failed with its RtnCode',
+    kind: 'back-auth',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 10100050,
+      RtnMsg: 'Declined',
+    }),
+    name: 'payment.failed',
+    data: { RtnCode: 10100050 },
+  },
+  {
+    title: 'ecticket-refund: refund.notified with the decrypted Data kept raw',
+    kind: 'ecticket-refund',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 1,
+      DataDigest: 'd1g3st',
+      Data: {
+        RtnCode: 1,
+        RtnMsg: 'Succeeded',
+        MerchantTradeNo: merchantTradeNo,
+        RefundAmount: 50,
+        RefundDate: '2026/12/01 10:05:00',
+      },
+    }),
+    name: 'refund.notified',
+    data: { RtnCode: 1 },
+  },
+  {
+    title: 'ecpg-return (the JSON ReturnURL): the lifted fields, amounts as numbers',
+    kind: 'ecpg-return',
+    fields: (merchantTradeNo) => {
+      const order = {
+        MerchantTradeNo: merchantTradeNo,
+        TradeNo: '2612011000000007',
+        TradeAmt: 100,
+        PaymentType: 'Credit',
+        PaymentDate: '2026/12/01 10:05:00',
+      };
+      const { MerchantTradeNo: _no, ...lifted } = order;
+      return {
+        MerchantID: '3002607',
+        MerchantTradeNo: merchantTradeNo,
+        RtnCode: 1,
+        ...lifted,
+        Data: { RtnCode: 1, RtnMsg: 'Succeeded', MerchantID: '3002607', OrderInfo: order },
+      };
+    },
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+];
+
 describeEachDatabase(targets, 'handler events of every kind the inbox stores', (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -342,28 +444,6 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
               TradeDate: at('2026-12-01T10:00:00'),
               SimulatePaid: false,
             },
-            raw: fields,
-          });
-        });
-
-        it('aio-return through the service without the fields its schema requires: RtnCode and amounts only', async () => {
-          const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: '1',
-            TradeNo: '2612011000000002',
-            TradeAmt: '100',
-            PaymentDate: '2026/12/01 10:05:00',
-          };
-          await receiver.receive('aio-return', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
             raw: fields,
           });
         });
@@ -495,110 +575,17 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
           });
         });
 
-        it('back-auth, authorized: payment.succeeded with the amount as a number', async () => {
+        it.each(simpleKinds.map((kase) => [kase.title, kase] as const))('%s', async (_title, kase) => {
           const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            TradeNo: '2612011000000006',
-            TradeAmt: 100,
-            PaymentType: 'Credit_CreditCard',
-            PaymentDate: '2026/12/01 10:05:00',
-            Card4No: '2222',
-          };
-          await receiver.receive('back-auth', fields);
+          const fields = kase.fields(trade.merchantTradeNo);
+          const receipt = await receiver.receive(kase.kind, fields);
           expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
+            name: kase.name,
             merchantId: '3002607',
             merchantTradeNo: trade.merchantTradeNo,
             tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'back-auth', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
-            raw: fields,
-          });
-        });
-
-        it('back-auth, declined: payment.failed with its RtnCode', async () => {
-          const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 10100050,
-            RtnMsg: 'Declined',
-          };
-          const receipt = await receiver.receive('back-auth', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.failed',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: receipt.notification.receivedAt,
-            data: { kind: 'back-auth', outcome: 'applied', RtnCode: 10100050 },
-            raw: fields,
-          });
-        });
-
-        it('ecticket-refund: refund.notified with the decrypted Data kept raw', async () => {
-          const trade = await pendingTrade();
-          const data = {
-            RtnCode: 1,
-            RtnMsg: 'Succeeded',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RefundAmount: 50,
-            RefundDate: '2026/12/01 10:05:00',
-          };
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            DataDigest: 'd1g3st',
-            Data: data,
-          };
-          const receipt = await receiver.receive('ecticket-refund', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'refund.notified',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: receipt.notification.receivedAt,
-            data: { kind: 'ecticket-refund', outcome: 'applied', RtnCode: 1 },
-            raw: fields,
-          });
-        });
-
-        it('ecpg-return (the JSON ReturnURL): the lifted fields, amounts as numbers', async () => {
-          const trade = await pendingTrade();
-          const data = {
-            RtnCode: 1,
-            RtnMsg: 'Succeeded',
-            MerchantID: '3002607',
-            OrderInfo: {
-              MerchantTradeNo: trade.merchantTradeNo,
-              TradeNo: '2612011000000007',
-              TradeAmt: 100,
-              PaymentType: 'Credit',
-              PaymentDate: '2026/12/01 10:05:00',
-            },
-          };
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            TradeNo: '2612011000000007',
-            TradeAmt: 100,
-            PaymentType: 'Credit',
-            PaymentDate: '2026/12/01 10:05:00',
-            Data: data,
-          };
-          await receiver.receive('ecpg-return', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'ecpg-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
+            occurredAt: kase.paidAt ? at(kase.paidAt) : receipt.notification.receivedAt,
+            data: { kind: kase.kind, outcome: 'applied', ...kase.data },
             raw: fields,
           });
         });
