@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppModule } from '../demo/src/app.module.js';
-import { demoSettings } from '../demo/src/demo-settings.js';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
-import { freePort } from './support/free-port.js';
+import { listenSandboxDemo } from './support/demo-app.js';
 
 // A customer in Chromium buys in the demo shop: the cart, the library's auto-submitting form, the sandbox's card
 // page and 3-D Secure, back through the verified OrderResultURL to the order page — which must say `paid` from the
@@ -22,15 +19,7 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        AppModule.register(demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base })),
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await listenSandboxDemo());
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
 
