@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -15,22 +15,14 @@ import {
   type EcpayModuleOptions,
   type EcpayNotificationKind,
 } from '../../src/index.js';
-import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
-import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
-import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import type { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { normalizeNotification } from '../../src/notifications/normalize-notification.js';
 import { TradeActionLedger } from '../../src/operations/trade-action.ledger.js';
 import { EcpayTradeAction } from '../../src/persistence/ecpay-trade-action.entity.js';
 import { EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
+import { describeEachDatabase, testDatabaseTargets } from '../support/databases.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
-import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+import { openInboxFixture, type InboxFixture } from '../support/inbox-fixture.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
 
 /**
@@ -329,28 +321,19 @@ const simpleKinds: readonly {
 ];
 
 describeEachDatabase(targets, 'handler events of every kind the inbox stores', (kind) => {
-  let database: TestDatabase;
   let dataSource: DataSource;
-  let module: TestingModule;
   let store: EcpayTradeStore;
   let receiver: EcpayNotificationService;
   const recorder = ecpayEventRecorder();
   let counter = 0;
   const tradeNo = (): string => `H${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
 
+  let fixture: InboxFixture | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openMigratedDataSource(database);
-    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, recorder.module] }).compile();
-    await module.init();
-    store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = inboxServiceOn(dataSource);
+    fixture = await openInboxFixture(kind, [recorder.module]);
+    ({ dataSource, store, receiver } = fixture);
   });
-  afterAll(async () => {
-    await module?.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await database?.drop();
-  });
+  afterAll(() => fixture?.close());
   beforeEach(() => {
     recorder.events.length = 0;
   });
@@ -375,14 +358,7 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
     expect(pending).toHaveLength(1);
     expect(pending[0]!.eventData).toStrictEqual(expect.objectContaining({ kind: pending[0]!.kind }));
     if (legacy) await inbox().update({ id: pending[0]!.id }, { eventData: null });
-    const dispatcher = new EcpayNotificationDispatcher(
-      dataSource,
-      module.get(EcpayEventBus),
-      module.get(EcpayHandlerRegistry),
-      { now: () => new Date() },
-      { pollIntervalMs: 0 },
-    );
-    await dispatcher.kick();
+    await fixture!.dispatcher({ now: () => new Date() }).kick();
     expect(recorder.events).toHaveLength(1);
     const after = await inbox().findOneByOrFail({ id: pending[0]!.id });
     if (legacy) expect(after.eventData).toBeNull();
