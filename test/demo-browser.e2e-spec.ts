@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium, screenshotsIn } from './support/chromium.js';
 import { listenSandboxDemo } from './support/demo-app.js';
 
 // A customer in Chromium buys in the demo shop: the cart, the library's auto-submitting form, the sandbox's card
@@ -15,12 +14,10 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
   let app: INestApplication;
   let browser: Browser;
   let base: string;
-  const tz = process.env.TZ ?? 'local';
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ app, base } = await listenSandboxDemo());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -28,8 +25,7 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+  const shot = screenshotsIn(ARTIFACTS);
 
   /** Puts two teas in the cart, checks out with a one-time card payment and fills the card form. */
   async function checkoutWithCard(page: Page, cardNo: string): Promise<void> {

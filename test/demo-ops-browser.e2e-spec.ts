@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium, screenshotsIn } from './support/chromium.js';
 import { listenSandboxDemo } from './support/demo-app.js';
 
 // An operator in Chromium on the demo's operations page: the payment handler is made to fail (the sandbox-only
@@ -16,16 +15,14 @@ describeIfChromium('demo operations page in Chromium, on the embedded sandbox', 
   let app: INestApplication;
   let browser: Browser;
   let base: string;
-  const tz = process.env.TZ ?? 'local';
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Two quick attempts instead of eight spread over minutes: the event parks while the test watches.
     ({ app, base } = await listenSandboxDemo((settings) => ({
       ...settings,
       ecpay: { ...settings.ecpay, dispatch: { maxAttempts: 2, backoffMs: 50, pollIntervalMs: 100 } },
     })));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -33,8 +30,7 @@ describeIfChromium('demo operations page in Chromium, on the embedded sandbox', 
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+  const shot = screenshotsIn(ARTIFACTS);
 
   async function payWithTestCard(page: Page): Promise<string> {
     await page.goto(base);
