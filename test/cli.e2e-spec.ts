@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { runEcpayCli } from './support/ecpay-cli.js';
 import {
   extendedVectors,
   officialAesVectors,
@@ -11,30 +9,7 @@ import {
 } from './support/vectors.js';
 
 // The CLI is tested as users run it: the built bin (`npm test` builds first), a child process, stdin and exit codes.
-const BIN = resolve(process.cwd(), 'dist/cli/main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ecpay(args: string[], stdin = '', env: Record<string, string> = {}): Promise<Run> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does) before the CLI tests.`);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const ecpay = (args: string[], stdin = '', env: Record<string, string> = {}) => runEcpayCli(args, { stdin, env });
 
 const keyArgs = (v: { hashKey: string; hashIV?: string }): string[] =>
   v.hashIV === undefined ? ['--hash-key', v.hashKey] : ['--hash-key', v.hashKey, '--hash-iv', v.hashIV];

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppModule } from '../demo/src/app.module.js';
-import { demoSettings } from '../demo/src/demo-settings.js';
-import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
-import { freePort } from './support/free-port.js';
+import type { Browser, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium, screenshotsIn } from './support/chromium.js';
+import { listenSandboxDemo } from './support/demo-app.js';
 
 // A customer in Chromium buys in the demo shop: the cart, the library's auto-submitting form, the sandbox's card
 // page and 3-D Secure, back through the verified OrderResultURL to the order page — which must say `paid` from the
@@ -18,20 +14,10 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
   let app: INestApplication;
   let browser: Browser;
   let base: string;
-  const tz = process.env.TZ ?? 'local';
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const module = await Test.createTestingModule({
-      imports: [
-        AppModule.register(demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base })),
-      ],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ app, base } = await listenSandboxDemo());
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -39,8 +25,7 @@ describeIfChromium('demo shop in Chromium, paying on the embedded sandbox', () =
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+  const shot = screenshotsIn(ARTIFACTS);
 
   /** Puts two teas in the cart, checks out with a one-time card payment and fills the card form. */
   async function checkoutWithCard(page: Page, cardNo: string): Promise<void> {

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppModule } from '../demo/src/app.module.js';
-import { demoSettings } from '../demo/src/demo-settings.js';
-import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium.js';
-import { freePort } from './support/free-port.js';
+import type { Browser, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium, screenshotsIn } from './support/chromium.js';
+import { listenSandboxDemo } from './support/demo-app.js';
 
 // An operator in Chromium on the demo's operations page: the payment handler is made to fail (the sandbox-only
 // switch), a customer pays, the event is retried and parked — the page lists it with its error — and the operator
@@ -19,22 +15,14 @@ describeIfChromium('demo operations page in Chromium, on the embedded sandbox', 
   let app: INestApplication;
   let browser: Browser;
   let base: string;
-  const tz = process.env.TZ ?? 'local';
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const settings = demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base });
     // Two quick attempts instead of eight spread over minutes: the event parks while the test watches.
-    const quick = {
+    ({ app, base } = await listenSandboxDemo((settings) => ({
       ...settings,
       ecpay: { ...settings.ecpay, dispatch: { maxAttempts: 2, backoffMs: 50, pollIntervalMs: 100 } },
-    };
-    const module = await Test.createTestingModule({ imports: [AppModule.register(quick)] }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    })));
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -42,8 +30,7 @@ describeIfChromium('demo operations page in Chromium, on the embedded sandbox', 
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: `${ARTIFACTS}/${tz.replace('/', '-')}-${name}.png`, fullPage: true });
+  const shot = screenshotsIn(ARTIFACTS);
 
   async function payWithTestCard(page: Page): Promise<string> {
     await page.goto(base);

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   computeCheckMacValue,
@@ -11,26 +10,17 @@ import {
   EcpayTesting,
   EcpayTradeStore,
 } from '../src/index.js';
-import { AppModule } from '../demo/src/app.module.js';
-import { demoSettings } from '../demo/src/demo-settings.js';
 import { absolute, formById, postForm } from './sandbox/support/sandbox-http.js';
 import { payByCard } from './sandbox/support/sandbox-flow.js';
 import { DataSource } from 'typeorm';
-import { freePort } from './support/free-port.js';
+import { csrfPage, listenSandboxDemo, paidStageOrder, postBrowserForm, startStageDemo } from './support/demo-app.js';
 
 // The example app imports the package by name, as a user does; here it runs against src/ (jest moduleNameMapper).
 describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const settings = demoSettings({
-      ECPAY_ENV: 'stage',
-      ECPAY_DEMO_DATABASE: 'memory',
-      ECPAY_PUBLIC_URL: 'https://shop.example.com',
-    });
-    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
-    app = module.createNestApplication({ logger: false });
-    await app.init();
+    app = await startStageDemo();
   });
 
   afterAll(async () => {
@@ -99,12 +89,12 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
       const api = await request(app.getHttpServer()).post(`/api/orders/${merchantTradeNo}/refund`).send({}).expect(403);
       expect(api.body.message).toContain('ECPAY_DEMO_ADMIN_TOKEN');
       const { cookie, csrf } = await refundForm(app, merchantTradeNo);
-      await request(app.getHttpServer())
-        .post(`/orders/${merchantTradeNo}/refund`)
-        .set('Cookie', cookie)
-        .type('form')
-        .send({ _csrf: csrf, adminToken: 'guess' })
-        .expect(403);
+      await postBrowserForm(
+        app,
+        `/orders/${merchantTradeNo}/refund`,
+        { _csrf: csrf, adminToken: 'guess' },
+        cookie,
+      ).expect(403);
       expect(refund).not.toHaveBeenCalled();
       expect((await request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`)).text).toContain(
         'id="refund-disabled"',
@@ -191,37 +181,9 @@ describe('demo shop against ECPay stage (ECPAY_ENV=stage)', () => {
   });
 });
 
-/** An order placed through POST /api/orders and paid by ECPay's signed ReturnURL notification (stage keys). */
-async function paidStageOrder(app: INestApplication): Promise<string> {
-  const created = await request(app.getHttpServer())
-    .post('/api/orders')
-    .send({ items: [{ name: '阿里山烏龍茶', price: 680, quantity: 1 }] })
-    .expect(201);
-  const trade = { merchantId: '3002607', merchantTradeNo: created.body.merchantTradeNo as string, totalAmount: 680 };
-  const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
-  await request(app.getHttpServer())
-    .post('/ecpay/return')
-    .type('form')
-    .send(testing.form(testing.paymentSucceeded(trade)))
-    .expect(200, '1|OK');
-  return trade.merchantTradeNo;
-}
-
 /** The order page as a browser gets it: its CSRF cookie and the token its refund form carries. */
-async function refundForm(
-  app: INestApplication,
-  merchantTradeNo: string,
-  cookie?: string,
-): Promise<{ cookie: string; csrf: string; page: string }> {
-  const call = request(app.getHttpServer()).get(`/orders/${merchantTradeNo}`);
-  if (cookie) call.set('Cookie', cookie);
-  const page = await call.expect(200);
-  const setCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? [])[0];
-  return {
-    cookie: cookie ?? setCookie!.split(';')[0]!,
-    csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '',
-    page: page.text,
-  };
+function refundForm(app: INestApplication, merchantTradeNo: string, cookie?: string) {
+  return csrfPage(app, `/orders/${merchantTradeNo}`, cookie);
 }
 
 describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
@@ -230,15 +192,7 @@ describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
   let refund: ReturnType<typeof jest.spyOn>;
 
   beforeAll(async () => {
-    const settings = demoSettings({
-      ECPAY_ENV: 'stage',
-      ECPAY_DEMO_DATABASE: 'memory',
-      ECPAY_PUBLIC_URL: 'https://shop.example.com',
-      ECPAY_DEMO_ADMIN_TOKEN: TOKEN,
-    });
-    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
-    app = module.createNestApplication({ logger: false });
-    await app.init();
+    app = await startStageDemo({ ECPAY_DEMO_ADMIN_TOKEN: TOKEN });
   });
   afterAll(() => app.close());
   // ECPay stage cannot refund a payment it never took: the library's refund is replaced, and counted.
@@ -262,37 +216,17 @@ describe('demo shop against ECPay stage with ECPAY_DEMO_ADMIN_TOKEN', () => {
   it("the refund form needs this browser's CSRF token and the admin token", async () => {
     const merchantTradeNo = await paidStageOrder(app);
     const path = `/orders/${merchantTradeNo}/refund`;
-    const { cookie, csrf, page } = await refundForm(app, merchantTradeNo);
+    const { cookie, csrf, text: page } = await refundForm(app, merchantTradeNo);
     expect(page).toContain('name="adminToken"');
     expect(cookie).toMatch(/^demo_csrf=[\w-]{43}$/);
     const other = await refundForm(app, merchantTradeNo, 'demo_csrf=' + 'B'.repeat(43));
     // No token, another browser's token, a token without its cookie: refused before anything else is looked at.
-    await request(app.getHttpServer())
-      .post(path)
-      .set('Cookie', cookie)
-      .type('form')
-      .send({ adminToken: TOKEN })
-      .expect(403);
-    await request(app.getHttpServer())
-      .post(path)
-      .set('Cookie', cookie)
-      .type('form')
-      .send({ _csrf: other.csrf, adminToken: TOKEN })
-      .expect(403);
-    await request(app.getHttpServer()).post(path).type('form').send({ _csrf: csrf, adminToken: TOKEN }).expect(403);
-    await request(app.getHttpServer())
-      .post(path)
-      .set('Cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrf, adminToken: 'wrong' })
-      .expect(401);
+    await postBrowserForm(app, path, { adminToken: TOKEN }, cookie).expect(403);
+    await postBrowserForm(app, path, { _csrf: other.csrf, adminToken: TOKEN }, cookie).expect(403);
+    await postBrowserForm(app, path, { _csrf: csrf, adminToken: TOKEN }).expect(403);
+    await postBrowserForm(app, path, { _csrf: csrf, adminToken: 'wrong' }, cookie).expect(401);
     expect(refund).not.toHaveBeenCalled();
-    const done = await request(app.getHttpServer())
-      .post(path)
-      .set('Cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrf, adminToken: TOKEN })
-      .expect(303);
+    const done = await postBrowserForm(app, path, { _csrf: csrf, adminToken: TOKEN }, cookie).expect(303);
     expect(done.headers.location).toBe(`/orders/${merchantTradeNo}?refund=done`);
     expect(refund).toHaveBeenCalledTimes(1);
   });
@@ -311,18 +245,13 @@ describe('demo shop with the embedded sandbox (the default)', () => {
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const settings = demoSettings({ PORT: String(port), ECPAY_DEMO_DATABASE: 'memory', ECPAY_PUBLIC_URL: base });
-    expect(settings.sandbox).toBe(true);
-    // ECPay refuses DoAction during its 20:15–20:30 (Asia/Taipei) close, and so does the library: keep the refund test
-    // out of that window whenever the suite runs.
-    const clock = { now: () => outsideTheCloseWindow(new Date()) };
-    const module = await Test.createTestingModule({
-      imports: [AppModule.register({ ...settings, ecpay: { ...settings.ecpay, clock } })],
-    }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.listen(port, '127.0.0.1');
+    ({ app, base } = await listenSandboxDemo((settings) => {
+      expect(settings.sandbox).toBe(true);
+      // ECPay refuses DoAction during its 20:15–20:30 (Asia/Taipei) close, and so does the library: keep the refund
+      // test out of that window whenever the suite runs.
+      const clock = { now: () => outsideTheCloseWindow(new Date()) };
+      return { ...settings, ecpay: { ...settings.ecpay, clock } };
+    }));
   });
 
   afterAll(async () => {

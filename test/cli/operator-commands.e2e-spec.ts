@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,34 +21,14 @@ import {
   testDatabaseTargets,
   type TestDatabase,
 } from '../support/databases.js';
+import { runEcpayCli } from '../support/ecpay-cli.js';
 import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
 
 // `ecpay events` and `ecpay actions` as an operator runs them: the built bin in a child process, against the database
 // an app (here: a dispatcher with a failing handler) writes to. sql.js lives in one process's memory: not a target.
-const BIN = resolve(process.cwd(), 'dist/cli/main.js');
 const targets = (await testDatabaseTargets()).filter((target) => target.kind !== 'sqljs');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ecpay(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does) before the CLI tests.`);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
+const ecpay = (args: string[], env: Record<string, string> = {}) => runEcpayCli(args, { env });
 
 /** The URL an operator would give for the test database. */
 function urlOf(options: DataSourceOptions): string {

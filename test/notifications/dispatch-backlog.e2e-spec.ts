@@ -1,24 +1,14 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
 import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
-import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
-import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
-import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import type { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
-import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+import { EcpayTradeStore } from '../../src/persistence/index.js';
+import { describeEachDatabase, testDatabaseTargets } from '../support/databases.js';
+import { openInboxFixture, type InboxFixture } from '../support/inbox-fixture.js';
 
 const targets = await testDatabaseTargets();
 
@@ -67,34 +57,17 @@ function countStatements(dataSource: DataSource): { readonly count: number } {
 // handler), the dispatcher yields to the event loop between events, and a slow handler holds no lock that the
 // store needs.
 describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
-  let database: TestDatabase;
+  let fixture: InboxFixture | undefined;
   let dataSource: DataSource;
-  let module: TestingModule;
   let store: EcpayTradeStore;
   let receiver: EcpayNotificationService;
-  const dispatcher = (options = {}) =>
-    new EcpayNotificationDispatcher(
-      dataSource,
-      module.get(EcpayEventBus),
-      module.get(EcpayHandlerRegistry),
-      { now: () => new Date() },
-      { pollIntervalMs: 0, ...options },
-    );
+  const dispatcher = (options = {}) => fixture!.dispatcher({ now: () => new Date() }, options);
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openMigratedDataSource(database);
-    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
-    await module.init();
-    store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = inboxServiceOn(dataSource);
+    fixture = await openInboxFixture(kind, [ShopModule]);
+    ({ dataSource, store, receiver } = fixture);
   });
-
-  afterAll(async () => {
-    await module?.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await database?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   beforeEach(async () => {
     log.length = 0;

@@ -1,24 +1,14 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
 import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
-import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
-import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
 import { EcpayNotification } from '../../src/persistence/ecpay-notification.entity.js';
-import { EcpayNotificationDispatcher } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
-import { EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
-import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+import { EcpayTradeStore } from '../../src/persistence/index.js';
+import { describeEachDatabase, testDatabaseTargets } from '../support/databases.js';
+import { openInboxFixture, type InboxFixture } from '../support/inbox-fixture.js';
 
 const targets = await testDatabaseTargets();
 
@@ -54,33 +44,19 @@ let counter = 0;
 const tradeNo = (): string => `D${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
 
 describeEachDatabase(targets, 'dispatching the inbox', (kind) => {
-  let database: TestDatabase;
+  let fixture: InboxFixture | undefined;
   let dataSource: DataSource;
-  let module: TestingModule;
   let store: EcpayTradeStore;
   let receiver: EcpayNotificationService;
   let now: Date;
   const clock = { now: () => now };
-  const dispatcher = (options = {}) =>
-    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, {
-      pollIntervalMs: 0,
-      ...options,
-    });
+  const dispatcher = (options = {}) => fixture!.dispatcher(clock, options);
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openMigratedDataSource(database);
-    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, ShopModule] }).compile();
-    await module.init();
-    store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = inboxServiceOn(dataSource);
+    fixture = await openInboxFixture(kind, [ShopModule]);
+    ({ dataSource, store, receiver } = fixture);
   });
-
-  afterAll(async () => {
-    await module?.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await database?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   beforeEach(() => {
     seen.audit = [];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
@@ -13,23 +13,16 @@ import {
   EcpayTesting,
   type EcpayEvent,
   type EcpayModuleOptions,
+  type EcpayNotificationKind,
 } from '../../src/index.js';
-import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
-import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
-import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import type { EcpayNotificationService } from '../../src/notifications/ecpay-notification.service.js';
 import { normalizeNotification } from '../../src/notifications/normalize-notification.js';
 import { TradeActionLedger } from '../../src/operations/trade-action.ledger.js';
 import { EcpayTradeAction } from '../../src/persistence/ecpay-trade-action.entity.js';
 import { EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/persistence/index.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
+import { describeEachDatabase, testDatabaseTargets } from '../support/databases.js';
 import { ecpayEventRecorder } from '../support/event-recorder.js';
-import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+import { openInboxFixture, type InboxFixture } from '../support/inbox-fixture.js';
 import { STAGE_MERCHANT, testDatabase } from '../support/test-module.js';
 
 /**
@@ -226,29 +219,121 @@ describe('handler events of the form notifications, through the callback routes'
   });
 });
 
+/**
+ * The kinds whose event carries only RtnCode and amounts: one row each, the same assertion for all. `paidAt` is the
+ * Taipei time the payload dates the event to; without it, occurredAt falls back to the receive time.
+ */
+const simpleKinds: readonly {
+  title: string;
+  kind: EcpayNotificationKind;
+  fields: (merchantTradeNo: string) => Record<string, unknown>;
+  name: EcpayEvent['name'];
+  paidAt?: string;
+  data: Record<string, unknown>;
+}[] = [
+  {
+    title: 'aio-return through the service without the fields its schema requires: RtnCode and amounts only',
+    kind: 'aio-return',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: '1',
+      TradeNo: '2612011000000002',
+      TradeAmt: '100',
+      PaymentDate: '2026/12/01 10:05:00',
+    }),
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+  {
+    title: 'back-auth, authorized: payment.succeeded with the amount as a number',
+    kind: 'back-auth',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 1,
+      TradeNo: '2612011000000006',
+      TradeAmt: 100,
+      PaymentType: 'Credit_CreditCard',
+      PaymentDate: '2026/12/01 10:05:00',
+      Card4No: '2222',
+    }),
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+  {
+    title: 'back-auth, declined: payment.failed with its RtnCode',
+    kind: 'back-auth',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 10100050,
+      RtnMsg: 'Declined',
+    }),
+    name: 'payment.failed',
+    data: { RtnCode: 10100050 },
+  },
+  {
+    title: 'ecticket-refund: refund.notified with the decrypted Data kept raw',
+    kind: 'ecticket-refund',
+    fields: (merchantTradeNo) => ({
+      MerchantID: '3002607',
+      MerchantTradeNo: merchantTradeNo,
+      RtnCode: 1,
+      DataDigest: 'd1g3st',
+      Data: {
+        RtnCode: 1,
+        RtnMsg: 'Succeeded',
+        MerchantTradeNo: merchantTradeNo,
+        RefundAmount: 50,
+        RefundDate: '2026/12/01 10:05:00',
+      },
+    }),
+    name: 'refund.notified',
+    data: { RtnCode: 1 },
+  },
+  {
+    title: 'ecpg-return (the JSON ReturnURL): the lifted fields, amounts as numbers',
+    kind: 'ecpg-return',
+    fields: (merchantTradeNo) => {
+      const order = {
+        MerchantTradeNo: merchantTradeNo,
+        TradeNo: '2612011000000007',
+        TradeAmt: 100,
+        PaymentType: 'Credit',
+        PaymentDate: '2026/12/01 10:05:00',
+      };
+      const { MerchantTradeNo: _no, ...lifted } = order;
+      return {
+        MerchantID: '3002607',
+        MerchantTradeNo: merchantTradeNo,
+        RtnCode: 1,
+        ...lifted,
+        Data: { RtnCode: 1, RtnMsg: 'Succeeded', MerchantID: '3002607', OrderInfo: order },
+      };
+    },
+    name: 'payment.succeeded',
+    paidAt: '2026-12-01T10:05:00',
+    data: { RtnCode: 1, TradeAmt: 100 },
+  },
+];
+
 describeEachDatabase(targets, 'handler events of every kind the inbox stores', (kind) => {
-  let database: TestDatabase;
   let dataSource: DataSource;
-  let module: TestingModule;
   let store: EcpayTradeStore;
   let receiver: EcpayNotificationService;
   const recorder = ecpayEventRecorder();
   let counter = 0;
   const tradeNo = (): string => `H${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().slice(0, 20);
 
+  let fixture: InboxFixture | undefined;
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openMigratedDataSource(database);
-    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, recorder.module] }).compile();
-    await module.init();
-    store = new EcpayTradeStore(dataSource.getRepository(EcpayTrade));
-    receiver = inboxServiceOn(dataSource);
+    fixture = await openInboxFixture(kind, [recorder.module]);
+    ({ dataSource, store, receiver } = fixture);
   });
-  afterAll(async () => {
-    await module?.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await database?.drop();
-  });
+  afterAll(() => fixture?.close());
   beforeEach(() => {
     recorder.events.length = 0;
   });
@@ -273,14 +358,7 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
     expect(pending).toHaveLength(1);
     expect(pending[0]!.eventData).toStrictEqual(expect.objectContaining({ kind: pending[0]!.kind }));
     if (legacy) await inbox().update({ id: pending[0]!.id }, { eventData: null });
-    const dispatcher = new EcpayNotificationDispatcher(
-      dataSource,
-      module.get(EcpayEventBus),
-      module.get(EcpayHandlerRegistry),
-      { now: () => new Date() },
-      { pollIntervalMs: 0 },
-    );
-    await dispatcher.kick();
+    await fixture!.dispatcher({ now: () => new Date() }).kick();
     expect(recorder.events).toHaveLength(1);
     const after = await inbox().findOneByOrFail({ id: pending[0]!.id });
     if (legacy) expect(after.eventData).toBeNull();
@@ -342,28 +420,6 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
               TradeDate: at('2026-12-01T10:00:00'),
               SimulatePaid: false,
             },
-            raw: fields,
-          });
-        });
-
-        it('aio-return through the service without the fields its schema requires: RtnCode and amounts only', async () => {
-          const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: '1',
-            TradeNo: '2612011000000002',
-            TradeAmt: '100',
-            PaymentDate: '2026/12/01 10:05:00',
-          };
-          await receiver.receive('aio-return', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'aio-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
             raw: fields,
           });
         });
@@ -495,110 +551,17 @@ describeEachDatabase(targets, 'handler events of every kind the inbox stores', (
           });
         });
 
-        it('back-auth, authorized: payment.succeeded with the amount as a number', async () => {
+        it.each(simpleKinds.map((kase) => [kase.title, kase] as const))('%s', async (_title, kase) => {
           const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            TradeNo: '2612011000000006',
-            TradeAmt: 100,
-            PaymentType: 'Credit_CreditCard',
-            PaymentDate: '2026/12/01 10:05:00',
-            Card4No: '2222',
-          };
-          await receiver.receive('back-auth', fields);
+          const fields = kase.fields(trade.merchantTradeNo);
+          const receipt = await receiver.receive(kase.kind, fields);
           expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
+            name: kase.name,
             merchantId: '3002607',
             merchantTradeNo: trade.merchantTradeNo,
             tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'back-auth', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
-            raw: fields,
-          });
-        });
-
-        it('back-auth, declined: payment.failed with its RtnCode', async () => {
-          const trade = await pendingTrade();
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 10100050,
-            RtnMsg: 'Declined',
-          };
-          const receipt = await receiver.receive('back-auth', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.failed',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: receipt.notification.receivedAt,
-            data: { kind: 'back-auth', outcome: 'applied', RtnCode: 10100050 },
-            raw: fields,
-          });
-        });
-
-        it('ecticket-refund: refund.notified with the decrypted Data kept raw', async () => {
-          const trade = await pendingTrade();
-          const data = {
-            RtnCode: 1,
-            RtnMsg: 'Succeeded',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RefundAmount: 50,
-            RefundDate: '2026/12/01 10:05:00',
-          };
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            DataDigest: 'd1g3st',
-            Data: data,
-          };
-          const receipt = await receiver.receive('ecticket-refund', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'refund.notified',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: receipt.notification.receivedAt,
-            data: { kind: 'ecticket-refund', outcome: 'applied', RtnCode: 1 },
-            raw: fields,
-          });
-        });
-
-        it('ecpg-return (the JSON ReturnURL): the lifted fields, amounts as numbers', async () => {
-          const trade = await pendingTrade();
-          const data = {
-            RtnCode: 1,
-            RtnMsg: 'Succeeded',
-            MerchantID: '3002607',
-            OrderInfo: {
-              MerchantTradeNo: trade.merchantTradeNo,
-              TradeNo: '2612011000000007',
-              TradeAmt: 100,
-              PaymentType: 'Credit',
-              PaymentDate: '2026/12/01 10:05:00',
-            },
-          };
-          const fields = {
-            MerchantID: '3002607',
-            MerchantTradeNo: trade.merchantTradeNo,
-            RtnCode: 1,
-            TradeNo: '2612011000000007',
-            TradeAmt: 100,
-            PaymentType: 'Credit',
-            PaymentDate: '2026/12/01 10:05:00',
-            Data: data,
-          };
-          await receiver.receive('ecpg-return', fields);
-          expect(pinned(await dispatched())).toStrictEqual({
-            name: 'payment.succeeded',
-            merchantId: '3002607',
-            merchantTradeNo: trade.merchantTradeNo,
-            tradeId: trade.id,
-            occurredAt: at('2026-12-01T10:05:00'),
-            data: { kind: 'ecpg-return', outcome: 'applied', RtnCode: 1, TradeAmt: 100 },
+            occurredAt: kase.paidAt ? at(kase.paidAt) : receipt.notification.receivedAt,
+            data: { kind: kase.kind, outcome: 'applied', ...kase.data },
             raw: fields,
           });
         });

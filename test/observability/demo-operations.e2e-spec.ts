@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { EcpayTesting } from '../../src/index.js';
-import { AppModule } from '../../demo/src/app.module.js';
-import { demoSettings } from '../../demo/src/demo-settings.js';
+import { startStageDemo } from '../support/demo-app.js';
 
 /** One sample of Prometheus' text format, e.g. `name{a="b",c="d"} 3`; 0 when the series is absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -22,14 +20,7 @@ describe('the demo shop: GET /health and GET /metrics', () => {
   const testing = new EcpayTesting({ hashKey: 'pwFHCqoQZGmho4w6', hashIv: 'EkRm7iFT261dpevs' });
 
   beforeAll(async () => {
-    const settings = demoSettings({
-      ECPAY_ENV: 'stage',
-      ECPAY_DEMO_DATABASE: 'memory',
-      ECPAY_PUBLIC_URL: 'https://shop.example.com',
-    });
-    const module = await Test.createTestingModule({ imports: [AppModule.register(settings)] }).compile();
-    app = module.createNestApplication({ rawBody: true, logger: false });
-    await app.init();
+    app = await startStageDemo({}, { rawBody: true });
   });
   afterAll(async () => {
     await app?.close();

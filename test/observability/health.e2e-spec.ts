@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import {
-  ECPAY_MIGRATIONS,
   EcpayModule,
   EcpayNotificationDispatcher,
   EcpayRateLimitedError,
@@ -17,13 +15,9 @@ import {
   type EcpayModuleOptions,
 } from '../../src/index.js';
 import { EcpayHealthIndicator, EcpayHealthModule } from '../../src/health/index.js';
-import { CuttableProxy } from '../support/cuttable-proxy.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
+import type { CuttableProxy } from '../support/cuttable-proxy.js';
+import { cuttablePostgres } from '../support/cuttable-database.js';
+import { describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { EcpayStub, MovableClock } from '../client/ecpay-stub.js';
 
@@ -75,23 +69,13 @@ describeEachDatabase(targets, 'the ECPay health indicator', () => {
   const testing = new EcpayTesting(STAGE_MERCHANT);
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    const options = database.options() as { host: string; port: number };
-    proxy = new CuttableProxy(options.host, options.port);
-    await proxy.start();
+    let typeOrm: DynamicModule;
+    ({ database, proxy, typeOrm } = await cuttablePostgres());
     stub = await EcpayStub.start();
     stub.on('/Cashier/QueryTradeInfo/V5', () => ({ status: 403, body: 'Forbidden' }));
     const module = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({
-          ...database.options(),
-          host: '127.0.0.1',
-          port: proxy.port,
-          autoLoadEntities: true,
-          migrations: [...ECPAY_MIGRATIONS],
-          migrationsRun: true,
-          retryAttempts: 0,
-        } as never),
+        typeOrm,
         EcpayModule.forRoot({
           environment: 'sandbox',
           ...STAGE_MERCHANT,

@@ -1,11 +1,9 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
-  ECPAY_MIGRATIONS,
   EcpayModule,
   EcpayNotification,
   EcpayNotificationDispatcher,
@@ -17,13 +15,9 @@ import {
   OnEcpayEvent,
   type EcpayEvent,
 } from '../../src/index.js';
-import { CuttableProxy } from '../support/cuttable-proxy.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
+import type { CuttableProxy } from '../support/cuttable-proxy.js';
+import { cuttablePostgres } from '../support/cuttable-database.js';
+import { describeEachDatabase, testDatabaseTargets, type TestDatabase } from '../support/databases.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 import { payByCard } from '../sandbox/support/sandbox-flow.js';
 import { absolute, postForm, waitFor } from '../sandbox/support/sandbox-http.js';
@@ -52,23 +46,13 @@ describeEachDatabase(targets, 'the database down during a notification', () => {
   let base: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    const options = database.options() as { host: string; port: number };
-    proxy = new CuttableProxy(options.host, options.port);
-    await proxy.start();
+    let typeOrm: DynamicModule;
+    ({ database, proxy, typeOrm } = await cuttablePostgres());
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const module = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({
-          ...database.options(),
-          host: '127.0.0.1',
-          port: proxy.port,
-          autoLoadEntities: true,
-          migrations: [...ECPAY_MIGRATIONS],
-          migrationsRun: true,
-          retryAttempts: 0,
-        } as never),
+        typeOrm,
         EcpayModule.forRoot({
           environment: 'sandbox',
           ...STAGE_MERCHANT,

@@ -1,27 +1,17 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { EcpayConfigError } from '../../src/errors/ecpay-config.error.js';
-import { EcpayEventBus } from '../../src/handlers/ecpay-event.bus.js';
 import type { EcpayEvent } from '../../src/handlers/ecpay-event.interface.js';
-import { EcpayHandlerRegistry } from '../../src/handlers/ecpay-handler.registry.js';
-import { EcpayHandlersModule } from '../../src/handlers/ecpay-handlers.module.js';
 import { OnEcpayEvent } from '../../src/handlers/on-ecpay-event.decorator.js';
-import {
-  EcpayNotificationDispatcher,
-  type EcpayDispatchOptions,
-} from '../../src/notifications/ecpay-notification.dispatcher.js';
+import type { EcpayDispatchOptions } from '../../src/notifications/ecpay-notification.dispatcher.js';
 import { EcpayModule, EcpayNotification, EcpayTrade, EcpayTradeStore } from '../../src/index.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
-import {
-  createTestDatabase,
-  describeEachDatabase,
-  testDatabaseTargets,
-  type TestDatabase,
-} from '../support/databases.js';
-import { inboxServiceOn, openMigratedDataSource } from '../support/migrated-data-source.js';
+import { describeEachDatabase, testDatabaseTargets } from '../support/databases.js';
+import { inboxServiceOn } from '../support/migrated-data-source.js';
+import { openInboxFixture, type InboxFixture } from '../support/inbox-fixture.js';
 
 const targets = await testDatabaseTargets();
 
@@ -55,27 +45,16 @@ const tradeNo = (): string => `L${Date.now().toString(36)}${(counter++).toString
 // The dispatcher's promise: at-least-once delivery, and never two concurrent runs of one event, whatever the number
 // of instances. An event's lease must outlive whatever runs under it, and an event is marked done as it completes.
 describeEachDatabase(targets, 'dispatcher leases', (kind) => {
-  let database: TestDatabase;
+  let fixture: InboxFixture | undefined;
   let dataSource: DataSource;
-  let module: TestingModule;
   const clock = { now: () => new Date() };
-  const dispatcher = (options: EcpayDispatchOptions & { handlerTimeoutMs?: number }) =>
-    new EcpayNotificationDispatcher(dataSource, module.get(EcpayEventBus), module.get(EcpayHandlerRegistry), clock, {
-      pollIntervalMs: 0,
-      ...options,
-    });
+  const dispatcher = (options: EcpayDispatchOptions) => fixture!.dispatcher(clock, options);
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    dataSource = await openMigratedDataSource(database);
-    module = await Test.createTestingModule({ imports: [EcpayHandlersModule, SlowShopModule] }).compile();
-    await module.init();
+    fixture = await openInboxFixture(kind, [SlowShopModule]);
+    ({ dataSource } = fixture);
   });
-  afterAll(async () => {
-    await module?.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await database?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   it('one event never runs twice at once, even when a batch outlasts the lease', async () => {
     runs.length = 0;

@@ -1,5 +1,6 @@
 import { describe } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium (.ci/run installs it with apt; playwright-core cannot download a browser on this network). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,4 +25,21 @@ export function describeWithChromium(what: string): typeof describe | typeof des
   if (existsSync(CHROMIUM) || process.env.CI === 'true') return describe;
   process.stderr.write(`SKIPPED: ${what} (no Chromium at ${CHROMIUM}; apt-get install chromium)\n`);
   return describe.skip;
+}
+
+/** Headless Chromium with this machine's binary and flags. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Full-page screenshots of each step into `folder` (created; CI keeps test-artifacts/), the file named by TZ as well
+ * so the UTC and Asia/Taipei runs keep theirs side by side.
+ */
+export function screenshotsIn(folder: string): (page: Page, name: string) => Promise<Buffer> {
+  const tz = (process.env.TZ ?? 'local').replace('/', '-');
+  return (page, name) => {
+    mkdirSync(folder, { recursive: true });
+    return page.screenshot({ path: `${folder}/${tz}-${name}.png`, fullPage: true });
+  };
 }
