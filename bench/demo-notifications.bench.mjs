@@ -318,7 +318,16 @@ function signedBodies(prefix, count, totalAmount) {
 }
 
 /** Posts each body once, 64 connections, and resolves with autocannon's result and the time to the last response. */
+/** p50 and p99 (nearest rank, ms, rounded like autocannon's) of a list of latencies. */
+function percentiles(latencies) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q) => Math.round(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN);
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 function post(port, bodies) {
+  const connected = new Set();
+  const established = [];
   let next = 0;
   const startedAt = performance.now();
   let lastAt = startedAt;
@@ -342,10 +351,23 @@ function post(port, bodies) {
         clearTimeout(limit);
         cannon = undefined;
         if (error) reject(error);
-        else resolve({ result, posted: next, elapsedS: (lastAt - startedAt) / 1000 });
+        else
+          resolve({
+            result,
+            posted: next,
+            elapsedS: (lastAt - startedAt) / 1000,
+            established: percentiles(established),
+          });
       },
     );
-    instance.on('response', () => (lastAt = performance.now()));
+    // autocannon opens its connections as the run starts; on a busy server the first request of most of them waits
+    // for the connection to be accepted (seconds at worst, on the bare endpoint too), which ECPay's posts — one at a
+    // time, seconds apart — never meet. So the latencies of requests on established connections are kept apart.
+    instance.on('response', (client, _status, _bytes, ms) => {
+      lastAt = performance.now();
+      if (connected.has(client)) established.push(ms);
+      else connected.add(client);
+    });
     const limit = setTimeout(() => instance.stop(), RUN_LIMIT_MS);
     cannon = instance;
   });
@@ -385,6 +407,7 @@ async function measureBare(bare, bodies) {
     rps: n / run.elapsedS,
     p50: run.result.latency.p50,
     p99: run.result.latency.p99,
+    warmP99: run.established.p99,
     cpuUs: (cpuMs * 1000) / n,
   };
 }
@@ -487,6 +510,8 @@ async function runSetup(setup, label, { database, openDb, dbPids }) {
         rps: count / run.elapsedS,
         p50: run.result.latency.p50,
         p99: run.result.latency.p99,
+        warmP50: run.established.p50,
+        warmP99: run.established.p99,
         max: run.result.latency.max,
         cpuUs: (cpuAll * 1000) / count,
         cpuLoadUs: (cpuLoad * 1000) / count,
@@ -498,7 +523,7 @@ async function runSetup(setup, label, { database, openDb, dbPids }) {
       });
       const r = rows.at(-1);
       console.log(
-        `${label}, ${stored} trades: ${Math.round(r.rps)} notifications/s, p50 ${r.p50} ms, p99 ${r.p99} ms (bare ${Math.round(baseline.rps)} req/s, p99 ${baseline.p99} ms)`,
+        `${label}, ${stored} trades: ${Math.round(r.rps)} notifications/s, p50 ${r.warmP50} ms, p99 ${r.warmP99} ms on established connections, ${r.p99} ms in all (bare ${Math.round(baseline.rps)} req/s, p99 ${baseline.warmP99} / ${baseline.p99} ms)`,
       );
     }
 
@@ -614,14 +639,15 @@ console.log(
 console.log(`- Total run: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log('');
 console.log(
-  '| setup | trades stored | notif/s | p50 | p99 | bare req/s | bare p99 | p99 ÷ bare | app CPU/notif | bare CPU/req | CPU ÷ bare | DB CPU/notif | pending at end → done after | machine busy | app RSS |',
+  '| setup | trades stored | notif/s | p50 | p99 | bare req/s | bare p99 | p99 ÷ bare | all requests: p99, bare p99, ÷ | app CPU/notif | bare CPU/req | CPU ÷ bare | DB CPU/notif | pending at end → done after | machine busy | app RSS |',
 );
 console.log(
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 );
 for (const r of rows) {
   console.log(
-    `| ${r.label} | ${int(r.stored)} | ${int(r.rps)} | ${r.p50} ms | ${r.p99} ms | ${int(r.bare.rps)} | ${r.bare.p99} ms | ${x(r.p99 / r.bare.p99)} | ` +
+    `| ${r.label} | ${int(r.stored)} | ${int(r.rps)} | ${r.warmP50} ms | ${r.warmP99} ms | ${int(r.bare.rps)} | ${r.bare.warmP99} ms | ${x(r.warmP99 / r.bare.warmP99)} | ` +
+      `${r.p99} ms, ${r.bare.p99} ms, ${x(r.p99 / r.bare.p99)} | ` +
       `${int(r.cpuUs)} µs | ${int(r.bare.cpuUs)} µs | ${x(r.cpuUs / r.bare.cpuUs)} | ${r.dbUs === undefined ? '(in app)' : `${int(r.dbUs)} µs`} | ` +
       `${int(r.pendingAtEnd)} → ${r.drainS.toFixed(1)} s | ${(100 * r.busy).toFixed(0)}% | ${int(r.rss[0])} → ${int(r.rss[1])} MB |`,
   );
@@ -636,14 +662,14 @@ for (const r of rows) {
   const stored = `${int(r.stored)} trades`;
   if (r.setup === 'postgres') {
     console.log(
-      `- PostgreSQL, ${stored}: p99 ≤ 3× bare: ${x(r.p99 / r.bare.p99)} — **${verdict(r.p99 <= 3 * r.bare.p99)}**`,
+      `- PostgreSQL, ${stored}: p99 ≤ 3× bare: ${x(r.warmP99 / r.bare.warmP99)} — **${verdict(r.warmP99 <= 3 * r.bare.warmP99)}** (all requests, connection set-up included: ${x(r.p99 / r.bare.p99)})`,
     );
     console.log(
       `- PostgreSQL, ${stored}: app CPU/notification ≤ 2.5× bare CPU/request: ${x(r.cpuUs / r.bare.cpuUs)} — **${verdict(r.cpuUs <= 2.5 * r.bare.cpuUs)}**`,
     );
   } else {
     console.log(
-      `- Embedded, ${stored}: p99 ≤ 5× bare: ${x(r.p99 / r.bare.p99)} — **${verdict(r.p99 <= 5 * r.bare.p99)}**`,
+      `- Embedded, ${stored}: p99 ≤ 5× bare: ${x(r.warmP99 / r.bare.warmP99)} — **${verdict(r.warmP99 <= 5 * r.bare.warmP99)}** (all requests, connection set-up included: ${x(r.p99 / r.bare.p99)})`,
     );
   }
 }
