@@ -4,8 +4,8 @@ import { InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import { EcpayValidationError, type EcpayValidationIssue } from '../errors/ecpay-validation.error.js';
 import { requeueEvent } from '../notifications/requeue-event.js';
 import { EcpayNotification, type EcpayDispatchStatus } from '../persistence/ecpay-notification.entity.js';
-import { EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
-import { In, MoreThanOrEqual } from '../persistence/typeorm-peer.js';
+import type { EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
+import { MoreThanOrEqual } from '../persistence/typeorm-peer.js';
 import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import type { EcpayActionResolution, EcpayOperationResult } from './ecpay-operations.interface.js';
 import { TradeActionResolver } from './trade-action.resolver.js';
@@ -47,7 +47,6 @@ const MAX_MINUTES = 24 * 60;
 @Injectable()
 export class EcpayEventsService {
   private readonly inbox: Repository<EcpayNotification>;
-  private readonly actions: Repository<EcpayTradeAction>;
   private readonly resolver: TradeActionResolver;
 
   constructor(
@@ -55,7 +54,6 @@ export class EcpayEventsService {
     @InjectEcpayClock() private readonly clock: EcpayClock,
   ) {
     this.inbox = dataSource.getRepository(EcpayNotification);
-    this.actions = dataSource.getRepository(EcpayTradeAction);
     this.resolver = new TradeActionResolver(dataSource, clock);
   }
 
@@ -131,10 +129,7 @@ export class EcpayEventsService {
 
   /** Actions whose outcome is unknown (timed out, or left `pending` by a crash), oldest first: each holds its trade. */
   listUnresolvedActions(): Promise<EcpayTradeAction[]> {
-    return this.actions.find({
-      where: { status: In(['unknown', 'pending']) },
-      order: { requestedAt: 'ASC', id: 'ASC' },
-    });
+    return this.resolver.unresolved();
   }
 
   /**

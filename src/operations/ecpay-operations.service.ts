@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ECPAY_AUTO_CLOSE, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
-import { In } from '../persistence/typeorm-peer.js';
 import { EcpayClient } from '../client/ecpay-client.service.js';
 import { EcpayMerchantRegistry } from '../config/ecpay-merchant.registry.js';
 import { EcpayApiError } from '../errors/ecpay-api.error.js';
@@ -131,7 +130,7 @@ export class EcpayOperationsService {
    * Actions whose outcome is unknown (timed out, or left `pending` by a crash): each holds its trade until resolved.
    */
   unresolvedActions(): Promise<EcpayTradeAction[]> {
-    return this.actions.find({ where: { status: In(['unknown', 'pending']) }, order: { requestedAt: 'ASC' } });
+    return this.resolver.unresolved();
   }
 
   /**

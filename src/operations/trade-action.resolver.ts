@@ -1,4 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
+import { In } from '../persistence/typeorm-peer.js';
 import { EcpayOperationError } from '../errors/ecpay-operation.error.js';
 import { EcpayTradeAction } from '../persistence/ecpay-trade-action.entity.js';
 import { EcpayTrade } from '../persistence/ecpay-trade.entity.js';
@@ -36,6 +37,14 @@ export class TradeActionResolver {
     this.trades = dataSource.getRepository(EcpayTrade);
     this.actions = dataSource.getRepository(EcpayTradeAction);
     this.ledger = new TradeActionLedger(dataSource);
+  }
+
+  /** Actions whose outcome is not known (unknown, or pending and perhaps in flight), oldest first. */
+  unresolved(): Promise<EcpayTradeAction[]> {
+    return this.actions.find({
+      where: { status: In(['unknown', 'pending']) },
+      order: { requestedAt: 'ASC', id: 'ASC' },
+    });
   }
 
   async resolve(actionId: string, outcome: EcpayActionResolution): Promise<EcpayOperationResult> {
