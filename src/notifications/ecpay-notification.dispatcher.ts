@@ -11,6 +11,7 @@ import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.c
 import type { DataSource, Repository } from 'typeorm';
 import { In, IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
 import { legacyEventData } from './legacy-event-data.js';
+import { DoneMarks, type Lease } from './done-marks.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
 import { EcpayConfigError } from '../errors/ecpay-config.error.js';
 import { DEFAULT_LEASE_MS, leaseIssue, leaseMarginMs } from '../config/dispatch-lease.js';
@@ -35,10 +36,8 @@ const DEFAULTS: Required<Omit<EcpayDispatchOptions, 'handlerTimeoutMs'>> = {
   batchSize: 50,
 };
 
-/** When this instance's lease on a claimed event ends, in ms on its clock. */
-interface Lease {
-  until: number;
-}
+/** How long an event that went through its handlers may wait for its `done` to be written with others. */
+const DONE_MARK_MAX_DELAY_MS = 1_000;
 
 /**
  * Delivers each inbox event to its handlers at least once: after the notification's commit (`kick`), and by
@@ -47,8 +46,8 @@ interface Lease {
  * supported database), and runs them one at a time, yielding to the event loop between events so that storing and
  * answering ECPay's notifications is never stuck behind dispatch. Before each handler it makes sure the event's
  * lease outlives that handler's timeout, renewing it when it would not (so the lease only has to outlive one
- * handler), runs the handlers that have not yet succeeded for the event, and records the outcome as soon as the
- * event is through: done, or a retry
+ * handler), runs the handlers that have not yet succeeded for the event, and records the outcome: done, written
+ * together with the round's other events before any lease involved could run out (`DoneMarks`), or at once a retry
  * with exponential backoff, or — after `maxAttempts` — `failed` with the last error, until someone calls `redrive`.
  * An instance that finds its lease taken over stops running that event's handlers: never two runs of one event at
  * once.
@@ -146,9 +145,10 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   /**
    * One round: the due events (in the order ECPay's notifications were received), claimed together with one
    * conditional update, then event by event: yield to the event loop (so HTTP requests — ECPay's next notifications —
-   * are served between events even when the database driver answers synchronously), run its handlers under its
-   * lease, and record its outcome at once. Statements per event: the outcome's update, plus a renewal only when the
-   * lease left would not outlive the next handler.
+   * are served between events even when the database driver answers synchronously) and run its handlers under its
+   * lease. A failure is recorded at once; the round's `done` marks are written together. Statements per round: the
+   * look-up, the claim and its read-back, the done marks (one, as a rule), a failure's update, and a renewal only
+   * when a lease left would not outlive the next handler.
    */
   private async dispatchDue(): Promise<{ handled: number; full: boolean }> {
     const due = await this.inbox.find({
@@ -159,20 +159,22 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     });
     if (due.length === 0) return { handled: 0, full: false };
     const claimed = await this.claim(due.map(({ id }) => id));
+    const done = new DoneMarks(this.dataSource, this.inbox, DONE_MARK_MAX_DELAY_MS);
     let handled = 0;
-    for (const { row, lease } of claimed) {
-      await yieldToEventLoop();
-      if (row.nextAttemptAt && row.eventName)
-        this.telemetry.dispatchLag(row.eventName, (this.clock.now().getTime() - row.nextAttemptAt.getTime()) / 1000);
-      const outcome = await this.runHandlers(row, lease);
-      if (outcome.lost) continue; // taken over: the new holder runs the rest and records the outcome
-      const recorded =
-        outcome.failures.length === 0
-          ? await this.recordDone(row, outcome.completed)
-          : await this.recordFailure(row, outcome.completed, outcome.failures);
-      if (recorded) handled++;
+    try {
+      for (const { row, lease } of claimed) {
+        await yieldToEventLoop();
+        if (row.nextAttemptAt && row.eventName)
+          this.telemetry.dispatchLag(row.eventName, (this.clock.now().getTime() - row.nextAttemptAt.getTime()) / 1000);
+        const outcome = await this.runHandlers(row, lease, done);
+        if (outcome.lost) continue; // taken over: the new holder runs the rest and records the outcome
+        if (outcome.failures.length === 0) done.add(row, outcome.completed, lease, this.clock.now().getTime());
+        else if (await this.recordFailure(row, outcome.completed, outcome.failures)) handled++;
+      }
+    } finally {
+      await done.flush();
     }
-    return { handled, full: due.length === this.options.batchSize };
+    return { handled: handled + done.written, full: due.length === this.options.batchSize };
   }
 
   /** Pending, due, and not leased (or its lease expired: its holder died). */
@@ -241,13 +243,17 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   private async runHandlers(
     row: EcpayNotification,
     lease: Lease,
+    done: DoneMarks,
   ): Promise<{ lost: boolean; completed: string[]; failures: { handlerId: string; error: string }[] }> {
     const completed = new Set(row.completedHandlers ?? []);
     const wanted = row.eventName ? this.handlers.handlersFor(row.eventName).map((handler) => handler.id) : [];
     const remaining = wanted.filter((id) => !completed.has(id));
     const failures: { handlerId: string; error: string }[] = [];
     const event = remaining.length > 0 ? toEvent(row) : undefined;
+    const ahead = this.handlerTimeoutMs + leaseMarginMs(this.handlerTimeoutMs);
     for (const handlerId of remaining) {
+      // Earlier events' done marks wait only while their leases are sure to outlive this handler.
+      if (done.dueBefore(this.clock.now().getTime(), ahead)) await done.flush();
       if (!(await this.holdLease(row, lease))) {
         this.logger.warn(
           `Lost the lease of event ${row.eventName} ${row.id} before ${handlerId}; leaving it to its new holder.`,
@@ -264,28 +270,6 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
       }
     }
     return { lost: false, completed: [...completed], failures };
-  }
-
-  /**
-   * The event went through every handler: done, at once (not at the end of the round). False when the lease was
-   * lost meanwhile (the event was re-driven): its new holder records the outcome.
-   */
-  private async recordDone(row: EcpayNotification, completed: string[]): Promise<boolean> {
-    const result = await exclusiveWrite(this.dataSource, () =>
-      this.inbox.update(
-        { id: row.id, lockedBy: row.lockedBy! },
-        {
-          dispatchStatus: 'done',
-          attempts: row.attempts + 1,
-          lastError: null,
-          nextAttemptAt: null,
-          completedHandlers: completed,
-          lockedBy: null,
-          lockedUntil: null,
-        },
-      ),
-    );
-    return result.affected === 1;
   }
 
   /**
