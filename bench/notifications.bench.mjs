@@ -69,7 +69,7 @@ async function serve(key, config) {
   // does, its server off) and a TracerProvider installed before Nest starts — the library's instruments record.
   const otel = key.endsWith('-otel') ? await installOpenTelemetry() : undefined;
   const setup = key.replace(/-otel$/, '');
-  const { Controller, Header, HttpCode, Module, Post } = await import('@nestjs/common');
+  const { Controller, Header, HttpCode, Module, Post, Req } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { getDataSourceToken, TypeOrmModule } = await import('@nestjs/typeorm');
   const { Like } = await import('typeorm');
@@ -99,7 +99,34 @@ async function serve(key, config) {
   let profiler;
 
   class AppModule {}
-  if (setup === 'bare') {
+  let closeBareWrite;
+  if (setup === 'bare-write') {
+    // The least a durable `1|OK` costs: the bare endpoint, plus one INSERT of the raw body into PostgreSQL (a
+    // named prepared statement on a pg pool of pg's default size, as TypeORM's) before it answers. No guard, no DTO.
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ ...config, ...(config.poolSize ? { max: config.poolSize } : {}) });
+    closeBareWrite = () => pool.end();
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS bench_bare_write (id bigserial PRIMARY KEY, body text NOT NULL, received_at timestamptz NOT NULL)',
+    );
+    const insert = 'INSERT INTO bench_bare_write (body, received_at) VALUES ($1, now())';
+    class BareWriteController {
+      async ack(request) {
+        await pool.query({ name: 'bench_bare_write', text: insert, values: [request.rawBody.toString('utf8')] });
+        return ACK;
+      }
+    }
+    const proto = BareWriteController.prototype;
+    Req()(proto, 'ack', 0);
+    Reflect.decorate(
+      [Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')],
+      proto,
+      'ack',
+      Object.getOwnPropertyDescriptor(proto, 'ack'),
+    );
+    Reflect.decorate([Controller('ecpay')], BareWriteController);
+    Module({ controllers: [BareWriteController] })(AppModule);
+  } else if (setup === 'bare') {
     // The baseline: the same route, answered 1|OK as text/plain, with no guard, no DTO and no database.
     class BareCallbacksController {
       ack() {
@@ -160,7 +187,7 @@ async function serve(key, config) {
   await app.listen(0, '127.0.0.1');
   const port = server.address().port;
 
-  const dataSource = setup === 'bare' ? undefined : app.get(getDataSourceToken());
+  const dataSource = setup.startsWith('bare') ? undefined : app.get(getDataSourceToken());
   let info = {};
   if (dataSource) {
     const pending = await dataSource.showMigrations();
@@ -296,6 +323,7 @@ async function serve(key, config) {
     },
     async close() {
       await app.close();
+      await closeBareWrite?.();
       setImmediate(() => process.exit(0));
       return {};
     },
