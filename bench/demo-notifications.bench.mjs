@@ -604,7 +604,7 @@ try {
         await scratch.created;
         const auth = PG.password ? `${encodeURIComponent(PG.user)}:${encodeURIComponent(PG.password)}` : PG.user;
         await runSetup('postgres', `demo, PostgreSQL ${pgVersion.split(' ')[0]}`, {
-          database: `postgres://${auth}@${PG.host}:${PG.port}/${scratch.name}`,
+          database: `postgres://${auth}@${encodeURIComponent(PG.host)}:${PG.port}/${scratch.name}`,
           openDb: () => openPostgres(scratch.name),
           bareWriteDb: { host: PG.host, port: PG.port, user: PG.user, password: PG.password, database: scratch.name },
           // The backends serving the scratch database (the app's pool and this script's one connection).
