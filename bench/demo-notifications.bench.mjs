@@ -8,7 +8,9 @@
 // runs inside the app), and after each run the correctness checks: every response `1|OK`, every notification
 // stored and its trade paid, every handler run exactly once (the demo's log line per event, and the inbox's
 // `done`). Prints a table and each target met or NOT met; exits 0 when every check holds, whether or not the targets
-// are met — it is a benchmark, not a test. See docs/BENCHMARKS.md. Linux only (/proc).
+// are met — it is a benchmark, not a test. On PostgreSQL a second baseline, bare-write (the bare endpoint plus one
+// INSERT of each body: the least a durable `1|OK` costs), is measured too and the demo compared with it (the measure
+// docs/BENCHMARKS.md proposes). See docs/BENCHMARKS.md. Linux only (/proc).
 //
 // Arguments choose setups (`sqlite`, `postgres`; default both). ECPAY_BENCH_NOTIFICATIONS sets the notifications per
 // timed run (default 3,000, as the issue measured). ECPAY_BENCH_DIAGNOSE=<dir> loads bench/demo-probe.mjs into the
