@@ -13,6 +13,7 @@ import { EcpayBoundCardStore } from '../persistence/ecpay-bound-card.store.js';
 import type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
 import type { EcpayFormNotification } from './normalize-notification.js';
 import { withDocumentedSpellings } from './notification-field-spellings.js';
+import { InjectEcpayClock, type EcpayClock } from '../time/ecpay-clock.js';
 import { eventDataOf, eventFieldsOf, normalizedEventFields } from './notification-event-data.js';
 export type { EcpayNotificationOptions } from '../config/ecpay-options.interface.js';
 
@@ -59,6 +60,8 @@ export class EcpayNotificationService {
   constructor(
     @InjectEcpayDataSource() private readonly dataSource: DataSource,
     private readonly boundCards: EcpayBoundCardStore,
+    // "now" for the inbox row (received, due, stamped) and the trade's update: the clock the dispatcher compares with.
+    @InjectEcpayClock() private readonly clock: EcpayClock,
     @Optional() @Inject(ECPAY_NOTIFICATION_OPTIONS) private readonly options: EcpayNotificationOptions = {},
   ) {}
 
@@ -93,7 +96,7 @@ export class EcpayNotificationService {
   async receive(
     kind: EcpayNotificationKind,
     fields: Readonly<Record<string, unknown>>,
-    receivedAt = new Date(),
+    receivedAt = this.clock.now(),
     normalized?: EcpayFormNotification,
   ): Promise<EcpayReceipt> {
     if (normalized && normalized.kind !== kind) {
@@ -109,7 +112,7 @@ export class EcpayNotificationService {
    * normalised: its verified fields under their documented names, and — as the data its event hands handlers — the
    * normalised fields themselves, so nothing is normalised again, here or when the event is dispatched.
    */
-  receiveNormalized(notification: EcpayFormNotification, receivedAt = new Date()): Promise<EcpayReceipt> {
+  receiveNormalized(notification: EcpayFormNotification, receivedAt = this.clock.now()): Promise<EcpayReceipt> {
     const fields = withDocumentedSpellings(notification.kind, notification.raw);
     return this.receive(notification.kind, fields, receivedAt, notification);
   }
@@ -154,7 +157,7 @@ export class EcpayNotificationService {
         const decided = decideNotification(kind, fields, trade);
         this.decide(notification, decided, eventFields, receivedAt);
         try {
-          const written = await inbox.write(notification, trade, decided.changes, new Date(), sideEffect);
+          const written = await inbox.write(notification, trade, decided.changes, this.clock.now(), sideEffect);
           return written ? { duplicate: false, notification } : undefined;
         } catch (error) {
           // A copy stored between our read and our write: the whole write was undone; the copy's row answers.
@@ -199,7 +202,7 @@ export class EcpayNotificationService {
     const notification = this.inboxRow(kind, fields, dedupeKey, merchantId, merchantTradeNo, null, receivedAt);
     this.decide(notification, expected.decision, eventFields, receivedAt);
     try {
-      const tradeId = await inbox.writeIfExpected(notification, expected, new Date());
+      const tradeId = await inbox.writeIfExpected(notification, expected, this.clock.now());
       return tradeId === undefined ? undefined : { duplicate: false, notification };
     } catch (error) {
       // A copy stored concurrently broke the unique dedupe key: the read below finds it.
@@ -231,7 +234,7 @@ export class EcpayNotificationService {
     trade: LockedTrade | null,
     receivedAt: Date,
   ): EcpayNotification {
-    const now = new Date();
+    const now = this.clock.now();
     return Object.assign(new EcpayNotification(), {
       id: randomUUID(),
       version: 1,

@@ -4,15 +4,13 @@ import { DataSource } from 'typeorm';
 import {
   ECPAY_ENTITIES,
   ECPAY_MIGRATIONS,
-  EcpayBoundCard,
-  EcpayBoundCardStore,
   EcpayNotification,
-  EcpayNotificationService,
   EcpayTesting,
   EcpayTrade,
   EcpayTradeStore,
 } from '../../src/index.js';
 import { createTestDatabase, sqliteFileOptions, type TestDatabase } from '../support/databases.js';
+import { inboxServiceOn } from '../support/migrated-data-source.js';
 import { STAGE_MERCHANT } from '../support/test-module.js';
 
 // What only a SQLite file shows: the settings the README gives take effect through TypeORM's better-sqlite3 driver,
@@ -65,10 +63,7 @@ describe('SQLite file (better-sqlite3)', () => {
       merchantTradeNo: trade.merchantTradeNo,
       totalAmount: 590,
     });
-    const service = new EcpayNotificationService(
-      dataSource,
-      new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
-    );
+    const service = inboxServiceOn(dataSource);
 
     await other.query('BEGIN IMMEDIATE');
     try {

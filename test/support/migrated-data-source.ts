@@ -5,6 +5,8 @@ import {
   EcpayBoundCard,
   EcpayBoundCardStore,
   EcpayNotificationService,
+  systemClock,
+  type EcpayClock,
 } from '../../src/index.js';
 import type { TestDatabase } from './databases.js';
 
@@ -21,6 +23,10 @@ export async function openMigratedDataSource(database: TestDatabase): Promise<Da
 }
 
 /** The notification inbox as the module wires it, on a DataSource. */
-export function inboxServiceOn(dataSource: DataSource): EcpayNotificationService {
-  return new EcpayNotificationService(dataSource, new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)));
+export function inboxServiceOn(dataSource: DataSource, clock: EcpayClock = systemClock): EcpayNotificationService {
+  return new EcpayNotificationService(
+    dataSource,
+    new EcpayBoundCardStore(dataSource.getRepository(EcpayBoundCard)),
+    clock,
+  );
 }

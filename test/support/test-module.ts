@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Test } from '@nestjs/testing';
 import { EcpayModule, type EcpayModuleOptions } from '../../src/index.js';
@@ -16,12 +17,16 @@ export const STAGE_MERCHANT = {
 export const testDatabase = () =>
   TypeOrmModule.forRoot({ type: 'sqljs', autoLoadEntities: true, synchronize: true, logging: false });
 
-/** Compiles a testing module with EcpayModule.forRoot(options) and a database (close it after use). */
-export async function compileEcpay(options: Partial<EcpayModuleOptions> = {}) {
+/**
+ * Compiles a testing module with EcpayModule.forRoot(options) and a database (close it after use); `providers`
+ * (e.g. classes with `@OnEcpayEvent` handlers) join it.
+ */
+export async function compileEcpay(options: Partial<EcpayModuleOptions> = {}, providers: Type[] = []) {
   return Test.createTestingModule({
     imports: [
       testDatabase(),
       EcpayModule.forRoot({ environment: 'stage', ...STAGE_MERCHANT, ...options } as EcpayModuleOptions),
     ],
+    providers,
   }).compile();
 }
