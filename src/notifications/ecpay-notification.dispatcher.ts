@@ -95,7 +95,9 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true; // finish the round under way, not the whole backlog: it stays pending for the next start
+    // Finish the event under way; the rest of its round is handed back (`release`) so that another instance takes it
+    // at once instead of when its lease runs out, and the backlog stays pending for the next start.
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -162,8 +164,12 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     const done = new DoneMarks(this.dataSource, this.inbox, DONE_MARK_MAX_DELAY_MS);
     let handled = 0;
     try {
-      for (const { row, lease } of claimed) {
+      for (const [index, { row, lease }] of claimed.entries()) {
         await yieldToEventLoop();
+        if (this.stopping) {
+          await this.release(claimed.slice(index).map((event) => event.row));
+          break;
+        }
         if (row.nextAttemptAt && row.eventName)
           this.telemetry.dispatchLag(row.eventName, (this.clock.now().getTime() - row.nextAttemptAt.getTime()) / 1000);
         const outcome = await this.runHandlers(row, lease, done);
@@ -175,6 +181,21 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
       await done.flush();
     }
     return { handled: handled + done.written, full: due.length === this.options.batchSize };
+  }
+
+  /**
+   * Gives back claimed events this instance will not run (it is shutting down): their leases are cleared with a
+   * conditional update on the claim's token, so any instance can take them on its next poll. Attempts are untouched:
+   * nothing ran.
+   */
+  private async release(rows: readonly EcpayNotification[]): Promise<void> {
+    if (rows.length === 0) return;
+    await exclusiveWrite(this.dataSource, () =>
+      this.inbox.update(
+        { id: In(rows.map((row) => row.id)), lockedBy: rows[0]!.lockedBy! },
+        { lockedBy: null, lockedUntil: null },
+      ),
+    );
   }
 
   /** Pending, due, and not leased (or its lease expired: its holder died). */

@@ -139,6 +139,31 @@ describeEachDatabase(targets, 'dispatching a backlog', (kind) => {
     expect([await status(first), await status(slow), await status(last)]).toEqual(['done', 'done', 'done']);
   });
 
+  it('on shutdown, finishes the event under way and hands the rest of its round back at once', async () => {
+    const [first, second, third] = [await notifyPaid(), await notifyPaid(), await notifyPaid()];
+    let release!: () => void;
+    gates.set(first, new Promise<void>((resolve) => (release = resolve)));
+    const stopping = dispatcher();
+    const round = stopping.kick();
+    while (!log.includes(`event:${first}`)) await new Promise((resolve) => setTimeout(resolve, 5));
+    const shutdown = stopping.onApplicationShutdown(); // a deploy stops this instance mid-round
+    release();
+    await shutdown;
+    expect(await round).toBe(1);
+    const inbox = dataSource.getRepository(EcpayNotification);
+    const rows = await Promise.all([first, second, third].map((no) => inbox.findOneByOrFail({ merchantTradeNo: no })));
+    expect(rows.map((row) => [row.dispatchStatus, row.lockedBy, row.attempts])).toEqual([
+      ['done', null, 1],
+      ['pending', null, 0],
+      ['pending', null, 0],
+    ]);
+    // Not leased any more: another instance runs them now, not when a lease would have run out.
+    expect(await dispatcher().kick()).toBe(2);
+    expect(log.filter((entry) => entry.startsWith('event:'))).toEqual(
+      [first, second, third].map((no) => `event:${no}`),
+    );
+  });
+
   it('drains a backlog larger than one batch in one kick, not one batch per poll interval', async () => {
     for (let i = 0; i < 12; i++) await notifyPaid();
     expect(await dispatcher({ batchSize: 5 }).kick()).toBe(12);
