@@ -99,6 +99,18 @@ async function serve(key, config) {
   let profiler;
 
   class AppModule {}
+  /** Makes `controller.ack` the app's POST /ecpay/return, answered 200 as text/plain (the baselines' one route). */
+  const serveAck = (controller) => {
+    const proto = controller.prototype;
+    Reflect.decorate(
+      [Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')],
+      proto,
+      'ack',
+      Object.getOwnPropertyDescriptor(proto, 'ack'),
+    );
+    Reflect.decorate([Controller('ecpay')], controller);
+    Module({ controllers: [controller] })(AppModule);
+  };
   let closeBareWrite;
   if (setup === 'bare-write') {
     // The least a durable `1|OK` costs: the bare endpoint, plus one INSERT of the raw body into PostgreSQL (a
@@ -116,16 +128,8 @@ async function serve(key, config) {
         return ACK;
       }
     }
-    const proto = BareWriteController.prototype;
-    Req()(proto, 'ack', 0);
-    Reflect.decorate(
-      [Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')],
-      proto,
-      'ack',
-      Object.getOwnPropertyDescriptor(proto, 'ack'),
-    );
-    Reflect.decorate([Controller('ecpay')], BareWriteController);
-    Module({ controllers: [BareWriteController] })(AppModule);
+    Req()(BareWriteController.prototype, 'ack', 0);
+    serveAck(BareWriteController);
   } else if (setup === 'bare') {
     // The baseline: the same route, answered 1|OK as text/plain, with no guard, no DTO and no database.
     class BareCallbacksController {
@@ -133,15 +137,7 @@ async function serve(key, config) {
         return ACK;
       }
     }
-    const proto = BareCallbacksController.prototype;
-    Reflect.decorate(
-      [Post('return'), HttpCode(200), Header('Content-Type', 'text/plain; charset=utf-8')],
-      proto,
-      'ack',
-      Object.getOwnPropertyDescriptor(proto, 'ack'),
-    );
-    Reflect.decorate([Controller('ecpay')], BareCallbacksController);
-    Module({ controllers: [BareCallbacksController] })(AppModule);
+    serveAck(BareCallbacksController);
   } else {
     const typeorm =
       setup === 'sqljs'
