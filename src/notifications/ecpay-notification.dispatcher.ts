@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ECPAY_DISPATCH_OPTIONS, InjectEcpayDataSource } from '../config/ecpay.constants.js';
 import type { DataSource, Repository } from 'typeorm';
-import { In, IsNull, LessThanOrEqual } from '../persistence/typeorm-peer.js';
+import { In, LessThanOrEqual, Raw } from '../persistence/typeorm-peer.js';
 import { legacyEventData } from './legacy-event-data.js';
 import { DoneMarks, type Lease } from './done-marks.js';
 import type { EcpayEvent } from '../handlers/ecpay-event.interface.js';
@@ -198,12 +198,18 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
     );
   }
 
-  /** Pending, due, and not leased (or its lease expired: its holder died). */
+  /**
+   * Pending, due, and not leased (or its lease expired: its holder died). One condition, the lease's alternative
+   * inside it: written as two alternatives of the whole, SQLite read every pending row twice and sorted them all
+   * for each round (a backlog of 20,000 events made a look-up take ~50 ms, blocking the event loop); this way every
+   * database reads the dispatch index in order and stops at the batch.
+   */
   private claimable(now: Date) {
-    return [
-      { dispatchStatus: 'pending' as const, nextAttemptAt: LessThanOrEqual(now), lockedUntil: IsNull() },
-      { dispatchStatus: 'pending' as const, nextAttemptAt: LessThanOrEqual(now), lockedUntil: LessThanOrEqual(now) },
-    ];
+    return {
+      dispatchStatus: 'pending' as const,
+      nextAttemptAt: LessThanOrEqual(now),
+      lockedUntil: Raw((column: string) => `(${column} IS NULL OR ${column} <= :leaseNow)`, { leaseNow: now }),
+    };
   }
 
   /**
@@ -221,7 +227,7 @@ export class EcpayNotificationDispatcher implements OnApplicationBootstrap, OnAp
         .createQueryBuilder()
         .update()
         .set({ lockedBy: token, lockedUntil: new Date(until) })
-        .where(this.claimable(now).map((where) => ({ ...where, id: In(ids) })))
+        .where({ ...this.claimable(now), id: In(ids) })
         .execute(),
     );
     if (result.affected === 0) return [];

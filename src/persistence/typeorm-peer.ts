@@ -73,5 +73,6 @@ export const IsNull = pick('IsNull', needsTypeOrm('IsNull'));
 export const LessThan = pick('LessThan', needsTypeOrm('LessThan'));
 export const LessThanOrEqual = pick('LessThanOrEqual', needsTypeOrm('LessThanOrEqual'));
 export const MoreThanOrEqual = pick('MoreThanOrEqual', needsTypeOrm('MoreThanOrEqual'));
+export const Raw = pick('Raw', needsTypeOrm('Raw'));
 export const Table = pick('Table', needsTypeOrm('Table'));
 export const TableColumn = pick('TableColumn', needsTypeOrm('TableColumn'));
